@@ -1,0 +1,3 @@
+from dldrill.cli import main
+
+raise SystemExit(main())

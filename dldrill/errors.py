@@ -1,0 +1,125 @@
+"""Exceptions that carry a grading outcome: TODO, a failure in the learner's code, a timeout...
+
+Each one has a one-line `reason` (what the report and the gradebook show) and, where it helps,
+`details` (the learner's own traceback, as text). The pytest plugin turns them into outcomes:
+`TodoError` -> TODO, every other `SubmissionError` or `GradingFailure` -> failed, with no
+traceback from the kit itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dldrill.i18n import Text, render, tr
+
+TODO_RE = re.compile(r"TODO\((ch\d\d(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\)")
+
+
+def todo_tag(message: str) -> str | None:
+    """The `chNN.module.name` tag of a stub's NotImplementedError message, if any."""
+    m = TODO_RE.search(message or "")
+    return m.group(1) if m else None
+
+
+def is_todo(exc: BaseException | None) -> bool:
+    """True for an untouched stub: a NotImplementedError with a TODO(...) tag, here or chained."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, TodoError):
+            return True
+        if isinstance(exc, NotImplementedError) and todo_tag(str(exc)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+class GradingFailure(AssertionError):
+    """A grader's check failed; the message is already formatted for the learner."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message.strip().splitlines()[0]
+
+
+class SubmissionError(Exception):
+    """The submission could not produce a result (it raised, hung, crashed or ran out of time)."""
+
+    def __init__(self, reason: Text | str, details: str = ""):
+        self.reason_text = reason
+        self.details = details
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return render(self.reason_text)
+
+    def __str__(self) -> str:
+        return self.reason + (("\n" + self.details) if self.details else "")
+
+
+class StudentError(SubmissionError):
+    """The learner's code raised. `type_name`/`mro` name the exception as the child saw it."""
+
+    def __init__(self, type_name: str, message: str, mro: list[str], details: str = "",
+                 where: str = ""):
+        self.type_name = type_name
+        self.message = message
+        self.mro = mro
+        self.where = where
+        loc = f"{where}: " if where else ""
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        super().__init__(f"{loc}{type_name}: {first}" if first else f"{loc}{type_name}", details)
+
+    def is_a(self, name_or_type: str | type[BaseException]) -> bool:
+        """Whether the learner's exception is (a subclass of) the named built-in exception."""
+        name = name_or_type if isinstance(name_or_type, str) else name_or_type.__name__
+        return name in self.mro
+
+
+class TodoError(StudentError, NotImplementedError):
+    """The learner has not written this part yet (the stub's TODO is still there)."""
+
+    def __init__(self, tag: str, details: str = ""):
+        self.tag = tag
+        super().__init__("NotImplementedError", f"TODO({tag})",
+                         ["NotImplementedError", "RuntimeError", "Exception"], details)
+
+
+class SubmissionTimeout(SubmissionError):
+    def __init__(self, seconds: float, what: str = "", details: str = ""):
+        self.seconds = seconds
+        what = f" ({what})" if what else ""
+        super().__init__(
+            tr(f"{seconds:g}초 안에 끝나지 않았습니다{what} — 무한 루프나 너무 큰 반복이 없는지 확인하세요",
+               f"did not finish within {seconds:g} s{what} — look for an infinite loop or "
+               "far more iterations than needed"),
+            details,
+        )
+
+
+class SubmissionCrashed(SubmissionError):
+    def __init__(self, how: str, details: str = ""):
+        super().__init__(
+            tr(f"제출 코드의 프로세스가 비정상 종료되었습니다 ({how})",
+               f"the submission's process died ({how})"),
+            details,
+        )
+
+
+class BudgetExceeded(SubmissionError):
+    def __init__(self, seconds: float):
+        super().__init__(
+            tr(f"이 제출물의 전체 시간 예산 {seconds:g}초를 모두 썼습니다; 남은 채점은 건너뜁니다",
+               f"the submission used up its total time budget of {seconds:g} s; "
+               "the remaining checks were not run")
+        )
+
+
+class StaleHandle(SubmissionError):
+    def __init__(self) -> None:
+        super().__init__(
+            tr("이 객체는 이전 실행(시간 초과/비정상 종료로 재시작됨)에 있던 것이라 더 쓸 수 없습니다",
+               "this object lived in a run of the submission that was restarted after a "
+               "timeout or crash; it is gone")
+        )

@@ -1,0 +1,229 @@
+"""Trusted building blocks that graders create *inside* the submission's process.
+
+A grader cannot send a model, a loader or a function to the child; it asks for one to be built
+there from plain torch, then passes the handle to the learner's code:
+
+    model = student.call("dldrill.grading.builders:seeded_mlp", 8, 16, 3, seed=0)
+    loader = student.call("dldrill.grading.builders:array_loader", X, y, batch_size=16)
+    student.call("ch03.training:train_one_epoch", model, loader, opt, crit)
+
+The same calls on `reference` build identical objects in the grader process (everything here is
+seeded and deterministic), so the reference's results are the expected values. Nothing here
+knows an answer: these are generic pieces (models, loaders, optimizers, a spy that records the
+modes a model ran in, state copies), never a chapter's exercise. torch is imported on use.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+# -- models -----------------------------------------------------------------------------------
+def seeded_mlp(in_dim: int, hidden: int, out_dim: int, seed: int = 0, *, batchnorm: bool = True,
+               dropout: float = 0.0, warmup: int = 0) -> Any:
+    """`nn.Sequential(Linear, [BatchNorm1d], ReLU, [Dropout], Linear)`, initialised from `seed`.
+
+    BatchNorm gets a perturbed affine transform; `warmup` train-mode passes on seeded random
+    batches give it non-trivial running statistics (so that train and eval outputs differ). The
+    global RNG is left as it was. Built on the CPU.
+    """
+    torch = _torch()
+    nn = torch.nn
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layers: list[Any] = [nn.Linear(in_dim, hidden)]
+        if batchnorm:
+            bn = nn.BatchNorm1d(hidden)
+            with torch.no_grad():
+                bn.weight.add_(0.2 * torch.randn(hidden))
+                bn.bias.add_(0.2 * torch.randn(hidden))
+            layers.append(bn)
+        layers.append(nn.ReLU())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        layers.append(nn.Linear(hidden, out_dim))
+        model = nn.Sequential(*layers)
+        if warmup:
+            model.train()
+            with torch.no_grad():
+                for _ in range(warmup):
+                    model(torch.randn(32, in_dim) * 1.5 + 0.3)
+    return model
+
+
+def spy(model: Any) -> Any:
+    """Wraps `model` in a module that records, for every forward call, the mode it ran in.
+
+    `wrapper.calls` is a list of dicts: `training` (the wrapper's mode, which `model.train()` /
+    `model.eval()` propagate), `grad_enabled` (`torch.is_grad_enabled()`) and `batch` (the size).
+    Parameters, state_dict keys (prefixed `inner.`) and outputs are the wrapped model's.
+    """
+    torch = _torch()
+
+    class SpyModule(torch.nn.Module):
+        def __init__(self, inner: Any):
+            super().__init__()
+            self.inner = inner
+            self.calls: list[dict] = []
+
+        def forward(self, x: Any) -> Any:
+            self.calls.append({"training": bool(self.training),
+                               "grad_enabled": bool(torch.is_grad_enabled()),
+                               "batch": int(x.shape[0])})
+            return self.inner(x)
+
+    return SpyModule(model)
+
+
+def layer_summary(model: Any) -> list[dict]:
+    """The leaf modules in registration order: type name and sizes (features, p)."""
+    out = []
+    for module in model.modules():
+        if any(True for _ in module.children()):
+            continue
+        row: dict[str, Any] = {"type": type(module).__name__}
+        for attr in ("in_features", "out_features", "num_features", "p"):
+            if hasattr(module, attr):
+                row[attr] = getattr(module, attr)
+        out.append(row)
+    return out
+
+
+def training_flags(model: Any) -> list[bool]:
+    """`training` of the model and every submodule."""
+    return [bool(m.training) for m in model.modules()]
+
+
+def param_count(model: Any, trainable_only: bool = False) -> int:
+    return int(sum(p.numel() for p in model.parameters()
+                   if p.requires_grad or not trainable_only))
+
+
+# -- state ------------------------------------------------------------------------------------
+def state_of(model: Any) -> dict:
+    """A detached CPU copy of `model.state_dict()` (a plain dict name -> tensor)."""
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def state_values(model: Any) -> list:
+    """The state_dict's tensors in order (CPU copies), whatever the names."""
+    return [v.detach().cpu().clone() for v in model.state_dict().values()]
+
+
+def load_state(model: Any, state: dict) -> Any:
+    model.load_state_dict(state)
+    return model
+
+
+def set_state_in_order(model: Any, tensors: list) -> Any:
+    """Copies `tensors` into the model's state_dict entries in order (names may differ).
+
+    Raises ValueError when the number or the shapes of the entries do not match.
+    """
+    torch = _torch()
+    entries = list(model.state_dict().items())
+    if len(entries) != len(tensors):
+        raise ValueError(f"the model has {len(entries)} state_dict entries, expected "
+                         f"{len(tensors)}: {[k for k, _ in entries]}")
+    with torch.no_grad():
+        for (name, value), new in zip(entries, tensors, strict=True):
+            new = torch.as_tensor(new)
+            if tuple(value.shape) != tuple(new.shape):
+                raise ValueError(f"state_dict entry {name!r} has shape {tuple(value.shape)}, "
+                                 f"expected {tuple(new.shape)}")
+            value.copy_(new.to(value.device, value.dtype))
+    return model
+
+
+def saved_state(path: str) -> dict | None:
+    """The state_dict saved at `path` (CPU tensors, weights only), or None when there is no file."""
+    torch = _torch()
+    if not Path(path).is_file():
+        return None
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return {k: v.detach().cpu().clone() for k, v in state.items()}
+
+
+def scratch_file(name: str) -> str:
+    """A path for `name` in a fresh temporary folder (in the sandbox: inside its scratch folder,
+    which the kit removes; in-process: removed when the process exits)."""
+    folder = tempfile.mkdtemp(prefix="dldrill-")
+    atexit.register(shutil.rmtree, folder, True)
+    return str(Path(folder) / name)
+
+
+# -- data and training pieces ---------------------------------------------------------------------
+def array_loader(X: Any, y: Any, batch_size: int = 16, shuffle: bool = False, seed: int = 0) -> Any:
+    """A DataLoader over TensorDataset(float32 X, int64 y); a seeded generator when shuffling."""
+    torch = _torch()
+    from torch.utils.data import DataLoader, TensorDataset
+
+    ds = TensorDataset(torch.as_tensor(np.asarray(X), dtype=torch.float32),
+                       torch.as_tensor(np.asarray(y), dtype=torch.long))
+    gen = torch.Generator().manual_seed(seed) if shuffle else None
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=gen)
+
+
+def make_optimizer(model: Any, name: str = "sgd", lr: float = 0.1, **kwargs: Any) -> Any:
+    """`torch.optim.SGD` / `Adam` / `AdamW` over the model's parameters."""
+    torch = _torch()
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
+    return cls(model.parameters(), lr=lr, **kwargs)
+
+
+def predict_classes(model: Any, X: Any) -> np.ndarray:
+    """argmax of the model's eval-mode outputs on X, computed without a graph; mode restored."""
+    torch = _torch()
+    was = model.training
+    param = next(model.parameters(), None)
+    x = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    if param is not None:
+        x = x.to(param.device)
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        model.train(was)
+    return out.argmax(dim=1).cpu().numpy()
+
+
+# -- scalar test functions for autograd ---------------------------------------------------------
+def _curriculum(x: Any) -> Any:
+    return x[0] ** 2 + 2 * x[1]
+
+
+def _sin_square(x: Any) -> Any:
+    torch = _torch()
+    return (torch.sin(x) * x**2).sum()
+
+
+def _logsumexp(x: Any) -> Any:
+    torch = _torch()
+    return torch.logsumexp(x.reshape(-1), dim=0)
+
+
+def _product_mix(x: Any) -> Any:
+    return (x**3).sum() / 3 + (x[..., :1] * x).sum()
+
+
+SCALAR_FUNCTIONS = {"curriculum": _curriculum, "sin_square": _sin_square,
+                    "logsumexp": _logsumexp, "product_mix": _product_mix}
+
+
+def scalar_function(name: str) -> Any:
+    """A scalar function of a tensor, by name: curriculum (x0² + 2·x1), sin_square
+    (Σ sin(x)·x²), logsumexp (over all elements), product_mix (Σ x³/3 + Σ x[..., :1]·x)."""
+    return SCALAR_FUNCTIONS[name]

@@ -1,0 +1,295 @@
+"""Checks shared by every chapter's graders; each failure says expected, got, and one hint.
+
+- `assert_close(got, expected, hint=...)`: type, shape, dtype (optional) and values, with the
+  worst element and what a common slip would have produced (a transposed result, NaN...).
+- `numerical_gradient` / `check_gradient`: float64 central differences and CS231n's relative
+  error, with a diagnosis of the usual backprop bugs (a factor of the batch size: the missing
+  1/N; -1: a sign error; a transposed gradient; which entries differ).
+- `assert_shape`, `assert_dtype`, `assert_raises`, `time_budget`.
+
+Tensors are compared through NumPy; this module imports torch only when it meets a tensor.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from dldrill.errors import GradingFailure, StudentError, SubmissionTimeout
+from dldrill.i18n import EXPECTED, GOT, HINT, Text, render, tr
+
+Hint = Text | str | None
+
+
+def _is_tensor(x: Any) -> bool:
+    tensor = getattr(sys.modules.get("torch"), "Tensor", None)
+    return tensor is not None and isinstance(x, tensor)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """An ndarray view of an array, tensor (any device, detached), number or nested list."""
+    if _is_tensor(x):
+        t = x.detach().cpu()
+        if str(t.dtype) == "torch.bfloat16":
+            t = t.float()
+        return t.numpy()
+    return np.asarray(x)
+
+
+def describe(x: Any) -> str:
+    """A short description of a value for messages: type, shape, dtype."""
+    if _is_tensor(x):
+        return f"torch.Tensor shape {tuple(x.shape)} {str(x.dtype).removeprefix('torch.')}"
+    if isinstance(x, np.ndarray):
+        return f"ndarray shape {x.shape} {x.dtype}"
+    if isinstance(x, (int, float, np.generic)) and not isinstance(x, bool):
+        return f"{type(x).__name__} {x!r}"
+    from dldrill.sandbox.api import type_name
+
+    return type_name(x)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6g}"
+    return repr(v.item() if isinstance(v, np.generic) else v)
+
+
+def failure(what: str, expected: str, got: str, hint: Hint = None,
+            extra: list[str] | None = None) -> GradingFailure:
+    """The one message format: `[what] ...`, expected, got, (details), hint."""
+    lines = [f"[{what}]", f"  {render(EXPECTED)}: {expected}", f"  {render(GOT)}: {got}"]
+    lines += [f"  {line}" for line in extra or []]
+    if hint:
+        lines.append(f"  {render(HINT)}: {render(hint)}")
+    reason = f"{what}: {render(EXPECTED)} {expected}, {render(GOT)} {got}"
+    return GradingFailure("\n".join(lines), reason=reason)
+
+
+def _kind(x: Any) -> str:
+    if _is_tensor(x):
+        return "tensor"
+    if isinstance(x, np.ndarray):
+        return "ndarray"
+    if isinstance(x, (bool, np.bool_)):
+        return "bool"
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(x, (list, tuple)):
+        return "sequence"
+    return "other"
+
+
+def assert_shape(got: Any, shape: tuple[int, ...], what: str = "output", hint: Hint = None) -> None:
+    if _kind(got) not in ("tensor", "ndarray"):
+        raise failure(what, tr(f"shape {shape}인 배열", f"an array of shape {shape}").render(),
+                      describe(got), hint)
+    if tuple(got.shape) != tuple(shape):
+        extra = []
+        if tuple(got.shape) == tuple(reversed(shape)) and len(shape) == 2:
+            extra.append(render(tr("행과 열이 뒤바뀐 것 같습니다 (전치?)",
+                                   "rows and columns look swapped (a transpose?)")))
+        raise failure(what, f"shape {tuple(shape)}", f"shape {tuple(got.shape)}", hint, extra)
+
+
+def assert_dtype(got: Any, dtype: Any, what: str = "output", hint: Hint = None) -> None:
+    actual = str(getattr(got, "dtype", type(got).__name__)).removeprefix("torch.")
+    want = str(dtype).removeprefix("torch.")
+    if actual != want:
+        raise failure(what, f"dtype {want}", f"dtype {actual}", hint)
+
+
+def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
+                 what: str = "output", hint: Hint = None, check_dtype: bool = False,
+                 equal_nan: bool = False) -> None:
+    """Fails unless `got` has the kind, shape (and dtype) of `expected` and close values.
+
+    A number is expected to come back as a number (a Python or NumPy scalar, or a 0-d array);
+    an ndarray as an ndarray; a tensor as a tensor.
+    """
+    kind_e, kind_g = _kind(expected), _kind(got)
+    if kind_e == "number":
+        if kind_g == "number" or (kind_g in ("ndarray", "tensor") and to_numpy(got).ndim == 0):
+            pass
+        else:
+            raise failure(what, tr("숫자 하나 (float)", "a single number (float)").render(),
+                          describe(got), hint)
+    elif kind_e in ("tensor", "ndarray") and kind_g != kind_e:
+        want = "torch.Tensor" if kind_e == "tensor" else "numpy.ndarray"
+        raise failure(what, f"{want} {tuple(expected.shape)}", describe(got), hint)
+    elif kind_e == "sequence":
+        if kind_g != "sequence" or len(got) != len(expected):
+            raise failure(what, f"{type(expected).__name__} of length {len(expected)}",
+                          describe(got) if kind_g != "sequence" else f"length {len(got)}", hint)
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            assert_close(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", hint=hint,
+                         check_dtype=check_dtype, equal_nan=equal_nan)
+        return
+    g, e = to_numpy(got), to_numpy(expected)
+    if kind_e in ("tensor", "ndarray"):
+        assert_shape(got, tuple(e.shape), what, hint)
+    if check_dtype:
+        assert_dtype(got, expected.dtype if hasattr(expected, "dtype") else type(expected),
+                     what, hint)
+    if g.dtype.kind not in "biufc":
+        raise failure(what, tr("숫자 배열", "numbers").render(), f"dtype {g.dtype}", hint)
+    g64 = g.astype(np.complex128 if g.dtype.kind == "c" else np.float64)
+    e64 = e.astype(np.complex128 if e.dtype.kind == "c" else np.float64)
+    ok = np.isclose(g64, e64, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    if ok.all():
+        return
+    bad = ~ok
+    diff = np.abs(g64 - e64)
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    worst = np.unravel_index(int(np.argmax(np.where(bad, diff, -1))), e.shape) if e.ndim else ()
+    extra = []
+    if e.ndim:
+        extra.append(render(tr(
+            f"{int(bad.sum())}/{bad.size}개 원소가 다릅니다 (rtol={rtol:g}, atol={atol:g}); "
+            f"가장 큰 차이: 인덱스 {tuple(int(i) for i in worst)}에서 "
+            f"기대 {_fmt(e64[worst])}, 실제 {_fmt(g64[worst])}",
+            f"{int(bad.sum())}/{bad.size} elements differ (rtol={rtol:g}, atol={atol:g}); "
+            f"worst at index {tuple(int(i) for i in worst)}: expected {_fmt(e64[worst])}, "
+            f"got {_fmt(g64[worst])}")))
+    if not np.isfinite(g64).all() and np.isfinite(e64).all():
+        extra.append(render(tr("결과에 NaN/inf가 있습니다 — 오버플로나 0으로 나누기?",
+                               "the result holds NaN/inf — an overflow or a division by zero?")))
+    elif e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g64, e64.T, rtol, atol):
+        extra.append(render(tr("전치하면 일치합니다", "it matches once transposed")))
+    elif np.allclose(g64, -e64, rtol, atol):
+        extra.append(render(tr("부호만 반대입니다", "only the sign is flipped")))
+    exp_s = _fmt(e64.item()) if e.ndim == 0 else f"{describe(expected)} {_preview(e64)}"
+    got_s = _fmt(g64.item()) if g.ndim == 0 else f"{describe(got)} {_preview(g64)}"
+    raise failure(what, exp_s, got_s, hint, extra)
+
+
+def _preview(a: np.ndarray, n: int = 4) -> str:
+    flat = a.ravel()
+    head = ", ".join(_fmt(v) for v in flat[:n])
+    return f"[{head}{', ...' if flat.size > n else ''}]"
+
+
+# -- gradients --------------------------------------------------------------------------------
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
+                       h: float = 1e-6) -> np.ndarray:
+    """Central differences of a scalar function in float64; `x` is restored afterwards."""
+    x = np.asarray(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        fp = float(f(x))
+        x[i] = old - h
+        fm = float(f(x))
+        x[i] = old
+        grad[i] = (fp - fm) / (2 * h)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """CS231n: max |a - b| / max(|a| + |b|, tiny) over the elements."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b)), initial=0.0))
+
+
+def _diagnose(a: np.ndarray, n: np.ndarray, batch_size: int | None) -> list[Text]:
+    notes: list[Text] = []
+    if not np.any(a):
+        notes.append(tr("기울기가 전부 0입니다 — 계산 결과를 돌려주었나요?",
+                        "the gradient is all zeros — did you return what you computed?"))
+        return notes
+    denom = float(np.vdot(n, n))
+    if denom > 0:
+        ratio = float(np.vdot(a, n)) / denom
+        if relative_error(a, ratio * n) < 1e-4 and abs(ratio - 1) > 1e-3:
+            if abs(ratio + 1) < 1e-3:
+                notes.append(tr("부호가 반대입니다 (−1배) — 손실의 미분 부호를 확인하세요",
+                                "a sign error: the gradient is −1 × the right one"))
+            elif batch_size and abs(ratio - batch_size) < 1e-3 * batch_size:
+                notes.append(tr(f"정확히 배치 크기({batch_size})배입니다 — 1/N(평균)을 빠뜨렸나요?",
+                                f"exactly batch size ({batch_size}) × too large — "
+                                "the missing 1/N (sum instead of mean)?"))
+            elif batch_size and abs(ratio * batch_size - 1) < 1e-3:
+                notes.append(tr(f"정확히 1/{batch_size}배입니다 — N으로 두 번 나누었나요?",
+                                f"exactly 1/{batch_size} of the right one — divided by N twice?"))
+            elif abs(ratio - 2) < 1e-3 or abs(ratio - 0.5) < 1e-3:
+                notes.append(tr(f"정확히 {ratio:g}배입니다 — 손실의 0.5 계수나 제곱의 미분(2x)을 확인하세요",
+                                f"exactly {ratio:g} × the right one — check the 0.5 in the loss "
+                                "or the 2 from differentiating a square"))
+            else:
+                notes.append(tr(f"상수배({ratio:.4g})만큼 다릅니다", f"off by a constant factor "
+                                f"{ratio:.4g}"))
+    if a.ndim == 2 and a.shape == n.shape[::-1] and relative_error(a.T, n) < 1e-5:
+        notes.append(tr("전치(transpose)하면 일치합니다", "it matches once transposed"))
+    return notes
+
+
+def check_gradient(analytic: Any, numeric: Any, *, what: str = "gradient",
+                   threshold: float = 1e-6, batch_size: int | None = None,
+                   hint: Hint = None) -> float:
+    """Fails unless CS231n's relative error between the two gradients is below `threshold`.
+
+    Returns the relative error. `batch_size` lets the diagnosis recognise a missing 1/N.
+    """
+    n = np.asarray(to_numpy(numeric), dtype=np.float64)
+    if _kind(analytic) not in ("tensor", "ndarray"):
+        raise failure(what, f"ndarray shape {n.shape}", describe(analytic), hint)
+    a = np.asarray(to_numpy(analytic), dtype=np.float64)
+    if a.shape != n.shape:
+        notes = []
+        if a.shape == n.shape[::-1]:
+            notes.append(render(tr("모양이 전치되어 있습니다 — 행렬 곱의 순서(X.T @ δ)를 확인하세요",
+                                   "the shape is transposed — check the order of the matrix "
+                                   "product (X.T @ delta)")))
+        raise failure(what, f"shape {n.shape}", f"shape {a.shape}", hint, notes)
+    if not np.isfinite(a).all():
+        raise failure(what, tr("유한한 값", "finite values").render(),
+                      tr("NaN/inf 포함", "NaN/inf values").render(), hint)
+    err = relative_error(a, n)
+    if err <= threshold:
+        return err
+    rel = np.abs(a - n) / np.maximum(1e-12, np.abs(a) + np.abs(n))
+    idx = [tuple(int(i) for i in np.unravel_index(k, a.shape))
+           for k in np.argsort(-rel, axis=None)[:3] if rel.flat[k] > threshold]
+    extra = [render(t) for t in _diagnose(a, n, batch_size)]
+    extra.append(render(tr(
+        f"상대 오차 {err:.2e} (기준 {threshold:.0e}); 가장 다른 원소: "
+        + ", ".join(f"{i}: 해석 {_fmt(a[i])} vs 수치 {_fmt(n[i])}" for i in idx),
+        f"relative error {err:.2e} (threshold {threshold:.0e}); most different: "
+        + ", ".join(f"{i}: analytic {_fmt(a[i])} vs numerical {_fmt(n[i])}" for i in idx))))
+    raise failure(what, tr("중앙 차분 수치 기울기와 일치", "to match the central-difference "
+                           "gradient").render(),
+                  tr(f"상대 오차 {err:.2e}", f"relative error {err:.2e}").render(), hint, extra)
+
+
+# -- errors and time ----------------------------------------------------------------------------
+def assert_raises(exc_name: str, fn: Callable[..., Any], *args: Any, what: str = "call",
+                  hint: Hint = None, **kwargs: Any) -> StudentError:
+    """Fails unless the learner's call raises the named built-in exception (or a subclass)."""
+    try:
+        fn(*args, **kwargs)
+    except StudentError as err:
+        if err.is_a(exc_name):
+            return err
+        raise failure(what, tr(f"{exc_name} 발생", f"{exc_name} raised").render(),
+                      f"{err.type_name}: {err.message}", hint) from None
+    raise failure(what, tr(f"{exc_name} 발생", f"{exc_name} raised").render(),
+                  tr("예외 없이 반환", "returned normally").render(), hint)
+
+
+@contextmanager
+def time_budget(seconds: float, what: str = "") -> Iterator[None]:
+    """Fails when the block takes longer than `seconds` (wall clock)."""
+    start = time.monotonic()
+    yield
+    elapsed = time.monotonic() - start
+    if elapsed > seconds:
+        raise SubmissionTimeout(seconds, what)

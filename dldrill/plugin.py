@@ -1,0 +1,363 @@
+"""The pytest plugin: options, the `student`/`reference` fixtures, TODO outcomes, summaries.
+
+Loaded through the `pytest11` entry point, so it is active for `pytest exercises/ch01`,
+`pytest graders --submission PATH` and the kit's own tests. It imports nothing heavy: a NumPy
+chapter never loads torch.
+
+Outcomes: an untouched stub (NotImplementedError tagged `TODO(chNN.module.name)`) is its own
+outcome, TODO, with no traceback; a failure inside the sandboxed submission or a failed check
+prints its bilingual message only; everything else is plain pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dldrill import devices, i18n
+from dldrill.errors import GradingFailure, SubmissionError, is_todo, todo_tag
+from dldrill.paths import CHAPTER_RE, resolve_submission, solutions_root
+
+VISIBLE_TEST_TIMEOUT = 10.0
+_KEY = pytest.StashKey["DrillState"]()
+
+
+class DrillState:
+    """What one pytest session knows: options, backends, per-test records."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.inprocess: bool = config.getoption("dldrill_inprocess")
+        self.submission: Path | None = None
+        self.submission_error: str | None = None
+        try:
+            self.submission = resolve_submission(config.getoption("dldrill_submission"))
+        except (FileNotFoundError, ValueError) as err:
+            self.submission_error = str(err)
+        self.call_timeout: float = config.getoption("dldrill_call_timeout")
+        self.budget: float | None = config.getoption("dldrill_budget")
+        self.mem_bytes = int(config.getoption("dldrill_mem_gib") * (1 << 30))
+        self.landlock: bool = not config.getoption("dldrill_no_landlock")
+        self.student_backend: Any = None
+        self.reference_backend: Any = None
+        self.records: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.started = time.monotonic()
+
+    def device_for_child(self) -> str:
+        choice = devices.requested_device()
+        if choice != "auto":
+            return choice
+        if "torch" in sys.modules:
+            return devices.resolved_name()
+        return "cuda" if any(Path("/dev").glob("nvidia[0-9]*")) else "cpu"
+
+    def student(self, preload: tuple[str, ...] = ("numpy",)) -> Any:
+        if self.student_backend is None:
+            if self.submission is None:
+                raise pytest.UsageError(self.submission_error or "no submission")
+            if self.inprocess:
+                import importlib
+
+                from dldrill.sandbox.client import LocalBackend
+
+                self.student_backend = LocalBackend(self.submission, importlib.import_module,
+                                                    "student")
+            else:
+                from dldrill.sandbox.client import SandboxBackend
+
+                self.student_backend = SandboxBackend(
+                    self.submission, device=self.device_for_child(), mem_bytes=self.mem_bytes,
+                    budget=self.budget, preload=preload, landlock=self.landlock)
+        return self.student_backend
+
+    # -- hooks: this object is registered as a plugin for the session -----------------------------
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        for item in session.items:
+            meta = item.stash.get(_KEY_META, {})
+            self.records[item.nodeid] = {
+                "nodeid": item.nodeid, "chapter": meta.get("chapter"),
+                "module": meta.get("module"), "kind": meta.get("kind"), "item": meta.get("item"),
+                "points": meta.get("points", 0.0), "outcome": None, "reason": "",
+                "duration_s": 0.0,
+            }
+            self.order.append(item.nodeid)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.get(report.nodeid)
+        if record is None:
+            return
+        record["duration_s"] = round(record["duration_s"] + report.duration, 4)
+        outcome = getattr(report, "dldrill_outcome", report.outcome)
+        if report.when == "call" or (report.when == "setup" and outcome != "passed"):
+            record["outcome"] = outcome
+            record["reason"] = getattr(report, "dldrill_reason", "")
+        elif report.when == "teardown" and report.failed and record["outcome"] == "passed":
+            record["outcome"], record["reason"] = "failed", "teardown failed"
+
+    def reference(self) -> Any:
+        if self.reference_backend is None:
+            from dldrill.sandbox.api import reference_importer
+            from dldrill.sandbox.client import LocalBackend
+
+            root = solutions_root()
+            self.reference_backend = LocalBackend(root, reference_importer(root), "reference")
+        return self.reference_backend
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dldrill", "dldrill: exercises and graders")
+    group.addoption("--submission", dest="dldrill_submission", default=None, metavar="PATH",
+                    help="folder laid out like exercises/ (chNN/...), or a repository root that "
+                         "contains exercises/; default: the kit's exercises/")
+    group.addoption("--device", dest="dldrill_device", default=None,
+                    choices=devices.CHOICES, help="cpu | cuda | auto (default auto)")
+    group.addoption("--lang", dest="dldrill_lang", default=None, choices=i18n.LANGS,
+                    help="language of messages: ko (default) or en")
+    group.addoption("--inprocess", dest="dldrill_inprocess", action="store_true",
+                    help="run the submission in this process (fast, for debugging; no sandbox)")
+    group.addoption("--results-json", dest="dldrill_results", default=None, metavar="PATH",
+                    help="write one record per test (outcome, item, points, reason) as JSON")
+    group.addoption("--call-timeout", dest="dldrill_call_timeout", type=float, default=60.0,
+                    help="seconds one call into the submission may take (default 60)")
+    group.addoption("--submission-budget", dest="dldrill_budget", type=float, default=900.0,
+                    help="seconds all calls into the submission may take together "
+                         "(default 900)")
+    group.addoption("--mem-limit", dest="dldrill_mem_gib", type=float, default=6.0,
+                    help="GiB of address space for the sandboxed submission (CPU; default 6)")
+    group.addoption("--no-landlock", dest="dldrill_no_landlock", action="store_true",
+                    help="do not confine the sandbox's file system and network with Landlock")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "grader(item, points, module): a graded test")
+    config.addinivalue_line("markers", "needs(resource, command): needs data or hardware")
+    if config.getoption("dldrill_lang"):
+        i18n.set_lang(config.getoption("dldrill_lang"))
+    if config.getoption("dldrill_device"):
+        devices.set_requested_device(config.getoption("dldrill_device"))
+    state = DrillState(config)
+    config.stash[_KEY] = state
+    config.pluginmanager.register(state, "dldrill-state")
+    if state.submission is not None:
+        # Visible tests import the learner's `chNN` packages from here.
+        sys.path.insert(0, str(state.submission))
+    if not state.inprocess and state.submission is not None:
+        args = [str(a) for a in config.args]
+        if any("graders" in Path(a).parts for a in args):
+            # Start the sandbox now so that its imports overlap with collection.
+            only_numpy = all("ch01" in a for a in args)
+            state.student(("numpy",) if only_numpy else ("numpy", "torch")).start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_KEY, None)
+    if state is not None and state.student_backend is not None:
+        state.student_backend.close()
+
+
+def _place(item: pytest.Item) -> tuple[str | None, str | None, str]:
+    """(chapter, module, kind) of a test from its path: kind is grader, visible or other."""
+    parts = Path(str(item.path)).parts
+    for i, part in enumerate(parts):
+        if CHAPTER_RE.match(part) and i > 0:
+            kind = "grader" if parts[i - 1] == "graders" else "visible"
+            module = Path(parts[-1]).stem.removeprefix("test_")
+            return part, module, kind
+    return None, None, "other"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    from dldrill.curriculum import ITEMS, items_for_module
+
+    problems = []
+    for item in items:
+        chapter, module, kind = _place(item)
+        meta: dict[str, Any] = {"chapter": chapter, "module": module, "kind": kind,
+                                "item": None, "points": 0.0}
+        if kind == "grader":
+            mark = item.get_closest_marker("grader")
+            if mark is None:
+                problems.append(f"{item.nodeid}: grader test without @grader(item, points)")
+            else:
+                meta["module"] = mark.kwargs.get("module") or module
+                meta["item"] = mark.kwargs.get("item")
+                meta["points"] = float(mark.kwargs.get("points", 1))
+                allowed = items_for_module(chapter or "", meta["module"])
+                if meta["item"] is not None and (meta["item"] not in ITEMS
+                                                 or meta["item"] not in allowed):
+                    problems.append(f"{item.nodeid}: item {meta['item']!r} is not one of "
+                                    f"{allowed} for {chapter}.{meta['module']}")
+                if meta["points"] <= 0:
+                    problems.append(f"{item.nodeid}: points must be positive")
+        elif kind == "visible" and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(VISIBLE_TEST_TIMEOUT))
+        item.stash[_KEY_META] = meta
+        need = item.get_closest_marker("needs")
+        if need is not None:
+            reason = _missing(need.kwargs.get("resource", ""))
+            if reason:
+                command = need.kwargs.get("command", "")
+                item.add_marker(pytest.mark.skip(
+                    reason=f"not verifiable here: {reason}" + (f" (run: {command})"
+                                                               if command else "")))
+    if problems:
+        raise pytest.UsageError("dldrill: badly declared graders:\n  " + "\n  ".join(problems))
+
+
+_KEY_META = pytest.StashKey[dict]()
+
+
+def _missing(resource: str) -> str:
+    if resource == "cuda":
+        return "" if devices.resolved_name() == "cuda" else "no CUDA GPU (use --device cuda on one)"
+    if resource.startswith("data:"):
+        from dldrill.paths import data_cache
+
+        name = resource.removeprefix("data:")
+        return "" if (data_cache() / name).exists() else f"the {name} data set is not cached"
+    return ""
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+@pytest.fixture
+def student(request: pytest.FixtureRequest) -> Any:
+    """The learner's submission (sandboxed child process, or this process with --inprocess)."""
+    from dldrill.sandbox.api import Submission
+
+    state: DrillState = request.config.stash[_KEY]
+    chapter = request.node.stash.get(_KEY_META, {}).get("chapter")
+    backend = state.student(("numpy",) if chapter == "ch01" else ("numpy", "torch"))
+    return Submission(backend, "student", timeout=state.call_timeout)
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> Any:
+    """The answer key (solutions/), run in this trusted process."""
+    from dldrill.sandbox.api import Submission
+
+    state: DrillState = request.config.stash[_KEY]
+    return Submission(state.reference(), "reference", timeout=state.call_timeout)
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> Any:
+    """A NumPy Generator seeded from the test's id: the same inputs on every run."""
+    import numpy as np
+
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture
+def device() -> str:
+    """'cpu' or 'cuda': the kit's device choice (--device)."""
+    return devices.resolved_name()
+
+
+# -- outcomes ----------------------------------------------------------------------------------
+def _one_line(text: str) -> str:
+    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
+    return line[:300]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    meta = item.stash.get(_KEY_META, {})
+    report.dldrill_outcome = report.outcome
+    report.dldrill_reason = ""
+    if call.excinfo is not None and report.when in ("setup", "call") and report.failed:
+        exc = call.excinfo.value
+        if is_todo(exc):
+            tag = getattr(exc, "tag", None) or todo_tag(str(exc)) or ""
+            report.dldrill_outcome = "todo"
+            report.dldrill_reason = f"TODO({tag})" if tag else "TODO"
+            report.longrepr = i18n.tr(f"아직 구현하지 않았습니다: TODO({tag})",
+                                      f"not implemented yet: TODO({tag})").render()
+        elif isinstance(exc, (SubmissionError, GradingFailure)):
+            report.dldrill_reason = _one_line(getattr(exc, "reason", "") or str(exc))
+            if meta.get("kind") == "grader":
+                report.longrepr = str(exc)
+        elif call.excinfo.typename == "Failed" and "Timeout" in str(exc):
+            mark = item.get_closest_marker("timeout")
+            limit = f"{float(mark.args[0]):g}" if mark and mark.args else "?"
+            report.dldrill_reason = i18n.tr(
+                f"{limit}초 안에 끝나지 않았습니다 — 무한 루프가 없는지 확인하세요",
+                f"did not finish within {limit} s — look for an infinite loop").render()
+            report.longrepr = f"{report.dldrill_reason}\n{report.longrepr}"
+        else:
+            report.dldrill_reason = _one_line(f"{call.excinfo.typename}: {exc}")
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        report.dldrill_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    if getattr(report, "dldrill_outcome", None) == "todo":
+        return "todo", "T", ("TODO", {"yellow": True})
+    return None
+
+
+def results(config: pytest.Config) -> list[dict]:
+    """The per-test records of this session (used by `dldrill report` and --results-json)."""
+    state: DrillState = config.stash[_KEY]
+    out = []
+    for nodeid in state.order:
+        record = dict(state.records[nodeid])
+        record["outcome"] = record["outcome"] or "not run"
+        record["earned"] = record["points"] if record["outcome"] == "passed" else 0.0
+        out.append(record)
+    return out
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state: DrillState = config.stash[_KEY]
+    records = results(config)
+    if state.submission_error:
+        terminalreporter.write_line(f"dldrill: {state.submission_error}", red=True)
+    by_chapter: dict[str, list[dict]] = {}
+    for r in records:
+        if r["chapter"]:
+            by_chapter.setdefault(r["chapter"], []).append(r)
+    if by_chapter:
+        terminalreporter.section("dldrill", sep="-")
+    for chapter in sorted(by_chapter):
+        rs = by_chapter[chapter]
+        counts = {k: sum(r["outcome"] == k for r in rs)
+                  for k in ("passed", "todo", "failed", "skipped")}
+        parts = [f"{counts['passed']} passed"]
+        if counts["todo"]:
+            parts.append(f"{counts['todo']} TODO")
+        if counts["failed"]:
+            parts.append(f"{counts['failed']} failed")
+        if counts["skipped"]:
+            parts.append(f"{counts['skipped']} not verifiable here")
+        line = f"{chapter}: " + ", ".join(parts)
+        graded = [r for r in rs if r["kind"] == "grader"]
+        if graded:
+            got = sum(r["earned"] for r in graded)
+            total = sum(r["points"] for r in graded)
+            line += f" — {got:g}/{total:g} points"
+        terminalreporter.write_line(line, green=counts["passed"] == len(rs),
+                                    yellow=bool(counts["todo"]) and not counts["failed"],
+                                    red=bool(counts["failed"]))
+    path = config.getoption("dldrill_results")
+    if path:
+        backend = state.student_backend
+        payload = {
+            "submission": str(state.submission) if state.submission else None,
+            "mode": "inprocess" if state.inprocess else "sandbox",
+            "device": devices.requested_device(),
+            "confinement": getattr(backend, "confinement", {}) if backend else {},
+            "duration_s": round(time.monotonic() - state.started, 3),
+            "tests": records,
+        }
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")

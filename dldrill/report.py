@@ -1,0 +1,322 @@
+"""`dldrill report`: grade a submission and score it against the curriculum's checklist.
+
+Runs the hidden graders (sandboxed unless `--inprocess`) through pytest in this process, then
+folds the per-test records into the 16 checklist items, per-chapter progress and a total. The
+JSON form (`--json`) is documented in the README under "Report JSON"; `SCHEMA` names its version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from dldrill import devices, i18n
+from dldrill.curriculum import CHAPTERS, CHECKLIST, Item
+from dldrill.i18n import tr
+from dldrill.paths import graders_root, kit_root, resolve_submission
+
+SCHEMA = "dldrill.report/1"
+GITHUB_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/?$")
+STATUS_TEXT = {
+    "done": tr("완료", "done"),
+    "partial": tr("진행 중", "partial"),
+    "not_started": tr("시작 전", "not started"),
+    "not_available": tr("아직 준비되지 않음", "not yet available"),
+    "not_verifiable": tr("여기서 확인 불가", "not verifiable here"),
+    "declared": tr("선언됨", "declared"),
+}
+STATUS_MARK = {"done": "☑", "partial": "◐", "not_started": "☐", "not_available": "·",
+               "not_verifiable": "?", "declared": "☑"}
+
+
+def available_chapters() -> list[str]:
+    """Chapters whose graders exist in this kit."""
+    root = graders_root()
+    return sorted(p.name for p in root.glob("ch[0-9][0-9]") if any(p.glob("test_*.py")))
+
+
+def available_modules(chapters: list[str]) -> set[tuple[str, str]]:
+    """(chapter, module) pairs with a grader file, within `chapters`; (chapter, "*") for each."""
+    out = set()
+    for c in chapters:
+        out.add((c, "*"))
+        out.update((c, p.stem.removeprefix("test_")) for p in (graders_root() / c).glob("test_*.py"))
+    return out
+
+
+class _Collector:
+    """A pytest plugin that keeps the records and shows progress on stderr."""
+
+    def __init__(self, show_progress: bool):
+        self.records: list[dict] = []
+        self.confinement: dict = {}
+        self.show = show_progress
+        self.total = 0
+        self.done = 0
+        self.device = "cpu"
+
+    def pytest_collection_finish(self, session: Any) -> None:
+        self.total = len(session.items)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        self.done += 1
+        if self.show:
+            chapter = next((p for p in nodeid.split("/") if re.match(r"^ch\d\d$", p)), "")
+            sys.stderr.write(f"\r  grading {chapter} … {self.done}/{self.total}   ")
+            sys.stderr.flush()
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        from dldrill.plugin import _KEY, results
+
+        self.records = results(session.config)
+        backend = session.config.stash[_KEY].student_backend
+        self.confinement = dict(getattr(backend, "confinement", {}) or {})
+        self.device = session.config.stash[_KEY].device_for_child()
+        if self.show and self.total:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+
+
+def grade(submission: Path, chapters: list[str], *, inprocess: bool = False,
+          device: str | None = None, progress: bool = False,
+          extra_args: list[str] | None = None) -> tuple[list[dict], dict, int]:
+    """Runs the graders of `chapters` on `submission`: (records, run info, pytest exit code).
+
+    The run info holds the sandbox's confinement and the device the submission ran on.
+    """
+    import pytest
+
+    root = kit_root()
+    args = [str(graders_root() / c) for c in chapters]
+    args += ["-c", str(root / "pyproject.toml"), "--rootdir", str(root), "-p", "no:terminal",
+             "-p", "no:cacheprovider", "--submission", str(submission)]
+    if inprocess:
+        args.append("--inprocess")
+    if device:
+        args += ["--device", device]
+    args += extra_args or []
+    collector = _Collector(progress)
+    code = pytest.main(args, plugins=[collector])
+    info = {"sandbox": collector.confinement, "device": collector.device}
+    return collector.records, info, int(code)
+
+
+def _portfolio(submission: Path) -> str | None:
+    path = submission / "portfolio.txt"
+    if not path.exists():
+        return None
+    url = path.read_text().strip().splitlines()[0].strip() if path.read_text().strip() else ""
+    return url or None
+
+
+def _verify_commands(records: list[dict]) -> list[str]:
+    cmds = []
+    for r in records:
+        m = re.search(r"\(run: (.+)\)", r.get("reason", ""))
+        if m and m.group(1) not in cmds:
+            cmds.append(m.group(1))
+    return cmds
+
+
+def _counts(records: list[dict]) -> dict[str, int]:
+    keys = ("passed", "failed", "todo", "skipped")
+    out = {k: sum(r["outcome"] == k for r in records) for k in keys}
+    out["failed"] += sum(r["outcome"] not in keys for r in records)
+    return out
+
+
+def _score(records: list[dict]) -> tuple[float, float]:
+    return (sum(r["earned"] for r in records), sum(r["points"] for r in records))
+
+
+def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
+                graded: set[str], submission: Path) -> dict:
+    """One checklist row: status, points, counts, note, the command that would verify it."""
+    row: dict[str, Any] = {"id": item.id, "ko": item.ko, "en": item.en}
+    if item.declared:
+        url = _portfolio(submission)
+        ok = bool(url and GITHUB_RE.match(url))
+        row.update(status="declared" if ok else "not_started", points=0.0, max_points=0.0,
+                   percent=None, tests=_counts([]), url=url, verify_command=None,
+                   note=("declared by the learner; not checked online" if ok else
+                         "declare it: dldrill report --portfolio https://github.com/you/project"
+                         if not url else f"not a GitHub repository URL: {url}"))
+        return row
+    mine = [r for r in records if r["item"] == item.id]
+    absent = [(c, m) for c, m in item.graded_by if (c, m) not in present]
+    skipped_here = [(c, m) for c, m in absent if c not in graded and (graders_root() / c).is_dir()]
+    missing = [pair for pair in absent if pair not in skipped_here]
+    earned, total = _score(mine)
+    counts = _counts(mine)
+    commands = _verify_commands([r for r in mine if r["outcome"] == "skipped"])
+    names = [" ".join(p for p in pair if p != "*") for pair in missing]
+    note = ("not in this kit yet: " + ", ".join(names)) if missing else ""
+    if skipped_here:
+        note = (note + "; " if note else "") + "not graded in this run: " + ", ".join(
+            " ".join(p for p in pair if p != "*") for pair in skipped_here)
+    if not mine:
+        status = "not_available"
+    elif counts["skipped"] and counts["passed"] + counts["skipped"] == len(mine):
+        status = "not_verifiable"
+    elif total and earned >= total and not missing:
+        status = "done"
+    elif earned == 0 and counts["todo"] + counts["skipped"] == len(mine):
+        status = "not_started"
+    else:
+        status = "partial"
+    row.update(status=status, points=earned, max_points=total,
+               percent=round(100 * earned / total, 1) if total else None, tests=counts,
+               note=note, verify_command=commands[0] if commands else None)
+    return row
+
+
+def build_report(records: list[dict], submission: Path, graded: list[str], *, mode: str,
+                 device: str, duration: float, confinement: dict) -> dict:
+    present = available_modules(graded)
+    checklist = [item_status(item, records, present, set(graded), submission)
+                 for item in CHECKLIST]
+    chapters = []
+    for cid, ch in CHAPTERS.items():
+        mine = [r for r in records if r["chapter"] == cid]
+        earned, total = _score(mine)
+        chapters.append({
+            "chapter": cid, "ko": ch.ko, "en": ch.en, "available": cid in graded,
+            "points": earned, "max_points": total,
+            "percent": round(100 * earned / total, 1) if total else None,
+            "tests": _counts(mine),
+        })
+    earned, total = _score(records)
+    return {
+        "schema": SCHEMA,
+        "submission": str(submission),
+        "mode": mode,
+        "device": device,
+        "lang": i18n.get_lang(),
+        "duration_s": round(duration, 2),
+        "sandbox": {k: v for k, v in confinement.items() if k != "granted"},
+        "checklist": checklist,
+        "chapters": chapters,
+        "total": {"points": earned, "max_points": total,
+                  "percent": round(100 * earned / total, 1) if total else None,
+                  "items_done": sum(r["status"] in ("done", "declared") for r in checklist),
+                  "items": len(checklist)},
+        "tests": [{k: r[k] for k in ("nodeid", "chapter", "module", "item", "points", "earned",
+                                     "outcome", "reason", "duration_s")} for r in records],
+    }
+
+
+# -- text rendering ------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _bar(percent: float | None, width: int = 10) -> str:
+    if percent is None:
+        return "·" * width
+    full = round(percent / 100 * width)
+    return "█" * full + "░" * (width - full)
+
+
+def render_text(report: dict) -> str:
+    t = i18n.render
+    lines = [
+        t(tr("dldrill 학습 리포트", "dldrill report")) + f" — {report['submission']}",
+        f"  mode {report['mode']} · device {report['device']} · {report['duration_s']:g} s",
+        "",
+        t(tr("학습 완료 체크리스트", "Completion checklist")),
+    ]
+    label_w = max(_width(f"{r['ko']} · {r['en']}") for r in report["checklist"]) + 2
+    lang = i18n.get_lang()
+    titles = {c["chapter"]: f"{c['chapter']} {c['ko'] if lang == 'ko' else c['en']}"
+              for c in report["chapters"]}
+    title_w = max(_width(v) for v in titles.values()) + 2
+    for i, r in enumerate(report["checklist"], 1):
+        status = t(STATUS_TEXT[r["status"]])
+        if r["status"] == "partial" and r["percent"] is not None:
+            status += f" {r['percent']:g}%"
+        if r["max_points"]:
+            status += f" ({r['points']:g}/{r['max_points']:g})"
+        lines.append(f" {i:>2} {STATUS_MARK[r['status']]} "
+                     f"{_pad(r['ko'] + ' · ' + r['en'], label_w)}{status}")
+        if r["status"] == "not_verifiable" and r["verify_command"]:
+            lines.append(f"      → {r['verify_command']}")
+        elif r["note"] and r["status"] in ("partial", "not_available", "not_started",
+                                           "declared"):
+            lines.append(f"      {r['note']}")
+    lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
+    for c in report["chapters"]:
+        title = _pad(titles[c["chapter"]], title_w)
+        if not c["available"]:
+            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT['not_available'])}")
+            continue
+        n = c["tests"]
+        detail = f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed"
+        if n["skipped"]:
+            detail += f", {n['skipped']} not verifiable here"
+        lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
+                     f"{c['points']:g}/{c['max_points']:g} pts  ({detail})")
+    tot = report["total"]
+    lines += ["", t(tr("합계", "Total")) + f": {tot['points']:g}/{tot['max_points']:g} pts "
+              f"({tot['percent'] or 0:g}%) · "
+              + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
+                     f"checklist {tot['items_done']}/{tot['items']} done"))]
+    failed = [r for r in report["tests"] if r["outcome"] == "failed"]
+    if failed:
+        lines += ["", t(tr("실패한 채점 항목 (한 줄 이유)", "Failed checks (one-line reasons)"))]
+        for r in failed[:25]:
+            lines.append(f"  ✗ {r['nodeid'].split('::', 1)[-1]} [{r['chapter']}.{r['module']}]"
+                         f": {r['reason']}")
+        if len(failed) > 25:
+            lines.append(f"  … {len(failed) - 25} more (see --json)")
+    return "\n".join(lines)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    try:
+        submission = resolve_submission(args.submission)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"dldrill report: {err}", file=sys.stderr)
+        return 2
+    if args.portfolio:
+        if not GITHUB_RE.match(args.portfolio.strip()):
+            print("dldrill report: --portfolio expects https://github.com/<user>/<repo>",
+                  file=sys.stderr)
+            return 2
+        (submission / "portfolio.txt").write_text(args.portfolio.strip() + "\n")
+    if args.device:
+        devices.set_requested_device(args.device)
+    present = available_chapters()
+    chapters = present
+    if args.chapters:
+        wanted = [c.strip() for c in args.chapters.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in present]
+        if unknown:
+            print(f"dldrill report: no graders for {', '.join(unknown)} in this kit "
+                  f"(available: {', '.join(present)})", file=sys.stderr)
+            return 2
+        chapters = wanted
+    start = time.monotonic()
+    records, info, code = grade(submission, chapters, inprocess=args.inprocess,
+                                       progress=sys.stderr.isatty() and not args.json)
+    if code not in (0, 1) or (not records and chapters):
+        print(f"dldrill report: the graders could not run (pytest exit code {code})",
+              file=sys.stderr)
+        return 3
+    report = build_report(records, submission, chapters,
+                          mode="inprocess" if args.inprocess else "sandbox",
+                          device=info["device"], duration=time.monotonic() - start,
+                          confinement=info["sandbox"])
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    if args.json_out:
+        Path(args.json_out).write_text(text + "\n")
+    print(text if args.json else render_text(report))
+    return 0

@@ -1,0 +1,86 @@
+"""The sandboxed child: confines itself, then serves requests against the submission.
+
+Started by `dldrill.sandbox.client.SandboxBackend`; never imported by the grader process. It
+reads its settings from the `DLDRILL_SANDBOX_CONFIG` environment variable, talks over two
+inherited pipe descriptors, and writes the learner's prints to a log file in its scratch folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from dldrill.sandbox.codec import pack, unpack
+from dldrill.sandbox.confine import (
+    BlockReferenceImports,
+    holds_answer_key,
+    landlock,
+    readable_paths,
+    set_rlimits,
+)
+from dldrill.sandbox.dispatch import Dispatcher
+from dldrill.sandbox.wire import PeerClosed, read_frame, write_frame
+
+
+def _clean_sys_path(kit_root: Path, submission: Path) -> None:
+    if holds_answer_key(kit_root):
+        sys.path[:] = [p for p in sys.path
+                       if p and Path(p).resolve() != kit_root.resolve()]
+    else:
+        sys.path[:] = [p for p in sys.path if p]
+    sys.path.insert(0, str(submission))
+    sys.meta_path.insert(0, BlockReferenceImports())
+
+
+def _preload(modules: list[str], threads: int) -> None:
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except BaseException as err:  # preloading is only a speed-up; say why it failed
+            print(f"dldrill: preloading {name} failed: {type(err).__name__}: {err}",
+                  file=sys.stderr)
+            continue
+        if name == "torch":
+            module.set_num_threads(max(1, threads))
+
+
+def main() -> None:
+    cfg = json.loads(os.environ.pop("DLDRILL_SANDBOX_CONFIG"))
+    fd_in, fd_out = int(cfg["fd_in"]), int(cfg["fd_out"])
+    submission = Path(cfg["submission"]).resolve()
+    kit_package = Path(cfg["kit_package"]).resolve()
+    scratch = Path(cfg["scratch"]).resolve()
+
+    _clean_sys_path(kit_package.parent, submission)
+    info: dict = {"rlimits": set_rlimits(cfg.get("mem_bytes"))}
+    if cfg.get("landlock", True):
+        info.update(landlock(readable_paths(submission, kit_package, []), [scratch]))
+    os.chdir(scratch)
+    dispatcher = Dispatcher(submission, importlib.import_module)
+    hello = {"ok": True, "hello": True, "pid": os.getpid(),
+             "confinement": {k: v for k, v in info.items() if k != "granted"}}
+    write_frame(fd_out, pack(hello, []))
+    # Preload in this thread, after the hello: the grader process goes on collecting meanwhile,
+    # and requests wait in the pipe. (A background thread is not safe: importing torch from two
+    # threads at once can deadlock on module locks and leave torch half initialised.)
+    _preload(cfg.get("preload", []), int(cfg.get("threads", 1)))
+    while True:
+        try:
+            head, body = read_frame(fd_in)
+        except (PeerClosed, OSError):
+            break
+        header, buffers = unpack(head, body)
+        if header.get("op") == "shutdown":
+            break
+        response, out_buffers, _ = dispatcher.handle(header, buffers)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_frame(fd_out, pack(response, out_buffers))
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

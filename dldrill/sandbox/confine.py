@@ -1,0 +1,183 @@
+"""Limits the sandboxed child puts on itself before it imports any submission code.
+
+- resource limits: address space (a memory bomb gets MemoryError, not the machine), core dumps
+  off, file size;
+- Landlock (Linux 5.13+), where the kernel has it: the child may read only the interpreter, its
+  libraries, system folders, the kit's `dldrill/` package and the submission; it may write only
+  in its scratch folder; `solutions/` and `graders/` are out of reach; TCP connect/bind are
+  denied (ABI 4+), and signals to processes outside the sandbox are refused (ABI 6+);
+- an import blocker for `solutions`, `graders` and the reference alias, on every platform.
+
+Every step fails soft: the child reports which protections are on (`describe()`), and the
+grader process keeps the time limits whatever the platform allows.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib.abc
+import os
+import platform
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+BLOCKED_TOP_LEVEL = ("solutions", "graders", "dldrill_reference")
+
+# Landlock constants (include/uapi/linux/landlock.h).
+_SYS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
+_FS_EXECUTE, _FS_WRITE_FILE, _FS_READ_FILE, _FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_REMOVE_DIR, _FS_REMOVE_FILE, _FS_MAKE_CHAR, _FS_MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
+_FS_MAKE_REG, _FS_MAKE_SOCK, _FS_MAKE_FIFO, _FS_MAKE_BLOCK = 1 << 8, 1 << 9, 1 << 10, 1 << 11
+_FS_MAKE_SYM, _FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 12, 1 << 13, 1 << 14, 1 << 15
+_NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1
+_SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1 << 0, 1 << 1
+_RULE_PATH_BENEATH = 1
+_PR_SET_NO_NEW_PRIVS = 38
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class BlockReferenceImports(importlib.abc.MetaPathFinder):
+    """Refuses to import the answer key, whatever is on sys.path."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if fullname.split(".")[0] in BLOCKED_TOP_LEVEL:
+            raise ImportError(f"{fullname} is not available to submissions")
+        return None
+
+
+def set_rlimits(mem_bytes: int | None, fsize_bytes: int = 1 << 30) -> dict:
+    done: dict[str, Any] = {}
+    for name, value in (("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", fsize_bytes),
+                        ("RLIMIT_AS", mem_bytes)):
+        if value is None or not hasattr(resource, name):
+            continue
+        try:
+            resource.setrlimit(getattr(resource, name), (value, value))
+            done[name] = value
+        except (ValueError, OSError):
+            pass
+    return done
+
+
+def _landlock_abi(libc: Any, nr_create: int) -> int:
+    abi = libc.syscall(nr_create, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return abi if abi > 0 else 0
+
+
+def landlock(read_paths: list[Path], write_paths: list[Path]) -> dict:
+    """Restricts this process (and its future threads and children) with Landlock."""
+    nrs = _SYS.get(platform.machine())
+    if sys.platform != "linux" or nrs is None or os.environ.get("DLDRILL_NO_LANDLOCK") == "1":
+        return {"landlock": 0}
+    nr_create, nr_add, nr_restrict = nrs
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    abi = _landlock_abi(libc, nr_create)
+    if abi <= 0:
+        return {"landlock": 0}
+    read = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+    write_extra = (_FS_WRITE_FILE | _FS_REMOVE_DIR | _FS_REMOVE_FILE | _FS_MAKE_DIR
+                   | _FS_MAKE_REG | _FS_MAKE_SYM | _FS_MAKE_FIFO | _FS_MAKE_SOCK)
+    handled = read | write_extra | _FS_MAKE_CHAR | _FS_MAKE_BLOCK
+    if abi >= 2:
+        handled |= _FS_REFER
+        write_extra |= _FS_REFER
+    if abi >= 3:
+        handled |= _FS_TRUNCATE
+        write_extra |= _FS_TRUNCATE
+    if abi >= 5:
+        handled |= _FS_IOCTL_DEV
+    file_only = _FS_EXECUTE | _FS_READ_FILE | _FS_WRITE_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+    attr = _RulesetAttr(handled, 0, 0)
+    size = 8
+    if abi >= 4:
+        attr.net = _NET_BIND_TCP | _NET_CONNECT_TCP
+        size = 16
+    if abi >= 6:
+        attr.scoped = _SCOPE_ABSTRACT_UNIX | _SCOPE_SIGNAL
+        size = 24
+    ruleset = libc.syscall(nr_create, ctypes.byref(attr), ctypes.c_size_t(size),
+                           ctypes.c_uint32(0))
+    if ruleset < 0:
+        return {"landlock": 0, "error": os.strerror(ctypes.get_errno())}
+    device_rw = read | _FS_WRITE_FILE | (_FS_IOCTL_DEV if abi >= 5 else 0)
+    rules = [(p, read) for p in read_paths] + [(p, read | write_extra) for p in write_paths]
+    rules.append((Path("/dev"), device_rw))
+    granted, refused = [], []
+    try:
+        for path, access in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                if not os.path.isdir(path):
+                    access &= file_only
+                rule = _PathBeneath(access & handled, fd)
+                if libc.syscall(nr_add, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
+                                ctypes.byref(rule), ctypes.c_uint32(0)) == 0:
+                    granted.append(str(path))
+                else:
+                    refused.append(f"{path}: {os.strerror(ctypes.get_errno())}")
+            finally:
+                os.close(fd)
+        libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        if libc.syscall(nr_restrict, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            return {"landlock": 0, "error": os.strerror(ctypes.get_errno())}
+    finally:
+        os.close(ruleset)
+    return {"landlock": abi, "fs": True, "net": abi >= 4, "signals": abi >= 6,
+            "granted": granted, "refused": refused}
+
+
+def holds_answer_key(folder: Path) -> bool:
+    return (folder / "solutions").is_dir() or (folder / "graders").is_dir()
+
+
+def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> list[Path]:
+    """What the child needs to read: Python, its libraries, system folders, dldrill, the work."""
+    import site
+    import sysconfig
+
+    candidates = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                    sys.base_exec_prefix)}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            candidates.add(Path(path))
+    candidates.update(Path(p) for p in site.getsitepackages())
+    candidates.update(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc",
+                                        "/proc", "/sys", "/opt/conda", "/usr/local"))
+    kit_root = kit_package.parent
+    for entry in sys.path:
+        if entry and Path(entry).exists() and Path(entry).resolve() != kit_root.resolve():
+            candidates.add(Path(entry))
+    kit = kit_root.resolve()
+    if not holds_answer_key(kit):
+        kit = Path("/nonexistent-dldrill-kit-root")
+    # A folder that holds the kit's repository would expose solutions/ and graders/: grant it
+    # only when Python itself lives there (then the answer key cannot be hidden on this layout).
+    needed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    granted: set[Path] = set()
+    for c in candidates:
+        try:
+            r = c.resolve()
+        except OSError:
+            continue
+        if not r.exists() or r == Path("/"):
+            continue
+        if (r == kit or kit.is_relative_to(r)) and r not in needed:
+            continue
+        granted.add(r)
+    granted.update(p.resolve() for p in (submission, kit_package, *extra) if p.exists())
+    return sorted(granted)

@@ -1,0 +1,115 @@
+"""Sample submissions that test the graders: mutants, correct alternatives, broken code.
+
+Each sample is a TOML file under `fixtures/submissions/{mutants,alternatives,broken}/`: a set of
+edits applied to a copy of `solutions/`, the grader files to run, and what must happen.
+
+    description = "softmax without subtracting the max: overflows for large logits"
+    graders = ["graders/ch01/test_activations.py"]
+    failed = ["test_softmax_huge_logits_are_stable"]      # exactly these fail; the rest pass
+    reason = "overflow"                                   # optional: each failure's reason has it
+    pytest_args = ["--call-timeout", "3"]                 # optional
+
+    [[edit]]
+    file = "ch01/activations.py"
+    old = "shifted = x - np.max(x, axis=axis, keepdims=True)"
+    new = "shifted = x"
+
+An edit may instead give `content` (replace the whole file) or `delete = true`. `old` must occur
+exactly once, so a sample that no longer applies to the solutions fails loudly. `failed = ["*"]`
+means every test in `graders`; `also_pass` lists grader files that must still pass in full (bad
+code in one module never costs another module's points).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dldrill.paths import kit_root, solutions_root
+
+KINDS = ("mutants", "alternatives", "broken")
+
+
+@dataclass
+class Sample:
+    name: str
+    kind: str
+    path: Path
+    description: str
+    graders: list[str]
+    failed: list[str]
+    edits: list[dict]
+    reason: str | None = None
+    also_pass: list[str] = field(default_factory=list)
+    pytest_args: list[str] = field(default_factory=list)
+
+    @property
+    def chapters(self) -> set[str]:
+        return {Path(e["file"]).parts[0] for e in self.edits} | {
+            Path(g).parts[1] for g in self.graders + self.also_pass}
+
+
+def load_samples(root: Path | None = None) -> list[Sample]:
+    root = root or kit_root() / "fixtures" / "submissions"
+    samples = []
+    for kind in KINDS:
+        for path in sorted((root / kind).glob("*.toml")):
+            data = tomllib.loads(path.read_text())
+            samples.append(Sample(
+                name=path.stem, kind=kind, path=path, description=data["description"],
+                graders=list(data["graders"]), failed=list(data.get("failed", [])),
+                edits=list(data.get("edit", [])), reason=data.get("reason"),
+                also_pass=list(data.get("also_pass", [])),
+                pytest_args=list(data.get("pytest_args", [])),
+            ))
+    return samples
+
+
+def materialize(sample: Sample, dest: Path) -> Path:
+    """A copy of the solutions' chapters the sample touches, with its edits applied."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for chapter in sorted(sample.chapters):
+        shutil.copytree(solutions_root() / chapter, dest / chapter,
+                        ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+    for edit in sample.edits:
+        target = dest / edit["file"]
+        if edit.get("delete"):
+            target.unlink()
+        elif "content" in edit:
+            target.write_text(edit["content"])
+        else:
+            text = target.read_text()
+            count = text.count(edit["old"])
+            if count != 1:
+                raise ValueError(f"{sample.path.name}: `old` occurs {count} times in "
+                                 f"{edit['file']} (expected exactly once)")
+            target.write_text(text.replace(edit["old"], edit["new"]))
+    return dest
+
+
+def run_graders(submission: Path, grader_files: list[str], out_json: Path,
+                extra: list[str] | None = None, timeout: float = 900) -> dict:
+    """Runs `pytest <grader files> --submission ...` in a fresh process; returns its records."""
+    root = kit_root()
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           *[str(root / g) for g in grader_files], "--submission", str(submission),
+           "--results-json", str(out_json), *(extra or [])]
+    env = dict(os.environ)
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
+    if not out_json.exists():
+        raise RuntimeError(f"pytest wrote no results (exit {proc.returncode}):\n"
+                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    data = json.loads(out_json.read_text())
+    data["stdout"], data["stderr"], data["returncode"] = proc.stdout, proc.stderr, proc.returncode
+    return data
+
+
+def grader_test_id(record: dict) -> str:
+    """`test_name[param]`: a record's id inside its grader file."""
+    return record["nodeid"].split("::", 1)[1]

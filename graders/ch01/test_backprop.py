@@ -1,0 +1,268 @@
+"""Graders for ch01.backprop (checklist: backprop-gd).
+
+numerical_gradient is called in the submission with trusted test functions from
+dldrill.grading.probes (a grader cannot send its own Python function across). TwoLayerNet's
+initial weights are the learner's choice, so every comparison first sets W1, b1, W2, b2 to the
+same random values on the learner's net and on the answer key's; backward is then checked
+against the central differences of the answer key's loss at those parameters.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- numerical_gradient with forward differences (f(x + h) − f(x)) / h: an O(h) error, and fewer
+  than 2 calls per element when f(x) is computed once
+  (test_numerical_gradient_is_central_for_any_shape[*], test_numerical_gradient_uses_h,
+  test_numerical_gradient_through_a_closure; ch01_numgrad_forward_difference)
+- numerical_gradient leaving x[i] at x[i] − h (test_numerical_gradient_restores_x;
+  ch01_numgrad_no_restore)
+- backward without the 1/N of the batch mean (test_backward_matches_numerical_gradient[*],
+  test_fit_matches_the_reference, test_fit_reaches_90_percent_on_digits;
+  ch01_backward_missing_mean)
+- backward with (y − a2) instead of (a2 − y): every gradient has the wrong sign
+  (test_backward_matches_numerical_gradient[*], test_fit_matches_the_reference,
+  test_fit_reaches_90_percent_on_digits; ch01_backward_sign_error)
+- loss as 0.5·mean over all N·n_out elements instead of the batch mean of per-sample sums
+  (test_loss_is_half_batch_mean_of_sums, test_forward_and_loss_stable_for_large_inputs,
+  test_fit_matches_the_reference; ch01_twolayer_loss_mean_over_elements)
+Also checked: shapes of the parameters and seeding, forward and loss values (the loss is a batch
+mean of the per-sample sums), no overflow warning for large inputs, backward not relying on an
+earlier forward, step, fit's loss history, and numerical_gradient through a closure.
+Accepted alternative: backward with np.einsum, step in place, numerical_gradient with
+x[i] += h / −= 2h / += h (x restored up to rounding) (ch01_backward_einsum).
+Accuracy threshold: test_fit_reaches_90_percent_on_digits.
+"""
+
+import numpy as np
+import pytest
+
+from dldrill.data import digits_split
+from dldrill.grading import (
+    assert_close,
+    assert_shape,
+    check_gradient,
+    failure,
+    grader,
+    numerical_gradient,
+    tr,
+)
+from dldrill.grading.probes import CountingFunction
+
+M = "ch01.backprop"
+P = "dldrill.grading.probes"
+PARAMS = ("W1", "b1", "W2", "b2")
+
+HINT_BACKWARD = tr("δ2 = (a2 − y)·a2(1 − a2)/N, dW2 = a1ᵀδ2, db2 = Σδ2, δ1 = δ2W2ᵀ·a1(1 − a1), "
+                   "dW1 = Xᵀδ1, db1 = Σδ1 (1/N은 한 번만)",
+                   "δ2 = (a2 − y)·a2(1 − a2)/N, dW2 = a1ᵀδ2, db2 = Σδ2, δ1 = δ2W2ᵀ·a1(1 − a1), "
+                   "dW1 = Xᵀδ1, db1 = Σδ1 (the 1/N once)")
+
+
+def _f_grad(x: np.ndarray) -> np.ndarray:
+    """The exact gradient of the probes' CountingFunction, sum(sin(x) * x**2)."""
+    return np.cos(x) * x**2 + 2 * x * np.sin(x)
+
+
+def _params(rng, n_in, n_hidden, n_out, scale=1.0) -> dict:
+    return {"W1": rng.standard_normal((n_in, n_hidden)) * scale,
+            "b1": rng.standard_normal((1, n_hidden)) * 0.5 * scale,
+            "W2": rng.standard_normal((n_hidden, n_out)) * scale,
+            "b2": rng.standard_normal((1, n_out)) * 0.5 * scale}
+
+
+def _net(sub, params: dict):
+    """A TwoLayerNet built in `sub` whose parameters are then set to copies of `params`."""
+    n_in, n_hidden = params["W1"].shape
+    net = sub.call(f"{M}:TwoLayerNet", n_in, n_hidden, params["W2"].shape[1], seed=0)
+    for name in PARAMS:
+        setattr(net, name, params[name].copy())
+    return net
+
+
+def _pair(student, reference, params):
+    return _net(student, params), _net(reference, params)
+
+
+# -- numerical_gradient -----------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(6,), (3, 4), (2, 3, 2)], ids=["1d", "2d", "3d"])
+@grader("backprop-gd", points=1)
+def test_numerical_gradient_is_central_for_any_shape(student, rng, shape):
+    x = rng.uniform(0.5, 1.5, shape)  # where the gradient stays away from 0
+    f = student.call(f"{P}:counting_function")
+    grad = student.call(f"{M}:numerical_gradient", f, x)
+    hint = tr("원소마다 (f(x + h) − f(x − h)) / (2h): 원소 하나에 f를 두 번 부릅니다",
+              "per element (f(x + h) − f(x − h)) / (2h): two calls of f per element")
+    calls = f.calls
+    if calls < 2 * x.size:
+        raise failure(f"calls of f for x.shape={shape}", f">= {2 * x.size} (2 × {x.size})",
+                      str(calls), hint)
+    check_gradient(grad, _f_grad(x), what=f"numerical_gradient(f, x), x.shape={shape}",
+                   threshold=1e-8, hint=hint)
+
+
+@grader("backprop-gd", points=1)
+def test_numerical_gradient_uses_h(student, rng):
+    x = rng.uniform(0.5, 1.5, (3, 2))
+    f = student.call(f"{P}:counting_function")
+    got = student.call(f"{M}:numerical_gradient", f, x, h=1e-2)
+    expected = numerical_gradient(CountingFunction(), x.copy(), h=1e-2)  # the kit's own
+    assert_close(got, expected, rtol=1e-9, atol=1e-12, what="numerical_gradient(f, x, h=1e-2)",
+                 hint=tr("h 인자를 쓰고 (f(x + h) − f(x − h)) / (2h)로 나누세요",
+                         "use the h argument and divide f(x + h) − f(x − h) by 2h"))
+
+
+@grader("backprop-gd", points=1)
+def test_numerical_gradient_restores_x(student, rng):
+    x = rng.uniform(0.5, 1.5, (4, 3))
+    out = student.call(f"{P}:call_and_return_args", student.get(f"{M}:numerical_gradient"),
+                       student.call(f"{P}:counting_function"), x)
+    assert_close(out["args"][1], x, rtol=1e-12, atol=1e-12,
+                 what="x after numerical_gradient(f, x)",
+                 hint=tr("각 원소를 바꾸기 전 값을 저장했다가 f를 부른 뒤 다시 넣으세요",
+                         "keep each element's old value and write it back after calling f"))
+
+
+@grader("backprop-gd", points=1)
+def test_numerical_gradient_through_a_closure(student, rng):
+    """f reads x through a closure, as in numerical_gradient(lambda _: net.loss(X, y), net.W1)."""
+    x = rng.uniform(0.5, 1.5, (3, 3))
+    out = student.call(f"{P}:closure_gradient", student.get(f"{M}:numerical_gradient"), x)
+    check_gradient(out["grad"], _f_grad(x), what="numerical_gradient(lambda _: f(W), W)",
+                   threshold=1e-8,
+                   hint=tr("x의 복사본이 아니라 x 자체를 제자리에서 바꾸세요 (f가 x를 클로저로 읽을 수 "
+                           "있습니다)", "perturb x itself in place, not a copy (f may read x "
+                           "through a closure)"))
+
+
+# -- TwoLayerNet -------------------------------------------------------------------------------
+@grader("backprop-gd", points=1)
+def test_init_shapes_and_seed(student):
+    hint = tr("W1 (n_in, n_hidden), b1 (1, n_hidden), W2 (n_hidden, n_out), b2 (1, n_out); "
+              "np.random.default_rng(seed)로 뽑으세요",
+              "W1 (n_in, n_hidden), b1 (1, n_hidden), W2 (n_hidden, n_out), b2 (1, n_out); "
+              "draw them with np.random.default_rng(seed)")
+    a = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=5)
+    shapes = {"W1": (4, 6), "b1": (1, 6), "W2": (6, 3), "b2": (1, 3)}
+    values = {name: getattr(a, name) for name in PARAMS}
+    for name, shape in shapes.items():
+        assert_shape(values[name], shape, what=f"TwoLayerNet(4, 6, 3).{name}", hint=hint)
+    b = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=5)
+    c = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=6)
+    assert_close(b.W1, values["W1"], what="W1 of two nets built with seed=5", hint=hint)
+    if np.allclose(c.W1, values["W1"]) or not np.any(values["W1"]):
+        raise failure("W1 with seed=5 vs seed=6", tr("서로 다른 난수", "different random values")
+                      .render(), tr("같거나 모두 0", "the same, or all zeros").render(), hint)
+
+
+@grader("backprop-gd", points=1)
+def test_forward_matches_reference(student, reference, rng):
+    params = _params(rng, 5, 7, 3)
+    s, r = _pair(student, reference, params)
+    X = rng.standard_normal((9, 5))
+    assert_close(s.forward(X), r.forward(X), what="forward(X), X (9, 5) -> (9, 3)",
+                 hint=tr("a1 = sigmoid(X @ W1 + b1), 출력 = sigmoid(a1 @ W2 + b2)",
+                         "a1 = sigmoid(X @ W1 + b1), output = sigmoid(a1 @ W2 + b2)"))
+
+
+@grader("backprop-gd", points=1)
+def test_forward_and_loss_stable_for_large_inputs(student, reference, rng):
+    params = _params(rng, 4, 5, 2)
+    hint = tr("주어진 안정적인 sigmoid를 쓰세요 (1/(1+exp(−z))는 z = −1e4에서 넘칩니다)",
+              "use the given stable sigmoid (1/(1+exp(−z)) overflows at z = −1e4)")
+    s = _net(student.options(forbid_warnings=True, hint=hint), params)  # warnings fail its calls
+    r = _net(reference, params)
+    X = rng.standard_normal((6, 4)) * 1e3
+    y = rng.uniform(size=(6, 2))
+    assert_close(s.forward(X), r.forward(X), what="forward(X) with |X| ~ 1e3", hint=hint)
+    assert_close(s.loss(X, y), r.loss(X, y), what="loss(X, y) with |X| ~ 1e3", hint=hint)
+
+
+@grader("backprop-gd", points=1)
+def test_loss_is_half_batch_mean_of_sums(student, reference, rng):
+    params = _params(rng, 3, 4, 4)
+    s, r = _pair(student, reference, params)
+    X, y = rng.standard_normal((10, 3)), rng.uniform(size=(10, 4))
+    got = s.loss(X, y)
+    hint = tr("0.5 · Σ(출력 − y)² / N: 출력 방향으로 더하고 배치(N)로만 나누세요",
+              "0.5 · Σ(out − y)² / N: sum over the outputs, divide by the batch size N only")
+    if not isinstance(got, (float, np.floating)):
+        raise failure("loss(X, y)", tr("float 하나", "a float").render(), repr(got)[:60], hint)
+    assert_close(got, r.loss(X, y), what="loss(X, y), N = 10, 4 outputs", hint=hint)
+
+
+@pytest.mark.parametrize("param", PARAMS)
+@grader("backprop-gd", points=1)
+def test_backward_matches_numerical_gradient(student, reference, rng, param):
+    """dL/d<param> from the learner's backward vs central differences of the answer key's loss,
+    at the same parameters; N = 8 so that a missing 1/N is recognised."""
+    params = _params(rng, 4, 5, 3, scale=0.5)  # sigmoids far from saturation
+    s, r = _pair(student, reference, params)
+    X, y = rng.standard_normal((8, 4)), rng.uniform(size=(8, 3))
+    s.forward(rng.standard_normal((3, 4)))  # another batch first: backward must not reuse it
+    grads = s.backward(X, y)
+    if not isinstance(grads, dict) or set(grads) != set(PARAMS):
+        raise failure("backward(X, y)", tr("키가 W1, b1, W2, b2인 dict", "a dict with keys W1, "
+                      "b1, W2, b2").render(), repr(sorted(grads))[:80] if isinstance(grads, dict)
+                      else repr(grads)[:80], HINT_BACKWARD)
+
+    def ref_loss(value: np.ndarray) -> float:
+        setattr(r, param, value.copy())
+        return r.loss(X, y)
+
+    numeric = numerical_gradient(ref_loss, params[param].copy(), h=1e-5)
+    check_gradient(grads[param], numeric, what=f"backward(X, y)['{param}'] vs dL/d{param}",
+                   batch_size=len(X), threshold=1e-5, hint=HINT_BACKWARD)
+
+
+@grader("backprop-gd", points=1)
+def test_step_moves_against_the_gradient(student, reference, rng):
+    params = _params(rng, 3, 4, 2)
+    s, r = _pair(student, reference, params)
+    grads = {name: rng.standard_normal(v.shape) for name, v in params.items()}
+    s.step(grads, 0.3)
+    r.step(grads, 0.3)
+    for name in PARAMS:
+        assert_close(getattr(s, name), getattr(r, name), what=f"{name} after step(grads, 0.3)",
+                     hint=tr("param −= lr * grads[name] (빼기!)", "param −= lr * grads[name] "
+                             "(minus!)"))
+
+
+@grader("backprop-gd", points=2)
+def test_fit_matches_the_reference(student, reference, rng):
+    params = _params(rng, 4, 6, 2, scale=0.5)
+    s, r = _pair(student, reference, params)
+    X, y = rng.standard_normal((16, 4)), rng.uniform(size=(16, 2))
+    hint = tr("에포크마다 backward(X, y) → step(grads, lr) 한 번, 그 뒤의 loss(X, y)를 기록하세요",
+              "per epoch one backward(X, y) → step(grads, lr), then record loss(X, y)")
+    got = s.fit(X, y, 5, 0.5)
+    if not isinstance(got, list) or len(got) != 5:
+        raise failure("fit(X, y, 5, 0.5)", tr("float 5개의 list", "a list of 5 floats").render(),
+                      repr(got)[:80], hint)
+    assert_close(got, r.fit(X, y, 5, 0.5), what="losses returned by fit(X, y, 5, 0.5)", hint=hint)
+    for name in PARAMS:
+        assert_close(getattr(s, name), getattr(r, name), what=f"{name} after fit", hint=hint)
+
+
+@grader("backprop-gd", points=3)
+def test_fit_reaches_90_percent_on_digits(student):
+    """Accuracy threshold: >= 0.90 on held-out digits, fit within 10 s.
+
+    Data: the 8×8 digits bundled with scikit-learn (dldrill.data.digits_split(test_fraction=0.25,
+    seed=0): 1348 training and 449 test images, pixels scaled to [0, 1]); targets are one-hot
+    (1348, 10). The net is TwoLayerNet(64, 32, 10) with its parameters then set from
+    np.random.default_rng(0): W1 ~ N(0, 1/64), W2 ~ N(0, 1/32), zero biases. The learner's
+    fit(X, y_onehot, epochs=400, lr=4.0) (full batch) trains it; predictions are the argmax of
+    forward(X_test), scored here (the test labels never leave the grader). Budget: 10 s for fit
+    (the answer key takes about 1.2 s in the sandbox on 2 CPU cores and reaches 0.955).
+    """
+    X_tr, X_te, y_tr, y_te = digits_split(test_fraction=0.25, seed=0)
+    init = np.random.default_rng(0)
+    params = {"W1": init.standard_normal((64, 32)) * np.sqrt(1 / 64), "b1": np.zeros((1, 32)),
+              "W2": init.standard_normal((32, 10)) * np.sqrt(1 / 32), "b2": np.zeros((1, 10))}
+    net = _net(student, params)
+    with student.time_limit(10.0, "fit on the digits (400 full-batch epochs)"):
+        net.fit(X_tr, np.eye(10)[y_tr], 400, 4.0)
+    out = np.asarray(net.forward(X_te))
+    assert_shape(out, (len(X_te), 10), what="forward(X_test)")
+    acc = float(np.mean(out.argmax(axis=1) == y_te))
+    if acc < 0.90:
+        raise failure("test accuracy on 449 held-out digits after fit", ">= 0.90", f"{acc:.3f}",
+                      tr("backward가 기울기 검사를 통과하는지, fit이 매 에포크 step을 하는지 확인하세요",
+                         "check that backward passes the gradient check and fit steps every epoch"))

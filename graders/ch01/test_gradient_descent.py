@@ -1,0 +1,250 @@
+"""Graders for ch01.gradient_descent (checklist: backprop-gd).
+
+The shuffled order is the learner's choice (any use of the rng is fine), so shuffled batches are
+graded by behaviour: every sample exactly once per pass, rows of X and y kept together, the same
+batches for the same seed. The generators are built inside the submission
+(`student.call("numpy.random:default_rng", seed)`) and passed as handles. SGD and mini-batch
+updates are checked on data whose rows are all equal, where the order cannot matter.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- iterate_minibatches dropping the last, smaller batch
+  (test_no_shuffle_keeps_the_order_and_the_uneven_last_batch,
+  test_shuffled_batches_cover_every_sample_exactly_once,
+  test_sgd_and_minibatch_update_once_per_sample_and_per_batch;
+  ch01_minibatches_drop_last)
+- the epoch's loss as the mean of the batch losses seen during the epoch instead of the MSE on
+  all the data after it (test_losses_are_the_full_data_mse_after_each_epoch[*],
+  test_batch_gd_matches_the_reference; ch01_gd_loss_mean_of_batches)
+- shuffling with a fixed seed, ignoring the rng (test_the_rng_makes_batches_reproducible,
+  test_fit_seed_makes_sgd_reproducible; ch01_minibatches_ignore_rng)
+- an unknown method silently accepted (test_unknown_method_raises_value_error;
+  ch01_gd_unknown_method_accepted)
+Also checked: batch gradient descent matches the answer key exactly (w, b start at zero, the
+gradient of the MSE with its 2), and all three methods reach np.linalg.lstsq's solution.
+Accepted alternative: rng.shuffle and a while loop, SGD as its own loop over a permutation
+(ch01_gradient_descent_other_style).
+"""
+
+import numpy as np
+import pytest
+
+from dldrill.grading import (
+    assert_close,
+    assert_raises,
+    assert_shape,
+    failure,
+    grader,
+    tr,
+)
+
+M = "ch01.gradient_descent"
+HINT_COVER = tr("인덱스를 한 번 섞고 range(0, N, batch_size)로 잘라 쓰세요; 마지막의 작은 배치도 "
+                "내보내세요", "shuffle an index array once and slice it with "
+                "range(0, N, batch_size); yield the smaller last batch too")
+HINT_GRAD = tr("배치 B개에 대해 dw = 2/B · X_bᵀ(X_b w + b − y_b), db = 2 · mean(X_b w + b − y_b)",
+               "on a batch of B: dw = 2/B · X_bᵀ(X_b w + b − y_b), db = 2 · mean(X_b w + b − y_b)")
+
+
+def _ids(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """X whose first column is the row number, y = 10 · row number: each sample is traceable."""
+    X = np.column_stack([np.arange(n, dtype=float), np.arange(n, dtype=float) ** 2])
+    return X, 10.0 * np.arange(n)
+
+
+def _batches(student, X, y, batch_size, **kwargs) -> list:
+    return list(student.call(f"{M}:iterate_minibatches", X, y, batch_size, **kwargs))
+
+
+def _regression(seed: int = 0, n: int = 200):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3)) * np.array([1.0, 2.0, 0.5]) + np.array([0.5, -1.0, 0.0])
+    y = X @ np.array([1.5, -0.7, 2.0]) + 0.8 + 0.1 * rng.standard_normal(n)
+    return X, y
+
+
+def _check_cover(batches, X, y, batch_size, what) -> np.ndarray:
+    """Fails unless the batches are (X_b, y_b) pairs with rows kept together, sized batch_size
+    except a smaller last one, covering each row once; returns the row order."""
+    n = len(X)
+    sizes = [len(b[1]) for b in batches] if all(len(b) == 2 for b in batches) else None
+    want = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    if sizes != want:
+        raise failure(f"batch sizes, {what}", str(want), str(sizes), HINT_COVER)
+    order = np.concatenate([np.asarray(xb)[:, 0] for xb, _ in batches]).astype(int)
+    ys = np.concatenate([np.asarray(yb) for _, yb in batches])
+    if sorted(order.tolist()) != list(range(n)):
+        raise failure(f"samples seen in one pass, {what}", tr(f"0..{n - 1} 각각 한 번",
+                      f"each of 0..{n - 1} once").render(),
+                      f"{len(set(order.tolist()))} distinct of {len(order)}", HINT_COVER)
+    if not np.array_equal(ys, 10.0 * order) or not np.array_equal(
+            np.concatenate([np.asarray(xb) for xb, _ in batches]), X[order]):
+        raise failure(f"(X_batch, y_batch) pairs, {what}", tr("같은 인덱스의 X 행과 y",
+                      "rows of X and y with the same indices").render(),
+                      tr("X와 y가 따로 섞였습니다", "X and y were shuffled apart").render(),
+                      tr("X와 y를 같은 인덱스 배열로 고르세요", "index X and y with the same array"))
+    return order
+
+
+@grader("backprop-gd", points=1)
+def test_no_shuffle_keeps_the_order_and_the_uneven_last_batch(student):
+    X, y = _ids(23)
+    for batch_size in (5, 23, 50):
+        what = f"N=23, batch_size={batch_size}, shuffle=False"
+        order = _check_cover(_batches(student, X, y, batch_size, shuffle=False), X, y,
+                             batch_size, what)
+        if not np.array_equal(order, np.arange(23)):
+            raise failure(f"order of the samples, {what}", "0, 1, 2, ...",
+                          ", ".join(map(str, order[:6])) + ", ...",
+                          tr("shuffle=False면 섞지 마세요", "do not shuffle when shuffle=False"))
+    X, y = _ids(24)
+    _check_cover(_batches(student, X, y, 8, shuffle=False), X, y, 8,
+                 "N=24, batch_size=8 (no empty batch at the end)")
+
+
+@grader("backprop-gd", points=2)
+def test_shuffled_batches_cover_every_sample_exactly_once(student):
+    X, y = _ids(50)
+    rng = student.call("numpy.random:default_rng", 3)
+    order = _check_cover(_batches(student, X, y, 8, rng=rng), X, y, 8,
+                         "N=50, batch_size=8, shuffle=True")
+    if np.array_equal(order, np.arange(50)):
+        raise failure("order with shuffle=True", tr("섞인 순서", "a shuffled order").render(),
+                      "0, 1, 2, ...", tr("rng로 인덱스를 섞으세요 (rng.permutation(N))",
+                                         "shuffle the indices with the rng (rng.permutation(N))"))
+    _check_cover(_batches(student, X, y, 7), X, y, 7, "N=50, batch_size=7, rng=None")
+
+
+@grader("backprop-gd", points=1)
+def test_the_rng_makes_batches_reproducible(student):
+    X, y = _ids(40)
+    hint = tr("섞을 때 인자로 받은 rng를 쓰세요 (새 rng나 고정 seed가 아니라)",
+              "shuffle with the rng you are given (not a new one, not a fixed seed)")
+    orders = []
+    for seed in (3, 3, 4):
+        rng = student.call("numpy.random:default_rng", seed)
+        orders.append(np.concatenate([np.asarray(yb) for _, yb in
+                                      _batches(student, X, y, 6, rng=rng)]))
+    if not np.array_equal(orders[0], orders[1]):
+        raise failure("batches from two rngs with seed 3", tr("같은 순서", "the same order")
+                      .render(), tr("다른 순서", "different orders").render(), hint)
+    if np.array_equal(orders[0], orders[2]):
+        raise failure("batches from rngs with seed 3 and seed 4", tr("다른 순서",
+                      "different orders").render(), tr("같은 순서", "the same order").render(),
+                      hint)
+
+
+@grader("backprop-gd", points=2)
+def test_batch_gd_matches_the_reference(student, reference):
+    X, y = _regression(1, n=60)
+    hint = tr("w = 0, b = 0.0에서 시작해 에포크마다 전체 데이터로 한 번: " + HINT_GRAD.ko,
+              "start from w = 0, b = 0.0 and update once per epoch on all the data: "
+              + HINT_GRAD.en)
+    for epochs in (1, 25):
+        kwargs = dict(method="batch", lr=0.05, epochs=epochs)
+        got = student.call(f"{M}:fit_linear_regression", X, y, **kwargs)
+        exp = reference.call(f"{M}:fit_linear_regression", X, y, **kwargs)
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], hint)
+        assert_shape(got[0], (3,), what="w", hint=hint)
+        assert_close(got[0], exp[0], what=f"w after {epochs} epoch(s) of batch GD, lr=0.05",
+                     hint=hint)
+        assert_close(got[1], exp[1], what=f"b after {epochs} epoch(s) of batch GD, lr=0.05",
+                     hint=hint)
+        assert_close(list(got[2]), exp[2], what=f"losses of {epochs} epoch(s) of batch GD",
+                     hint=hint)
+
+
+def _steps_on_equal_rows(x0: np.ndarray, y0: float, lr: float, steps: int):
+    """Gradient descent on data whose rows all equal (x0, y0): any batch has the same gradient."""
+    w, b = np.zeros_like(x0), 0.0
+    for _ in range(steps):
+        err = x0 @ w + b - y0
+        w, b = w - lr * 2 * err * x0, b - lr * 2 * err
+    return w, b
+
+
+@pytest.mark.parametrize(("method", "batch_size", "updates_per_epoch"),
+                         [("sgd", 32, 10), ("minibatch", 4, 3)], ids=["sgd", "minibatch"])
+@grader("backprop-gd", points=1)
+def test_sgd_and_minibatch_update_once_per_sample_and_per_batch(student, method, batch_size,
+                                                                updates_per_epoch):
+    """10 equal rows: SGD makes 10 updates an epoch, mini-batches of 4 make 3 (4, 4 and 2)."""
+    x0, y0 = np.array([0.6, -0.4, 0.3]), 1.2
+    X, y = np.tile(x0, (10, 1)), np.full(10, y0)
+    w, b, _ = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=0.1, epochs=2,
+                           batch_size=batch_size, seed=0)
+    ew, eb = _steps_on_equal_rows(x0, y0, 0.1, 2 * updates_per_epoch)
+    hint = tr(f"{method}: 에포크마다 {'샘플' if method == 'sgd' else '배치'}마다 한 번 갱신, "
+              "마지막의 작은 배치 포함; " + HINT_GRAD.ko,
+              f"{method}: one update per {'sample' if method == 'sgd' else 'batch'}, the "
+              "smaller last batch included; " + HINT_GRAD.en)
+    what = f"{method}, batch_size={batch_size}, 10 equal rows, 2 epochs"
+    assert_close(w, ew, what=f"w ({what})", hint=hint)
+    assert_close(b, eb, what=f"b ({what})", hint=hint)
+
+
+@pytest.mark.parametrize(("method", "lr", "epochs"),
+                         [("batch", 0.05, 300), ("sgd", 0.005, 30), ("minibatch", 0.02, 60)],
+                         ids=["batch", "sgd", "minibatch"])
+@grader("backprop-gd", points=1)
+def test_all_methods_approach_least_squares(student, method, lr, epochs):
+    X, y = _regression(0)
+    A = np.column_stack([X, np.ones(len(X))])
+    sol = np.linalg.lstsq(A, y, rcond=None)[0]
+    best = float(np.mean((A @ sol - y) ** 2))
+    w, b, losses = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=lr,
+                                epochs=epochs, batch_size=16, seed=0)
+    hint = tr("MSE의 기울기 방향 반대로 이동하세요: " + HINT_GRAD.ko,
+              "move against the gradient of the MSE: " + HINT_GRAD.en)
+    what = f"{method}, lr={lr}, {epochs} epochs, N=200"
+    assert_close(np.append(np.asarray(w, dtype=float), b), sol, rtol=0, atol=0.05,
+                 what=f"(w, b) vs np.linalg.lstsq ({what})", hint=hint)
+    if not losses or not losses[-1] <= 1.1 * best:
+        raise failure(f"final loss ({what})", f"<= 1.1 × {best:.4g} (lstsq)",
+                      repr(losses[-1] if losses else losses), hint)
+
+
+@pytest.mark.parametrize("method", ["sgd", "minibatch"])
+@grader("backprop-gd", points=1)
+def test_losses_are_the_full_data_mse_after_each_epoch(student, method):
+    X, y = _regression(2, n=45)
+    w, b, losses = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=0.01,
+                                epochs=4, batch_size=8, seed=0)
+    hint = tr("에포크가 끝난 뒤 전체 X, y로 mean((X @ w + b − y)²)를 계산해 추가하세요",
+              "after each epoch append mean((X @ w + b − y)²) on all of X and y")
+    if not isinstance(losses, list) or len(losses) != 4 or not all(
+            isinstance(v, (float, np.floating)) for v in losses):
+        raise failure(f"losses from fit_linear_regression(method={method!r}, epochs=4)",
+                      tr("float 4개의 list", "a list of 4 floats").render(), repr(losses)[:80],
+                      hint)
+    if not isinstance(b, (int, float, np.integer, np.floating)):
+        raise failure("b", tr("숫자 하나 (float)", "a number (float)").render(), repr(b)[:60], hint)
+    final = float(np.mean((X @ np.asarray(w) + b - y) ** 2))
+    assert_close(losses[-1], final, rtol=1e-9, what=f"losses[-1] vs the MSE of the returned "
+                 f"(w, b) on all the data ({method})", hint=hint)
+    if not losses[-1] < losses[0]:
+        raise failure(f"losses ({method})", tr("감소", "decreasing").render(), repr(losses), hint)
+
+
+@grader("backprop-gd", points=1)
+def test_fit_seed_makes_sgd_reproducible(student):
+    X, y = _regression(3, n=30)
+    runs = [student.call(f"{M}:fit_linear_regression", X, y, method="sgd", lr=0.01, epochs=2,
+                         seed=seed)[0] for seed in (1, 1, 2)]
+    hint = tr("np.random.default_rng(seed)를 한 번 만들어 모든 에포크의 섞기에 쓰세요",
+              "make one np.random.default_rng(seed) and shuffle every epoch with it")
+    assert_close(runs[1], runs[0], rtol=0, atol=0, what="w of two SGD runs with seed=1",
+                 hint=hint)
+    if np.allclose(runs[0], runs[2], rtol=0, atol=1e-12):
+        raise failure("w of SGD runs with seed=1 and seed=2", tr("다른 값", "different values")
+                      .render(), tr("같은 값", "the same values").render(), hint)
+
+
+@grader("backprop-gd", points=1)
+def test_unknown_method_raises_value_error(student):
+    X, y = _regression(4, n=20)
+    student.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.01, epochs=1)
+    assert_raises("ValueError", student.call, f"{M}:fit_linear_regression", X, y,
+                  method="adam", lr=0.01, epochs=1, what="fit_linear_regression(method='adam')",
+                  hint=tr("batch/sgd/minibatch가 아니면 raise ValueError(...)",
+                          "raise ValueError(...) for anything but batch, sgd or minibatch"))

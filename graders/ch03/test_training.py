@@ -1,0 +1,326 @@
+"""Graders for ch03.training (checklist: pytorch-loop).
+
+Most tests build the same seeded model, loaders (no shuffle, or a seeded shuffle), optimizer and
+criterion twice from plain torch (dldrill.grading.builders): once inside the submission for the
+learner's loop, once here for the reference loop; then they compare the returned numbers and the
+resulting weights. Losses are per-sample means, so the loaders end with an uneven batch.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- optimizer.zero_grad() missing: gradients pile up over the batches
+  (test_train_one_epoch_matches_the_reference_loop, test_fit_history_matches_the_reference;
+  ch03_missing_zero_grad)
+- zero_grad() between backward() and step(): the model never changes
+  (test_train_one_epoch_matches_the_reference_loop, test_fit_history_matches_the_reference;
+  ch03_zero_grad_before_step)
+- the epoch loss as the mean of the batch losses (an uneven last batch weighs as much as a full
+  one) (test_train_one_epoch_weights_batches_by_size; ch03_train_loss_per_batch)
+- clip_norm ignored (test_train_one_epoch_clips_the_gradient_norm; ch03_clip_norm_ignored)
+- no model.train() at the start of an epoch, so after evaluate() the model trains in eval mode
+  (test_train_one_epoch_runs_in_train_mode, test_fit_history_matches_the_reference;
+  ch03_train_without_train_mode)
+- evaluate without torch.no_grad() (test_evaluate_uses_eval_mode_and_no_grad;
+  ch03_evaluate_without_no_grad)
+- evaluate without model.eval(): Dropout on, BatchNorm uses and updates batch statistics
+  (test_evaluate_matches_the_reference, test_evaluate_uses_eval_mode_and_no_grad,
+  test_fit_history_matches_the_reference; ch03_evaluate_without_eval)
+- fit keeping the last weights instead of the best (test_fit_restores_the_best_weights,
+  test_fit_saves_the_best_checkpoint_file; ch03_fit_keeps_last_weights)
+- fit keeping `model.state_dict()` without a copy: the "best" state follows later training
+  (test_fit_restores_the_best_weights; ch03_fit_best_state_not_copied)
+- fit ignoring checkpoint_path (test_fit_saves_the_best_checkpoint_file;
+  ch03_fit_ignores_checkpoint_path)
+Accuracy threshold: test_fit_reaches_95_percent_on_digits.
+"""
+
+import numpy as np
+import torch
+
+from dldrill.data import digits_split
+from dldrill.grading import assert_close, builders, failure, grader, tr
+
+M = "ch03.training"
+B = "dldrill.grading.builders"
+
+HINT_LOOP = tr("배치마다 zero_grad → forward → loss → backward → step 순서를 지키세요",
+               "per batch: zero_grad → forward → loss → backward → step, in this order")
+HINT_WEIGHT = tr("배치 손실에 배치 크기를 곱해 더하고, 마지막에 전체 샘플 수로 나누세요",
+                 "add loss.item() * batch_size per batch and divide by the number of samples")
+
+
+def _data(n: int, d: int = 6, classes: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = ((X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.8)) % classes
+    return X, y
+
+
+def _setup(sub, *, n=50, batch=16, seed=4, batchnorm=True, dropout=0.0, warmup=0, lr=0.1,
+           momentum=0.9, shuffle=False):
+    """(model, loader, optimizer, criterion) built from plain torch inside `sub`."""
+    X, y = _data(n, seed=seed)
+    model = sub.call(f"{B}:seeded_mlp", 6, 16, 3, seed=seed, batchnorm=batchnorm,
+                     dropout=dropout, warmup=warmup)
+    loader = sub.call(f"{B}:array_loader", X, y, batch_size=batch, shuffle=shuffle, seed=seed)
+    opt = sub.call(f"{B}:make_optimizer", model, "sgd", lr=lr, momentum=momentum)
+    crit = sub.call("torch.nn:CrossEntropyLoss")
+    return model, loader, opt, crit
+
+
+def _assert_state_close(got: dict, expected: dict, what: str, hint, rtol=1e-4, atol=1e-6) -> None:
+    if list(got) != list(expected):
+        raise failure(f"{what}: state_dict keys", str(list(expected)), str(list(got)), hint)
+    for key in expected:
+        assert_close(got[key], expected[key], rtol=rtol, atol=atol, what=f"{what}: {key}",
+                     hint=hint)
+
+
+def _pair(value, what: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise failure(what, "(loss, acc)", repr(value)[:100],
+                      tr("(평균 손실, 정확도) 두 값을 튜플로 돌려주세요",
+                         "return the two numbers as a tuple (mean loss, accuracy)"))
+    return tuple(value)
+
+
+@grader("pytorch-loop", points=3)
+def test_train_one_epoch_matches_the_reference_loop(student, reference):
+    """Two epochs of SGD with momentum, 50 samples in batches of 16 (16, 16, 16, 2)."""
+    mine, ref = _setup(student), _setup(reference)
+    for epoch in (1, 2):
+        what = f"train_one_epoch(...) epoch {epoch} (SGD momentum 0.9, 50 samples, batch 16)"
+        got = _pair(student.call(f"{M}:train_one_epoch", *mine), what)
+        expected = reference.call(f"{M}:train_one_epoch", *ref)
+        assert_close(got[0], expected[0], rtol=1e-4, what=f"{what}: loss", hint=HINT_LOOP)
+        assert_close(got[1], expected[1], rtol=1e-6, what=f"{what}: acc", hint=HINT_LOOP)
+        _assert_state_close(student.call(f"{B}:state_of", mine[0]),
+                            reference.call(f"{B}:state_of", ref[0]),
+                            f"the model's weights after epoch {epoch}", HINT_LOOP)
+
+
+@grader("pytorch-loop", points=2)
+def test_train_one_epoch_weights_batches_by_size(student, reference):
+    """33 samples in batches of 16: the last batch has one sample and weighs 1/33, not 1/3."""
+    kw = {"n": 33, "batchnorm": False, "seed": 7, "lr": 0.05, "momentum": 0.0}
+    got = _pair(student.call(f"{M}:train_one_epoch", *_setup(student, **kw)), "train_one_epoch")
+    expected = reference.call(f"{M}:train_one_epoch", *_setup(reference, **kw))
+    what = "train_one_epoch(...) on 33 samples in batches of 16, 16, 1"
+    assert_close(got[0], expected[0], rtol=1e-5, what=f"{what}: loss", hint=HINT_WEIGHT)
+    assert_close(got[1], expected[1], rtol=1e-6, what=f"{what}: acc", hint=tr(
+        "맞힌 샘플 수를 전체 샘플 수로 나누세요 (0~1)",
+        "divide the number of correct samples by the number of samples (0 to 1)"))
+
+
+@grader("pytorch-loop", points=2)
+def test_train_one_epoch_clips_the_gradient_norm(student, reference):
+    """One batch, plain SGD lr=1: with clip_norm=0.05 the weights move by exactly 0.05 in norm."""
+    kw = {"n": 32, "batch": 32, "batchnorm": False, "seed": 8, "lr": 1.0, "momentum": 0.0}
+    mine = _setup(student, **kw)
+    before = student.call(f"{B}:state_of", mine[0])
+    student.call(f"{M}:train_one_epoch", *mine, clip_norm=0.05)
+    after = student.call(f"{B}:state_of", mine[0])
+    ref = _setup(reference, **kw)
+    reference.call(f"{M}:train_one_epoch", *ref, clip_norm=0.05)
+    hint = tr("loss.backward()와 optimizer.step() 사이에 "
+              "torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)",
+              "call torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm) between "
+              "loss.backward() and optimizer.step()")
+    moved = float(np.sqrt(sum(float(((after[k] - before[k]) ** 2).sum()) for k in before)))
+    assert_close(moved, 0.05, rtol=1e-3,
+                 what="norm of the weight change after one SGD step (lr=1, clip_norm=0.05)",
+                 hint=hint)
+    _assert_state_close(after, reference.call(f"{B}:state_of", ref[0]),
+                        "the weights after train_one_epoch(..., clip_norm=0.05)", hint)
+
+
+@grader("pytorch-loop", points=1)
+def test_train_one_epoch_runs_in_train_mode(student):
+    model, loader, _, crit = _setup(student, dropout=0.3)
+    wrapped = student.call(f"{B}:spy", model)
+    opt = student.call(f"{B}:make_optimizer", wrapped, "sgd", lr=0.1)
+    wrapped.eval()  # as evaluate() leaves it
+    student.call(f"{M}:train_one_epoch", wrapped, loader, opt, crit)
+    calls = wrapped.calls
+    what = "model.forward during train_one_epoch (model.eval() before the call)"
+    sizes = [c["batch"] for c in calls]
+    if sizes != [16, 16, 16, 2]:
+        raise failure(f"{what}: batch sizes", "[16, 16, 16, 2]", str(sizes),
+                      tr("배치마다 모델을 한 번 호출하세요", "call the model once per batch"))
+    if not all(c["training"] for c in calls):
+        raise failure(what, "model.training == True",
+                      f"False ({sum(not c['training'] for c in calls)}/{len(calls)} batches)",
+                      tr("에폭 시작에 model.train()을 부르세요 (evaluate가 eval 모드로 바꿔 둡니다)",
+                         "call model.train() at the start of the epoch (evaluate leaves the "
+                         "model in eval mode)"))
+    if not all(c["grad_enabled"] for c in calls):
+        raise failure(what, "torch.is_grad_enabled() == True", "False",
+                      tr("학습 중에는 torch.no_grad()를 쓰지 마세요",
+                         "do not use torch.no_grad() while training"))
+
+
+@grader("pytorch-loop", points=2)
+def test_evaluate_matches_the_reference(student, reference):
+    """Model with Dropout(0.5) and BatchNorm left in train mode; 50 samples in batches of 16."""
+    kw = {"dropout": 0.5, "warmup": 3, "seed": 9}
+    mine, ref = _setup(student, **kw), _setup(reference, **kw)
+    before = student.call(f"{B}:state_of", mine[0])
+    got = _pair(student.call(f"{M}:evaluate", mine[0], mine[1], mine[3]), "evaluate(...)")
+    expected = reference.call(f"{M}:evaluate", ref[0], ref[1], ref[3])
+    what = "evaluate(model, loader of 50 samples in batches of 16, criterion)"
+    hint = tr("model.eval()로 Dropout을 끄고 BatchNorm의 누적 통계를 쓰세요; 손실은 배치 크기로 가중",
+              "model.eval() turns Dropout off and makes BatchNorm use its running statistics; "
+              "weight each batch's loss by its size")
+    assert_close(got[0], expected[0], rtol=1e-5, what=f"{what}: loss", hint=hint)
+    assert_close(got[1], expected[1], rtol=1e-6, what=f"{what}: acc", hint=hint)
+    _assert_state_close(student.call(f"{B}:state_of", mine[0]), before,
+                        "the model's state after evaluate (weights and BatchNorm statistics)",
+                        tr("evaluate는 모델을 바꾸면 안 됩니다 (eval 모드, step 없음)",
+                           "evaluate must not change the model (eval mode, no step)"))
+
+
+@grader("pytorch-loop", points=2)
+def test_evaluate_uses_eval_mode_and_no_grad(student):
+    model, loader, _, crit = _setup(student, dropout=0.5, warmup=2)
+    wrapped = student.call(f"{B}:spy", model)
+    wrapped.train()
+    student.call(f"{M}:evaluate", wrapped, loader, crit)
+    calls = wrapped.calls
+    what = "model.forward during evaluate (model.train() before the call)"
+    if not calls:
+        raise failure(what, tr("배치마다 forward", "a forward call per batch").render(),
+                      tr("호출 없음", "no call").render(), tr("loader를 순회하세요",
+                                                          "iterate over the loader"))
+    if any(c["training"] for c in calls):
+        raise failure(what, "model.training == False", "True",
+                      tr("평가 전에 model.eval()을 부르세요", "call model.eval() before evaluating"))
+    if any(c["grad_enabled"] for c in calls):
+        raise failure(what, "torch.is_grad_enabled() == False", "True",
+                      tr("with torch.no_grad(): 안에서 평가하세요 (그래프를 만들지 않음)",
+                         "evaluate inside `with torch.no_grad():` (no graph is built)"))
+
+
+def _fit_setup(sub, *, scheduler: str, seed: int = 6):
+    X, y = _data(64, seed=seed)
+    Xv, yv = _data(40, seed=seed + 100)
+    model = sub.call(f"{B}:seeded_mlp", 6, 16, 3, seed=seed)
+    train = sub.call(f"{B}:array_loader", X, y, batch_size=16, shuffle=True, seed=seed)
+    val = sub.call(f"{B}:array_loader", Xv, yv, batch_size=16)
+    opt = sub.call(f"{B}:make_optimizer", model, "sgd", lr=0.05 if scheduler == "step" else 0.1,
+                   momentum=0.9)
+    crit = sub.call("torch.nn:CrossEntropyLoss")
+    if scheduler == "step":
+        sched = sub.call("torch.optim.lr_scheduler:StepLR", opt, step_size=2, gamma=0.5)
+    else:  # lr × 50 from the fourth epoch on: the validation loss blows up after epoch 3
+        sched = sub.call("torch.optim.lr_scheduler:MultiStepLR", opt, milestones=[3], gamma=50.0)
+    return model, train, val, opt, crit, sched, (Xv, yv)
+
+
+def _history(value, epochs: int) -> dict:
+    keys = ["train_loss", "train_acc", "val_loss", "val_acc"]
+    if not isinstance(value, dict) or sorted(value) != sorted(keys) or any(
+            not isinstance(value[k], (list, tuple)) or len(value[k]) != epochs for k in keys):
+        raise failure("fit(...) history", tr(f"키 {keys}, 각각 길이 {epochs}인 리스트",
+                                             f"keys {keys}, each a list of {epochs}").render(),
+                      repr(value)[:200], tr("에폭마다 네 값을 각 리스트에 append하세요",
+                                            "append the four numbers to their lists every epoch"))
+    return value
+
+
+@grader("pytorch-loop", points=3)
+def test_fit_history_matches_the_reference(student, reference):
+    """4 epochs, shuffled training loader (64 samples), StepLR(step_size=2, gamma=0.5)."""
+    m, t, v, o, c, s, _ = _fit_setup(student, scheduler="step")
+    got = _history(student.call(f"{M}:fit", m, t, v, 4, o, c, scheduler=s), 4)
+    rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="step")
+    expected = reference.call(f"{M}:fit", rm, rt, rv, 4, ro, rc, scheduler=rs)
+    hint = tr("에폭마다 train_one_epoch → evaluate → scheduler.step() 순서로, 결과를 history에 기록하세요",
+              "each epoch: train_one_epoch, evaluate, then scheduler.step(); record the results")
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        assert_close(list(got[key]), list(expected[key]), rtol=1e-4, atol=1e-7,
+                     what=f"fit(..., epochs=4, scheduler=StepLR) history[{key!r}]", hint=hint)
+    _assert_state_close(student.call(f"{B}:state_of", m), reference.call(f"{B}:state_of", rm),
+                        "the model's weights after fit", hint)
+
+
+def _val_loss_here(state: dict, Xv: np.ndarray, yv: np.ndarray) -> float:
+    """The validation loss of `state`, computed in the grader process with plain torch."""
+    model = builders.seeded_mlp(6, 16, 3)
+    model.load_state_dict(state)
+    model.eval()
+    with torch.no_grad():
+        out = model(torch.as_tensor(Xv, dtype=torch.float32))
+        return float(torch.nn.functional.cross_entropy(out, torch.as_tensor(yv)))
+
+
+@grader("pytorch-loop", points=3)
+def test_fit_restores_the_best_weights(student, reference):
+    """6 epochs; the learning rate jumps ×50 after epoch 3, so the best epoch is not the last.
+
+    The weights left in the model must be those of the epoch with the lowest validation loss.
+    """
+    m, t, v, o, c, s, (Xv, yv) = _fit_setup(student, scheduler="jump")
+    got = _history(student.call(f"{M}:fit", m, t, v, 6, o, c, scheduler=s), 6)
+    rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="jump")
+    expected = reference.call(f"{M}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
+    best = int(np.argmin(expected["val_loss"]))
+    assert best < 5, "the set-up must make the last epoch worse than the best"
+    hint = tr("검증 손실이 최저일 때 state_dict를 복사(copy.deepcopy)해 두고, 학습이 끝나면 "
+              "model.load_state_dict로 되돌리세요",
+              "when the validation loss is the lowest so far keep a copy of the state_dict "
+              "(copy.deepcopy) and load it back with model.load_state_dict at the end")
+    assert_close(list(got["val_loss"])[: best + 1], list(expected["val_loss"])[: best + 1],
+                 rtol=1e-4, what=f"fit(...) history['val_loss'][:{best + 1}]", hint=hint)
+    state = student.call(f"{B}:state_of", m)
+    final = _val_loss_here(state, Xv, yv)
+    assert_close(final, float(min(got["val_loss"])), rtol=1e-4,
+                 what="validation loss of the weights left in the model after fit",
+                 hint=tr(f"가장 좋은 에폭({best + 1})의 손실이어야 합니다: " + hint.ko,
+                         f"it must be the best epoch's ({best + 1}): " + hint.en))
+    _assert_state_close(state, reference.call(f"{B}:state_of", rm),
+                        f"the weights after fit (those of epoch {best + 1})", hint)
+
+
+@grader("pytorch-loop", points=2)
+def test_fit_saves_the_best_checkpoint_file(student):
+    """checkpoint_path given: the best state_dict is saved there with torch.save and loaded back."""
+    m, t, v, o, c, s, _ = _fit_setup(student, scheduler="jump")
+    path = student.call(f"{B}:scratch_file", "best_model.pt")  # a relative name would do too
+    student.call(f"{M}:fit", m, t, v, 6, o, c, scheduler=s, checkpoint_path=path)
+    saved = student.call(f"{B}:saved_state", path)
+    hint = tr("최저 검증 손실일 때 torch.save(model.state_dict(), checkpoint_path)",
+              "torch.save(model.state_dict(), checkpoint_path) whenever the validation loss is "
+              "the lowest so far")
+    if saved is None:
+        raise failure("fit(..., checkpoint_path=path)", tr("path에 저장된 파일",
+                      "a file saved at path").render(), tr("파일 없음", "no file").render(), hint)
+    _assert_state_close(saved, student.call(f"{B}:state_of", m),
+                        "the saved checkpoint vs the weights left in the model (both the best)",
+                        hint, rtol=0, atol=0)
+
+
+@grader("pytorch-loop", points=3)
+def test_fit_reaches_95_percent_on_digits(student):
+    """Accuracy threshold: >= 0.95 on held-out digits within 10 s.
+
+    Data: the 8×8 digits bundled with scikit-learn (dldrill.data.digits_split(test_fraction=0.25,
+    seed=0): 1348 training and 449 test images). The first 1100 training images train, the other
+    248 are fit's validation loader; the 449 test labels never leave the grader.
+    Model (built in the submission from plain torch): Linear(64, 128) · BatchNorm1d · ReLU ·
+    Dropout(0.1) · Linear(128, 10), seed 0; Adam(lr=1e-2), CrossEntropyLoss, batch 64 with a
+    seeded shuffle, 10 epochs. Budget: 10 s for building and fit together (the reference takes
+    well under 1 s on 2 CPU cores).
+    """
+    X_tr, X_te, y_tr, y_te = digits_split(test_fraction=0.25, seed=0)
+    with student.time_limit(10.0, "fit on the digits (10 epochs)"):
+        model = student.call(f"{B}:seeded_mlp", 64, 128, 10, seed=0, dropout=0.1)
+        train = student.call(f"{B}:array_loader", X_tr[:1100], y_tr[:1100], batch_size=64,
+                             shuffle=True, seed=0)
+        val = student.call(f"{B}:array_loader", X_tr[1100:], y_tr[1100:], batch_size=256)
+        opt = student.call(f"{B}:make_optimizer", model, "adam", lr=1e-2)
+        crit = student.call("torch.nn:CrossEntropyLoss")
+        _history(student.call(f"{M}:fit", model, train, val, 10, opt, crit), 10)
+    pred = np.asarray(student.call(f"{B}:predict_classes", model, X_te))
+    acc = float(np.mean(pred == y_te))
+    if acc < 0.95:
+        raise failure("test accuracy on 449 held-out digits after fit", ">= 0.95", f"{acc:.3f}",
+                      tr("학습 루프의 다섯 단계와 최고 모델 복원을 확인하세요",
+                         "check the loop's five steps and the best-model restore"))

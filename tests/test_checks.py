@@ -1,0 +1,112 @@
+"""The shared checks: messages say expected, got and a hint; the gradient check diagnoses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dldrill import i18n
+from dldrill.errors import GradingFailure
+from dldrill.grading import (
+    assert_close,
+    assert_shape,
+    check_gradient,
+    numerical_gradient,
+    relative_error,
+    tr,
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    old = i18n.get_lang()
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(old)
+
+
+def _message(fn, *args, **kwargs) -> str:
+    with pytest.raises(GradingFailure) as err:
+        fn(*args, **kwargs)
+    return str(err.value)
+
+
+def test_assert_close_passes_on_equal_and_alternative_types():
+    x = np.linspace(0, 1, 6).reshape(2, 3)
+    assert_close(x + 1e-12, x)
+    assert_close(np.float32(0.5), 0.5)
+    assert_close(np.array(2.0), 2.0)
+    assert_close(torch.ones(2), torch.ones(2))
+    assert_close((1.0, np.ones(2)), (1.0, np.ones(2)))
+
+
+def test_assert_close_reports_expected_got_worst_element_and_hint():
+    expected = np.zeros((3, 4))
+    got = expected.copy()
+    got[1, 2] = 5.0
+    msg = _message(assert_close, got, expected, what="relu(x)", hint=tr("힌트", "use np.maximum"))
+    assert "[relu(x)]" in msg and "expected:" in msg and "got:" in msg
+    assert "1/12 elements differ" in msg and "(1, 2)" in msg and "hint: use np.maximum" in msg
+
+
+def test_assert_close_recognises_common_slips():
+    a = np.arange(6.0).reshape(2, 3)
+    assert "swapped" in _message(assert_close, a.T, a)
+    sq = np.arange(9.0).reshape(3, 3)
+    assert "transposed" in _message(assert_close, sq.T, sq)
+    assert "sign" in _message(assert_close, -(a + 1), a + 1)
+    assert "NaN" in _message(assert_close, np.array([np.nan, 1.0]), np.array([0.0, 1.0]))
+    assert "a single number" in _message(assert_close, np.ones(3), 1.0)
+    assert "torch.Tensor" in _message(assert_close, np.ones(2), torch.ones(2))
+    assert "numpy.ndarray" in _message(assert_close, [1.0, 1.0], np.ones(2))
+
+
+def test_korean_messages():
+    i18n.set_lang("ko")
+    msg = _message(assert_close, np.ones(2), np.zeros(2), hint=tr("부호를 확인하세요", "sign"))
+    assert "기대값" in msg and "실제값" in msg and "힌트: 부호를 확인하세요" in msg
+
+
+def test_assert_shape():
+    assert_shape(np.zeros((2, 3)), (2, 3))
+    assert "shape (2, 3)" in _message(assert_shape, np.zeros((3, 3)), (2, 3))
+
+
+def _loss_and_grad(W, X, y):
+    """0.5 * mean over batch of squared error of X @ W, and its exact gradient."""
+    r = X @ W - y
+    return 0.5 * np.mean(np.sum(r**2, axis=1)), X.T @ r / len(X)
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    X, W, y = rng.standard_normal((8, 4)), rng.standard_normal((4, 4)), rng.standard_normal((8, 4))
+    numeric = numerical_gradient(lambda w: _loss_and_grad(w, X, y)[0], W.copy())
+    return X, W, y, numeric
+
+
+def test_numerical_gradient_is_accurate_and_restores_x(problem):
+    X, W, y, numeric = problem
+    exact = _loss_and_grad(W, X, y)[1]
+    assert relative_error(numeric, exact) < 1e-7
+    before = W.copy()
+    numerical_gradient(lambda w: float(np.sum(w**2)), W)
+    assert np.array_equal(W, before)
+
+
+def test_check_gradient_passes_and_diagnoses(problem):
+    X, W, y, numeric = problem
+    exact = _loss_and_grad(W, X, y)[1]
+    assert check_gradient(exact, numeric, batch_size=8) < 1e-6
+    assert "missing 1/N" in _message(check_gradient, exact * 8, numeric, batch_size=8)
+    assert "divided by N twice" in _message(check_gradient, exact / 8, numeric, batch_size=8)
+    assert "sign error" in _message(check_gradient, -exact, numeric)
+    assert "exactly 2 ×" in _message(check_gradient, exact * 2, numeric)
+    assert "transposed" in _message(check_gradient, exact.T, numeric)
+    assert "all zeros" in _message(check_gradient, np.zeros_like(exact), numeric)
+    assert "shape" in _message(check_gradient, exact[:2], numeric)
+    bad = exact.copy()
+    bad[2, 3] += 1.0
+    assert "(2, 3)" in _message(check_gradient, bad, numeric)

@@ -1,0 +1,189 @@
+"""The kit end to end: graders pass on solutions and end as TODO on stubs, in both modes;
+visible tests likewise; the report scores both; and the code follows the kit's rules."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dldrill.curriculum import CHECKLIST, ITEMS
+from dldrill.paths import kit_root
+
+ROOT = kit_root()
+CHAPTERS = sorted(p.name for p in (ROOT / "graders").glob("ch[0-9][0-9]"))
+
+
+def _pytest_json(tmp: Path, *args: str) -> dict:
+    out = tmp / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", *args, "--results-json",
+                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(out.read_text())
+    data["stdout"] = proc.stdout
+    return data
+
+
+def _report(*args: str) -> tuple[int, dict | None, str]:
+    proc = subprocess.run([sys.executable, "-m", "dldrill", "report", "--json", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    data = json.loads(proc.stdout) if proc.returncode == 0 else None
+    return proc.returncode, data, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def report_on_solutions() -> dict:
+    code, data, err = _report("--submission", "solutions")
+    assert code == 0 and data, err
+    return data
+
+
+@pytest.fixture(scope="module")
+def report_on_stubs() -> dict:
+    code, data, err = _report()
+    assert code == 0 and data, err
+    return data
+
+
+def test_every_grader_passes_on_solutions_in_the_sandbox(report_on_solutions):
+    tests = report_on_solutions["tests"]
+    assert len(tests) >= 20 and {t["chapter"] for t in tests} == set(CHAPTERS)
+    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if t["outcome"] != "passed"]
+    assert not bad
+    assert report_on_solutions["mode"] == "sandbox"
+    assert report_on_solutions["total"]["percent"] == 100.0
+
+
+def test_every_grader_ends_as_todo_on_the_stubs(report_on_stubs):
+    tests = report_on_stubs["tests"]
+    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if t["outcome"] != "todo"]
+    assert not bad, "a grader that does not stop at the TODO is testing something else"
+    assert report_on_stubs["total"]["points"] == 0
+
+
+def test_every_grader_passes_on_solutions_in_process(tmp_path):
+    data = _pytest_json(tmp_path, "graders", "--submission", "solutions", "--inprocess")
+    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in data["tests"]
+           if t["outcome"] != "passed"]
+    assert data["tests"] and not bad and data["mode"] == "inprocess"
+
+
+def test_visible_tests_pass_on_solutions_and_are_todo_on_stubs(tmp_path):
+    ok = _pytest_json(tmp_path, "exercises", "--submission", "solutions")
+    assert ok["tests"] and all(t["outcome"] == "passed" for t in ok["tests"]), [
+        (t["nodeid"], t["reason"]) for t in ok["tests"] if t["outcome"] != "passed"]
+    todo = _pytest_json(tmp_path, "exercises")
+    assert all(t["outcome"] == "todo" for t in todo["tests"])
+    for chapter in CHAPTERS:
+        assert f"{chapter}: 0 passed, " in todo["stdout"], "the per-chapter summary line"
+    assert "Traceback" not in todo["stdout"]
+
+
+def test_chapter_01_never_imports_torch():
+    code = ("import sys, pytest; rc = pytest.main(['-p', 'no:terminal', 'exercises/ch01', "
+            "'--submission', 'solutions']); assert rc == 0, rc; "
+            "assert 'torch' not in sys.modules, 'ch01 imported torch'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_report_checklist_statuses(report_on_solutions, report_on_stubs):
+    present = {(t["chapter"], t["module"]) for t in report_on_solutions["tests"]}
+    rows = {r["id"]: r for r in report_on_solutions["checklist"]}
+    stub_rows = {r["id"]: r for r in report_on_stubs["checklist"]}
+    assert [r["id"] for r in report_on_solutions["checklist"]] == [i.id for i in CHECKLIST]
+    for item in CHECKLIST:
+        row, stub = rows[item.id], stub_rows[item.id]
+        assert row["ko"] == item.ko and row["en"] == item.en
+        if item.declared:
+            assert row["status"] == stub["status"] == "not_started"
+            continue
+        covered = [(c, m) in present or (m == "*" and any(pc == c for pc, _ in present))
+                   for c, m in item.graded_by]
+        if all(covered):
+            assert row["status"] == "done", row
+            assert stub["status"] == "not_started", stub
+        elif not any(covered):
+            assert row["status"] == stub["status"] == "not_available", row
+        else:
+            assert row["status"] == "partial" and "not in this kit yet" in row["note"]
+    chapters = {c["chapter"]: c for c in report_on_solutions["chapters"]}
+    for cid in CHAPTERS:
+        assert chapters[cid]["available"] and chapters[cid]["percent"] == 100.0
+    assert report_on_solutions["schema"] == "dldrill.report/1"
+
+
+def test_report_on_a_bad_path_says_so_without_a_traceback():
+    code, _, err = _report("--submission", "/nonexistent/folder")
+    assert code == 2 and "no such folder" in err and "Traceback" not in err
+
+
+def test_portfolio_declaration(tmp_path):
+    sub = tmp_path / "sub"
+    shutil.copytree(ROOT / "exercises" / "ch01", sub / "ch01")
+    proc = subprocess.run([sys.executable, "-m", "dldrill", "report", "--submission", str(sub),
+                           "--chapters", "ch01", "--json", "--portfolio",
+                           "https://github.com/learner/mnist-99"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    row = next(r for r in json.loads(proc.stdout)["checklist"] if r["id"] == "portfolio")
+    assert row["status"] == "declared" and row["url"].endswith("mnist-99")
+    assert (sub / "portfolio.txt").read_text().strip().endswith("mnist-99")
+
+
+# -- rules of the code --------------------------------------------------------------------------
+def _py(folder: str) -> list[Path]:
+    return sorted(p for p in (ROOT / folder).glob("ch[0-9][0-9]/*.py") if p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("path", _py("graders"), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_graders_never_import_the_learner_or_the_answer_key(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        for name in names:
+            top = name.split(".")[0]
+            assert not (top.startswith("ch") and top[2:].isdigit()), f"imports {name}"
+            assert top not in ("solutions", "exercises", "dldrill_reference"), f"imports {name}"
+    doc = ast.get_docstring(tree) or ""
+    assert "Common mistakes" in doc, "a grader module lists the mistakes it catches"
+
+
+@pytest.mark.parametrize("path", _py("graders"), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_grader_declares_item_and_points(path):
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            marks = [ast.unparse(d) for d in node.decorator_list]
+            grader = [m for m in marks if m.startswith("grader(")]
+            assert grader, f"{node.name} has no @grader(item, points)"
+            item = ast.literal_eval(node.decorator_list[marks.index(grader[0])].args[0])
+            assert item is None or item in ITEMS
+
+
+@pytest.mark.parametrize("path", _py("solutions"), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_solution_public_api_is_documented_and_typed(path):
+    tree = ast.parse(path.read_text())
+    assert ast.get_docstring(tree), "module docstring"
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+            doc = ast.get_docstring(node) or ""
+            if isinstance(node, ast.FunctionDef) and node.name in ("forward", "__len__",
+                                                                  "__getitem__"):
+                continue
+            assert doc, f"{node.name} has no docstring"
+            if isinstance(node, ast.FunctionDef) and "BEGIN SOLUTION" in ast.get_source_segment(
+                    path.read_text(), node):
+                assert "Hint" in doc or "힌트" in doc, f"{node.name}: one hint"
+                assert node.returns is not None or node.name == "__init__", (
+                    f"{node.name}: return type")

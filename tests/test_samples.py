@@ -1,0 +1,53 @@
+"""Graders are tested like products: every sample submission loses exactly what it should.
+
+- mutants (one common mistake each) fail exactly the tests their TOML names, and pass the rest;
+- alternatives (correct, written differently) keep every point;
+- broken submissions (syntax error, missing module or name, wrong signature, infinite loop, hang at
+  import, memory bomb) fail the affected tests with a one-line reason, leave the other modules'
+  grades untouched, and the kit prints no traceback of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dldrill.testing.mutants import grader_test_id, load_samples, materialize, run_graders
+
+SAMPLES = load_samples()
+
+
+def test_there_are_enough_samples():
+    kinds = [s.kind for s in SAMPLES]
+    chapters = {c for s in SAMPLES if s.kind == "mutants" for c in s.chapters}
+    assert kinds.count("mutants") >= 12, "at least 12 mutants for ch01/ch03"
+    assert kinds.count("alternatives") >= 2
+    assert {"ch01", "ch03"} <= chapters
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s.kind}/{s.name}" for s in SAMPLES])
+def test_sample_loses_exactly_what_it_should(sample, tmp_path):
+    sub = materialize(sample, tmp_path / "submission")
+    data = run_graders(sub, sample.graders + sample.also_pass, tmp_path / "results.json",
+                       sample.pytest_args)
+    records = data["tests"]
+    assert records, data["stdout"][-2000:]
+    in_graders = [r for r in records if any(r["nodeid"].startswith(g) for g in sample.graders)]
+    others = [r for r in records if r not in in_graders]
+    failed = {grader_test_id(r) for r in in_graders if r["outcome"] != "passed"}
+    expected = {grader_test_id(r) for r in in_graders} if sample.failed == ["*"] else set(sample.failed)
+    assert failed == expected, (
+        f"{sample.description}\n  expected to fail: {sorted(expected)}\n"
+        f"  failed: {sorted(failed)}\n"
+        + "\n".join(f"  {grader_test_id(r)}: {r['outcome']} {r['reason']}" for r in in_graders))
+    for r in in_graders:
+        if grader_test_id(r) in expected:
+            assert r["outcome"] == "failed", (grader_test_id(r), r["outcome"], r["reason"])
+            assert r["reason"] and "\n" not in r["reason"]
+            if sample.reason:
+                assert sample.reason in r["reason"], (grader_test_id(r), r["reason"])
+    for r in others:
+        assert r["outcome"] == "passed", (r["nodeid"], r["outcome"], r["reason"])
+    lost = sum(r["points"] for r in in_graders if grader_test_id(r) in expected)
+    assert sum(r["points"] - r["earned"] for r in records) == lost
+    if sample.kind == "broken":
+        assert "Traceback (most recent call last)" not in data["stdout"] + data["stderr"]

@@ -1,0 +1,333 @@
+"""The sandbox: safe transport, confinement, limits, and parity with the in-process backend."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from dldrill.errors import (
+    BudgetExceeded,
+    StaleHandle,
+    StudentError,
+    SubmissionCrashed,
+    SubmissionTimeout,
+    TodoError,
+)
+from dldrill.paths import kit_root
+from dldrill.sandbox.api import Remote, Submission
+from dldrill.sandbox.client import LocalBackend, SandboxBackend
+from dldrill.sandbox.codec import CodecError, Decoder, Encoder, pack, unpack
+
+MODULE = '''
+import os, subprocess, time
+import numpy as np
+
+class Counter:
+    def __init__(self, start=0):
+        self.n = start
+        self.items = [1, 2, 3]
+    def add(self, k=1):
+        self.n += k
+        return self
+
+def double(x):
+    return x * 2
+
+def todo():
+    raise NotImplementedError("TODO(ch99.m.todo)")
+
+def wrapped_todo():
+    try:
+        todo()
+    except NotImplementedError as err:
+        raise RuntimeError("wrapped") from err
+
+def spin():
+    while True:
+        pass
+
+def spawn_and_spin():
+    child = subprocess.Popen(["sleep", "300"])
+    with open("grandchild.pid", "w") as f:
+        f.write(str(child.pid))
+    while True:
+        time.sleep(0.01)
+
+def die():
+    os._exit(3)
+
+def bomb():
+    return np.ones((1 << 40,))
+
+def hog():
+    data = np.ones(1 << 27)  # 1 GiB, touched
+    time.sleep(10)
+    return float(data[0])
+
+def read(path):
+    with open(path) as f:
+        return f.read(10)
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+    return True
+
+def connect():
+    import socket
+    s = socket.socket()
+    s.settimeout(1)
+    s.connect(("127.0.0.1", 9))
+
+def import_answer_key():
+    import solutions  # noqa
+
+def warn(x):
+    return np.exp(x)
+
+def slow(seconds):
+    time.sleep(seconds)
+    return seconds
+
+def pairs(n):
+    for i in range(n):
+        yield i, float(i) ** 2
+'''
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("submission")
+    (root / "ch99").mkdir()
+    (root / "ch99" / "__init__.py").write_text("")
+    (root / "ch99" / "m.py").write_text(MODULE)
+    return root
+
+
+@pytest.fixture(scope="module")
+def sandbox(submission: Path):
+    backend = SandboxBackend(submission, device="cpu", mem_bytes=3 << 30,
+                             preload=("numpy", "torch"))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def student(sandbox: SandboxBackend) -> Submission:
+    return Submission(sandbox, "student", timeout=20)
+
+
+# -- codec --------------------------------------------------------------------------------------
+ROUNDTRIP = [
+    None, True, 0, -(2**70), 1.5, float("inf"), float("-inf"), "한국어 text", b"\x00\x01",
+    (1, (2, [3])), {"a": 1, 2: "b", (1, 2): None}, {1, 2}, frozenset({3}), 1 + 2j,
+    slice(1, None, 2), Ellipsis, np.float32(1.25), np.int64(-3), np.bool_(True),
+    np.arange(12, dtype=np.int16).reshape(3, 4), np.zeros((0, 5)), np.array(["ab", "c"]),
+    np.eye(3, dtype=np.complex64), np.dtype("float32"), torch.float64, torch.device("cpu"),
+    torch.Size([2, 3]),
+]
+
+
+@pytest.mark.parametrize("value", ROUNDTRIP, ids=lambda v: type(v).__name__)
+def test_codec_roundtrip(value):
+    enc = Encoder(lambda obj: pytest.fail(f"unexpected handle for {obj!r}"))
+    header, bufs = unpack(*_split(pack({"v": enc.encode(value)}, enc.buffers)))
+    got = Decoder(bufs, lambda node: None).decode(header["v"])
+    if isinstance(value, np.ndarray):
+        assert got.dtype == value.dtype and np.array_equal(got, value)
+    elif isinstance(value, np.generic):
+        assert type(got) is type(value) and got == value
+    else:
+        assert got == value and type(got) is type(value)
+
+
+def _split(pieces):
+    head_len = int.from_bytes(pieces[0], "little")
+    blob = b"".join(bytes(p) for p in pieces[2:])
+    return blob[:head_len], memoryview(blob[head_len:])
+
+
+def test_codec_tensors_keep_dtype_grad_and_values():
+    values = [torch.randn(3, 4), torch.randn(2, dtype=torch.float64).requires_grad_(),
+              torch.randn(5).to(torch.bfloat16), torch.arange(4), torch.randn(4, 3).t(),
+              torch.nn.Parameter(torch.ones(2))]
+    enc = Encoder(lambda obj: pytest.fail("handle"))
+    node = enc.encode(values)
+    header, bufs = unpack(*_split(pack({"v": node}, enc.buffers)))
+    got = Decoder(bufs, lambda n: None).decode(header["v"])
+    for g, v in zip(got, values, strict=True):
+        assert g.dtype == v.dtype and g.shape == v.shape and g.requires_grad == v.requires_grad
+        assert torch.equal(g.detach(), v.detach())
+    assert isinstance(got[-1], torch.nn.Parameter)
+
+
+@pytest.mark.parametrize("node", [
+    {"$": "nd", "dtype": "O", "shape": [1], "b": 0},
+    {"$": "nd", "dtype": "<f8", "shape": [3], "b": 0},
+    {"$": "nd", "dtype": "<f8", "shape": [1], "b": 7},
+    {"$": "tensor", "dtype": "object", "shape": [1], "b": 0},
+    {"$": "pickle", "v": "cos\nsystem\n"},
+    {"$": "tdtype", "v": "__import__"},
+    {"$": "float", "v": "1e309; import os"},
+])
+def test_decoder_rejects_hostile_headers(node):
+    with pytest.raises(CodecError):
+        Decoder([b"\x00" * 8], lambda n: None).decode(node)
+
+
+def test_unencodable_objects_become_handles():
+    seen = []
+    node = Encoder(lambda obj: seen.append(obj) or {"$": "handle", "id": 1}).encode(
+        [object, len, np.array([object()])])
+    assert len(seen) == 3 and node[0]["$"] == "handle"
+
+
+# -- sandbox behaviour -------------------------------------------------------------------------
+def test_values_objects_and_iteration(student):
+    assert np.array_equal(student.call("ch99.m:double", np.arange(3)), [0, 2, 4])
+    c = student.call("ch99.m:Counter", 5)
+    assert isinstance(c, Remote) and c.n == 5
+    assert c.add(2) is not None and c.n == 7
+    c.n = 10
+    assert c.add().n == 11 and c.items == [1, 2, 3]
+    assert list(student.call("ch99.m:pairs", 130))[-1] == (129, 129.0**2)
+    lin = student.call("torch.nn:Linear", 4, 2)
+    out = student.call("torch.nn.functional:relu", lin(torch.ones(1, 4)))
+    assert out.shape == (1, 2) and out.requires_grad, "requires_grad crosses with the value"
+    assert lin.weight.requires_grad
+
+
+def test_todo_is_recognised_even_when_wrapped(student):
+    with pytest.raises(TodoError) as err:
+        student.call("ch99.m:todo")
+    assert err.value.tag == "ch99.m.todo"
+    with pytest.raises(TodoError):
+        student.call("ch99.m:wrapped_todo")
+
+
+def test_missing_module_name_and_signature_errors_are_one_line(student):
+    cases = [("ch99.nope:f", (), "the submission has no ch99/nope.py"),
+             ("ch99.m:nope", (), "has no `nope`"),
+             ("ch99.m:double", (1, 2), "TypeError")]
+    for target, args, text in cases:
+        with pytest.raises(StudentError) as err:
+            student.call(target, *args)
+        assert text in err.value.reason and "\n" not in err.value.reason
+
+
+def test_warnings_are_recorded_and_can_fail(student):
+    student.call("ch99.m:warn", np.array([1e4]))
+    assert student.last_warnings[0]["category"] == "RuntimeWarning"
+    assert "ch99/m.py" in student.last_warnings[0]["where"]
+    with pytest.raises(AssertionError, match="RuntimeWarning"):
+        student.options(forbid_warnings=True).call("ch99.m:warn", np.array([1e4]))
+
+
+def test_memory_bomb_gets_memory_error(student):
+    with pytest.raises(StudentError) as err:
+        student.call("ch99.m:bomb")
+    assert err.value.type_name == "MemoryError" and "memory" in err.value.reason
+
+
+def test_memory_watchdog_where_address_space_cannot_be_limited(submission):
+    # On a GPU (device != cpu) RLIMIT_AS would break CUDA; resident memory is watched instead.
+    backend = SandboxBackend(submission, device="cuda", mem_bytes=512 << 20)
+    try:
+        assert backend.mem_bytes is None and backend.rss_limit == 512 << 20
+        with pytest.raises(SubmissionCrashed, match=r"more than 0\.5 GiB"):
+            Submission(backend, "student", timeout=30).call("ch99.m:hog")
+    finally:
+        backend.close()
+
+
+def test_timeout_kills_the_whole_process_group_and_restarts(sandbox, student):
+    old = student.call("ch99.m:Counter")
+    start = time.monotonic()
+    with pytest.raises(SubmissionTimeout):
+        student.options(timeout=1.5).call("ch99.m:spawn_and_spin")
+    assert time.monotonic() - start < 5
+    pid = int((sandbox.scratch / "grandchild.pid").read_text())
+    time.sleep(0.2)
+    assert not _alive(pid), "the grandchild survived the kill"
+    assert student.call("ch99.m:double", 2) == 4  # a fresh child
+    with pytest.raises(StaleHandle):
+        old.add()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_crash_is_reported_and_the_next_call_works(student):
+    with pytest.raises(SubmissionCrashed, match="exit code 3"):
+        student.call("ch99.m:die")
+    assert student.call("ch99.m:double", 3) == 6
+
+
+def test_hiding_the_answer_key_and_the_file_system(sandbox, student, tmp_path):
+    with pytest.raises(StudentError, match="not available to submissions"):
+        student.call("ch99.m:import_answer_key")
+    if not sandbox.confinement.get("landlock"):
+        pytest.skip("Landlock is not available on this kernel: file system not confined")
+    for secret in (kit_root() / "solutions" / "ch01" / "activations.py",
+                   kit_root() / "graders" / "ch01" / "test_activations.py"):
+        with pytest.raises(StudentError, match="PermissionError"):
+            student.call("ch99.m:read", str(secret))
+    with pytest.raises(StudentError, match="PermissionError"):
+        student.call("ch99.m:write", str(tmp_path / "outside.txt"))
+    assert not (tmp_path / "outside.txt").exists()
+    assert student.call("ch99.m:write", "inside-scratch.txt") is True
+    assert sandbox.confinement["net"]
+    with pytest.raises(StudentError, match="PermissionError"):
+        student.call("ch99.m:connect")
+
+
+def test_budget_stops_a_slow_submission(submission):
+    backend = SandboxBackend(submission, device="cpu", budget=1.0)
+    try:
+        sub = Submission(backend, "student", timeout=10)
+        assert sub.call("ch99.m:slow", 0.3) == 0.3
+        with pytest.raises(SubmissionTimeout):
+            sub.call("ch99.m:slow", 5)
+        with pytest.raises(BudgetExceeded):
+            sub.call("ch99.m:double", 1)
+    finally:
+        backend.close()
+
+
+def test_time_limit_applies_to_the_block(student):
+    with pytest.raises(SubmissionTimeout, match="training"):
+        with student.time_limit(0.5, "training"):
+            student.call("ch99.m:slow", 0.3)
+            student.call("ch99.m:slow", 0.3)
+
+
+def test_inprocess_backend_behaves_the_same(submission, monkeypatch):
+    monkeypatch.syspath_prepend(str(submission))
+    local = Submission(LocalBackend(submission, importlib.import_module, "student"), "student")
+    c = local.call("ch99.m:Counter", 1)
+    assert isinstance(c, Remote) and c.add(2).n == 3
+    x = np.arange(3.0)
+    out = local.call("ch99.m:double", x)
+    out[0] = 99
+    assert x[0] == 0, "values cross by copy in both modes"
+    with pytest.raises(TodoError):
+        local.call("ch99.m:todo")
+    with pytest.raises(StudentError) as err:
+        local.call("ch99.m:double", 1, 2)
+    assert isinstance(err.value.__cause__, TypeError), "in-process keeps the real traceback"
+
+
+def test_child_never_gets_the_reference_alias(sandbox):
+    assert os.environ.get("DLDRILL_SANDBOX_CONFIG") is None
+    assert sandbox.confinement.get("rlimits", {}).get("RLIMIT_AS") == 3 << 30
