@@ -9,8 +9,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
+from dldrill.paths import kit_root
 from dldrill.testing.mutants import grader_test_id, load_samples, materialize, run_graders
 
 SAMPLES = load_samples()
@@ -22,6 +26,21 @@ def test_there_are_enough_samples():
     assert kinds.count("mutants") >= 12, "at least 12 mutants for ch01/ch03"
     assert kinds.count("alternatives") >= 2
     assert {"ch01", "ch03"} <= chapters
+
+
+def test_every_grader_test_is_failed_by_some_mutant():
+    """A grader that cannot fail is a defect: each grader test has a mutant that it catches."""
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "graders"],
+                         cwd=kit_root(), capture_output=True, text=True, check=True).stdout
+    collected = [line.strip().split("::", 1) for line in out.splitlines() if "::" in line]
+    assert len(collected) >= 20, out[-2000:]
+    killed = {(g, name) for s in SAMPLES if s.kind == "mutants"
+              for g in s.graders for name in s.failed}
+    killed |= {(g, "*") for s in SAMPLES if s.kind == "mutants" and s.failed == ["*"]
+               for g in s.graders}
+    missed = [f"{path}::{name}" for path, name in collected
+              if (path, name) not in killed and (path, "*") not in killed]
+    assert not missed, "grader tests that no mutant fails:\n  " + "\n  ".join(missed)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s.kind}/{s.name}" for s in SAMPLES])

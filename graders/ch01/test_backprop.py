@@ -22,6 +22,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - loss as 0.5·mean over all N·n_out elements instead of the batch mean of per-sample sums
   (test_loss_is_half_batch_mean_of_sums, test_forward_and_loss_stable_for_large_inputs,
   test_fit_matches_the_reference; ch01_twolayer_loss_mean_over_elements)
+- the seed ignored (test_init_shapes_and_seed; ch01_twolayer_seed_ignored)
+- forward without the output sigmoid (test_forward_matches_reference and the tests built on
+  forward; ch01_twolayer_no_output_sigmoid)
+- step adding lr·grad (test_step_moves_against_the_gradient; ch01_twolayer_step_adds_gradient)
 Also checked: shapes of the parameters and seeding, forward and loss values (the loss is a batch
 mean of the per-sample sums), no overflow warning for large inputs, backward not relying on an
 earlier forward, step, fit's loss history, and numerical_gradient through a closure.

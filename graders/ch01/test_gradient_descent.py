@@ -19,6 +19,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   test_fit_seed_makes_sgd_reproducible; ch01_minibatches_ignore_rng)
 - an unknown method silently accepted (test_unknown_method_raises_value_error;
   ch01_gd_unknown_method_accepted)
+- method='sgd' using batch_size (test_sgd_and_minibatch_update_once_per_sample_and_per_batch[sgd],
+  test_all_methods_approach_least_squares[sgd]; ch01_sgd_uses_batch_size)
+- the bias never updated (test_all_methods_approach_least_squares[*];
+  ch01_gd_bias_not_updated)
 Also checked: batch gradient descent matches the answer key exactly (w, b start at zero, the
 gradient of the MSE with its 2), and all three methods reach np.linalg.lstsq's solution.
 Accepted alternative: rng.shuffle and a while loop, SGD as its own loop over a permutation

@@ -12,6 +12,12 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch01_cce_mean_over_elements)
 - mse_grad summed instead of averaged (the missing 1/N)
   (test_mse_grad_matches_central_differences; ch01_mse_grad_missing_mean)
+- mse summed instead of averaged; mae without the absolute value
+  (test_regression_losses_values[*]; ch01_mse_sum_not_mean, ch01_mae_no_abs)
+- BCE without the (1 − y)·log(1 − p) term (test_binary_cross_entropy_values;
+  ch01_bce_no_negative_class)
+- binary_cross_entropy_grad without the 1/N (test_bce_grad_matches_central_differences[*];
+  ch01_bce_grad_missing_mean)
 Also checked: mse/mae/rmse values, BCE with soft labels and with its eps argument, CCE at p = 0,
 the BCE gradient, and that every loss is a float (not an array).
 Accepted alternatives: BCE through np.logaddexp on the clipped logit, CCE with np.einsum, rmse

@@ -12,6 +12,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - the bias never updated (test_fit_applies_the_update_rule_in_order,
   test_fit_counts_mistakes_per_epoch, test_fit_learns_and_and_or,
   test_fit_converges_on_a_separable_set; ch01_perceptron_bias_not_updated)
+- weights as a column vector (n_inputs, 1) (test_init_creates_w_and_b;
+  ch01_perceptron_column_weights)
+- XOR by hand with an OR threshold where AND was needed (test_xor_two_layer_truth_table;
+  ch01_xor_or_instead_of_and)
 Also checked: predict returns an int for one sample and an int array for a batch; fit returns
 one int per epoch; XOR by hand on the whole truth table (any correct weights pass).
 Accepted alternative: zero initial weights, np.where, in-place updates, XOR from NAND/OR
