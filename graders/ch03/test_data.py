@@ -10,6 +10,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch03_make_loaders_no_shuffle)
 - a split from the global RNG instead of `seed`: not reproducible
   (test_make_loaders_seeded_and_shuffled; ch03_make_loaders_unseeded)
+- labels converted to float32 like the features (test_array_dataset_len_items_and_dtypes,
+  test_make_loaders_seeded_and_shuffled; ch03_array_dataset_float_labels)
+- labels kept in the integer dtype they came in (uint8, int32) instead of int64
+  (test_array_dataset_len_items_and_dtypes; ch03_array_dataset_labels_unconverted)
 Also graded: ArrayDataset's length, items and dtypes (float32 features, int64 labels).
 """
 
@@ -45,9 +49,12 @@ def _collect(loader) -> tuple[list[int], list[int], list]:
 @grader("pytorch-loop", points=2)
 def test_array_dataset_len_items_and_dtypes(student):
     X, y = _id_data(10)
-    for kind, (xs, ys) in (("numpy", (X, y)), ("torch", (torch.from_numpy(X), torch.from_numpy(y)))):
+    # uint8 labels (as MNIST's come): they must still come out as int64, not as they were given
+    cases = (("numpy", X, y, ""), ("torch", torch.from_numpy(X), torch.from_numpy(y), ""),
+             ("numpy", X, y.astype(np.uint8), " uint8"))
+    for kind, xs, ys, y_dtype in cases:
         ds = student.call(f"{M}:ArrayDataset", xs, ys)
-        what = f"ArrayDataset(X (10, 3) {kind}, y (10,))"
+        what = f"ArrayDataset(X (10, 3) {kind}, y (10,){y_dtype})"
         n = len(ds)
         if n != 10:
             raise failure(f"len({what})", "10", str(n), tr("__len__은 샘플 수를 돌려줍니다",

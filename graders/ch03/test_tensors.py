@@ -7,6 +7,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - pairwise_distances by ||a||² + ||b||² − 2a·b without clamping at 0: sqrt of a tiny negative
   number gives NaN for identical points (test_pairwise_distances_float64_and_identical_points;
   ch03_pairwise_expansion_no_clamp)
+- batched_outer with the size-1 axes swapped: the transpose, (B, m, n) (test_batched_outer;
+  ch03_batched_outer_transposed)
 - one_hot returning int64 (F.one_hot without .float()) (test_one_hot_values_and_dtype;
   ch03_one_hot_int64)
 - one_hot with a Python loop over the labels (test_no_python_loops_on_large_inputs;
