@@ -17,9 +17,10 @@ def test_relu_grad_is_a_step():
     np.testing.assert_allclose(relu_grad(np.array([-1.0, 2.0])), [0.0, 1.0])
 
 
-def test_sigmoid_of_zero_is_one_half():
+def test_sigmoid_of_zero_is_one_half_and_it_increases():
     np.testing.assert_allclose(sigmoid(np.array([0.0])), [0.5])
     np.testing.assert_allclose(sigmoid_grad(np.array([0.0])), [0.25])
+    np.testing.assert_allclose(sigmoid(np.array([-2.0, 2.0])), [0.11920292, 0.88079708], rtol=1e-6)
 
 
 def test_tanh_is_odd_and_bounded():
