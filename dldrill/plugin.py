@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from dldrill import devices, i18n
-from dldrill.errors import GradingFailure, SubmissionError, is_todo, todo_tag
+from dldrill.errors import GradingFailure, SubmissionError, SubmissionTimeout, is_todo, todo_tag
 from dldrill.paths import CHAPTER_RE, resolve_submission, solutions_root
 
 VISIBLE_TEST_TIMEOUT = 10.0
@@ -41,6 +41,11 @@ class DrillState:
         except (FileNotFoundError, ValueError) as err:
             self.submission_error = str(err)
         self.call_timeout: float = config.getoption("dldrill_call_timeout")
+        # Once a call for a module's test has timed out, that module's later tests get
+        # --repeat-timeout per call: one infinite loop costs one full --call-timeout, not one per
+        # test that reaches it.
+        self.repeat_timeout: float = min(self.call_timeout,
+                                         config.getoption("dldrill_repeat_timeout"))
         self.budget: float | None = config.getoption("dldrill_budget")
         self.mem_bytes = int(config.getoption("dldrill_mem_gib") * (1 << 30))
         self.landlock: bool = not config.getoption("dldrill_no_landlock")
@@ -49,6 +54,7 @@ class DrillState:
         self.records: dict[str, dict] = {}
         self.order: list[str] = []
         self.started = time.monotonic()
+        self.timed_out: set[tuple[str | None, str | None]] = set()  # (chapter, module)
 
     def device_for_child(self) -> str:
         choice = devices.requested_device()
@@ -126,6 +132,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write one record per test (outcome, item, points, reason) as JSON")
     group.addoption("--call-timeout", dest="dldrill_call_timeout", type=float, default=60.0,
                     help="seconds one call into the submission may take (default 60)")
+    group.addoption("--repeat-timeout", dest="dldrill_repeat_timeout", type=float, default=5.0,
+                    help="seconds per call for a module's tests after one of its calls timed out "
+                         "(default 5)")
     group.addoption("--submission-budget", dest="dldrill_budget", type=float, default=900.0,
                     help="seconds all calls into the submission may take together "
                          "(default 900)")
@@ -238,9 +247,13 @@ def student(request: pytest.FixtureRequest) -> Any:
     from dldrill.sandbox.api import Submission
 
     state: DrillState = request.config.stash[_KEY]
-    chapter = request.node.stash.get(_KEY_META, {}).get("chapter")
+    meta = request.node.stash.get(_KEY_META, {})
+    chapter = meta.get("chapter")
     backend = state.student(_preload(numpy_only=chapter == "ch01"))
-    return Submission(backend, "student", timeout=state.call_timeout)
+    timeout = state.call_timeout
+    if (chapter, meta.get("module")) in state.timed_out:
+        timeout = state.repeat_timeout
+    return Submission(backend, "student", timeout=timeout)
 
 
 @pytest.fixture
@@ -290,6 +303,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
             report.dldrill_reason = _one_line(getattr(exc, "reason", "") or str(exc))
             if meta.get("kind") == "grader":
                 report.longrepr = str(exc)
+                if isinstance(exc, SubmissionTimeout):
+                    _note_timeout(item, meta, report, exc)
         elif call.excinfo.typename == "Failed" and "Timeout" in str(exc):
             mark = item.get_closest_marker("timeout")
             limit = f"{float(mark.args[0]):g}" if mark and mark.args else "?"
@@ -302,6 +317,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     elif report.skipped and isinstance(report.longrepr, tuple):
         report.dldrill_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
     return report
+
+
+def _note_timeout(item: pytest.Item, meta: dict, report: pytest.TestReport,
+                  exc: SubmissionTimeout) -> None:
+    """Remembers that this module's code timed out; says so when the limit was already short."""
+    state: DrillState = item.config.stash[_KEY]
+    key = (meta.get("chapter"), meta.get("module"))
+    if key in state.timed_out and exc.seconds == state.repeat_timeout < state.call_timeout:
+        note = i18n.tr(" (이 모듈에서 이미 시간 초과가 있어 호출당 제한을 줄였습니다)",
+                       " (limit shortened: an earlier call in this module timed out)").render()
+        report.dldrill_reason += note
+        report.longrepr = f"{report.longrepr}{note}"
+    state.timed_out.add(key)
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:

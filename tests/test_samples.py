@@ -70,3 +70,14 @@ def test_sample_loses_exactly_what_it_should(sample, tmp_path):
     assert sum(r["points"] - r["earned"] for r in records) == lost
     if sample.kind == "broken":
         assert "Traceback (most recent call last)" not in data["stdout"] + data["stderr"]
+
+
+def test_one_infinite_loop_costs_one_full_call_timeout(tmp_path):
+    """After a module's call times out, its later tests get --repeat-timeout per call (and say so)."""
+    sample = next(s for s in SAMPLES if s.name == "ch01_backward_infinite_loop")
+    sub = materialize(sample, tmp_path / "submission")
+    data = run_graders(sub, sample.graders, tmp_path / "results.json", sample.pytest_args)
+    reasons = [r["reason"] for r in data["tests"] if r["outcome"] == "failed"]
+    assert len(reasons) >= 4
+    assert "within 4 s" in reasons[0] and "shortened" not in reasons[0]
+    assert all("within 1 s" in r and "limit shortened" in r for r in reasons[1:]), reasons
