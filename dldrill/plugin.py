@@ -198,7 +198,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 meta["module"] = mark.kwargs.get("module") or module
                 meta["item"] = mark.kwargs.get("item")
                 meta["points"] = float(mark.kwargs.get("points", 1))
+                meta["framework"] = mark.kwargs.get("framework")
                 allowed = items_for_module(chapter or "", meta["module"])
+                if meta["item"] == "auto":
+                    if len(allowed) > 1:
+                        problems.append(f"{item.nodeid}: several checklist items map to "
+                                        f"{chapter}.{meta['module']} ({allowed}); name one")
+                    meta["item"] = allowed[0] if len(allowed) == 1 else None
                 if meta["item"] is not None and (meta["item"] not in ITEMS
                                                  or meta["item"] not in allowed):
                     problems.append(f"{item.nodeid}: item {meta['item']!r} is not one of "

@@ -21,6 +21,7 @@ import pytest
 
 from dldrill.errors import GradingFailure, StudentError, SubmissionError, TodoError
 from dldrill.grading.checks import (
+    Hint,
     assert_close,
     assert_dtype,
     assert_raises,
@@ -30,27 +31,71 @@ from dldrill.grading.checks import (
     failure,
     numerical_gradient,
     relative_error,
-    time_budget,
     to_numpy,
 )
+from dldrill.grading.structure import align_weights, load_by_execution
 from dldrill.i18n import Text, tr
 from dldrill.sandbox.api import Remote, Submission, type_name
 
 __all__ = [
-    "GradingFailure", "Remote", "StudentError", "Submission", "SubmissionError", "Text",
-    "TodoError", "assert_close", "assert_dtype", "assert_raises", "assert_shape",
-    "check_gradient", "describe", "failure", "grader", "needs", "numerical_gradient",
-    "relative_error", "time_budget", "to_numpy", "tr", "type_name",
+    "GradingFailure",
+    "Remote",
+    "StudentError",
+    "Submission",
+    "SubmissionError",
+    "Text",
+    "TodoError",
+    "align_weights",
+    "assert_close",
+    "assert_dtype",
+    "assert_raises",
+    "assert_shape",
+    "check_gradient",
+    "compare",
+    "describe",
+    "failure",
+    "grader",
+    "load_by_execution",
+    "needs",
+    "numerical_gradient",
+    "relative_error",
+    "to_numpy",
+    "tr",
+    "type_name",
 ]
 
 
-def grader(item: str | None, points: float = 1, *, module: str | None = None) -> Any:
-    """Marks a grader test: the checklist item it counts toward (None: chapter only), its points.
+AUTO = "auto"
 
-    `module` defaults to the test file's name without `test_` (graders/ch01/test_losses.py ->
-    losses).
+
+def grader(item: str | None = AUTO, points: float = 1, *, module: str | None = None,
+           framework: str | None = None) -> Any:
+    """Marks a grader test: the checklist item it counts toward, and its points.
+
+    `item` defaults to the one checklist item the module maps to in `dldrill.curriculum` (None:
+    the chapter's progress only; name it when several items map). `module` defaults to the test
+    file's name without `test_` (graders/ch01/test_losses.py -> losses). `framework` overrides
+    the sandbox child the test needs (default: the curriculum's for the module).
     """
-    return pytest.mark.grader(item=item, points=points, module=module)
+    return pytest.mark.grader(item=item, points=points, module=module, framework=framework)
+
+
+def compare(student: Submission, reference: Submission, target: str, /, *args: Any,
+            rtol: float = 1e-5, atol: float = 1e-8, what: str | None = None, hint: Hint = None,
+            check_dtype: bool = False, **kwargs: Any) -> tuple[Any, Any]:
+    """Calls `target` on both sides with the same arguments and `assert_close`s the results.
+
+    Returns (got, expected) for further checks. `what` defaults to the call, e.g.
+    `softmax(ndarray (4, 10) float64)`.
+    """
+    got = student.call(target, *args, **kwargs)
+    expected = reference.call(target, *args, **kwargs)
+    if what is None:
+        shown = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        what = f"{target.rpartition(':')[2]}({', '.join(shown)})"
+    assert_close(got, expected, rtol=rtol, atol=atol, what=what, hint=hint,
+                 check_dtype=check_dtype)
+    return got, expected
 
 
 def needs(resource: str, command: str = "") -> Any:

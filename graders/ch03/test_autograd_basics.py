@@ -35,9 +35,9 @@ from dldrill.grading import (
 )
 
 M = "ch03.autograd_basics"
-B = "dldrill.grading.builders"
+B = "dldrill.childkit.builders"
 
-# NumPy twins of dldrill.grading.builders.SCALAR_FUNCTIONS, for central differences here.
+# NumPy twins of dldrill.childkit.builders.SCALAR_FUNCTIONS, for central differences here.
 NUMPY_TWINS = {
     "sin_square": lambda x: np.sum(np.sin(x) * x**2),
     "logsumexp": lambda x: np.log(np.sum(np.exp(x))),
@@ -85,7 +85,7 @@ def test_grad_of_leaves_x_grad_untouched(student):
     hint = tr("x.backward 대신 복사본과 torch.autograd.grad를 쓰면 x.grad에 쌓이지 않습니다",
               "use a copy and torch.autograd.grad instead of backward on x: nothing accumulates "
               "in x.grad")
-    probe = "dldrill.grading.probes:grad_side_effects"
+    probe = "dldrill.childkit.probes:grad_side_effects"
     for requires_grad, existing in ((True, None), (True, [7.0, -1.0]), (False, None)):
         out = student.call(probe, grad_of, f, [2.0, 3.0], requires_grad=requires_grad,
                            existing_grad=existing)

@@ -20,7 +20,7 @@ import torch
 from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, tr
 
 M = "ch03.mlp"
-B = "dldrill.grading.builders"
+B = "dldrill.childkit.builders"
 HINT_STACK = tr("Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → BatchNorm1d → ReLU → "
                 "Dropout → Linear(h//2, out) 순서 그대로 만드세요",
                 "build exactly Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → "

@@ -126,7 +126,7 @@ def test_normalize_images_per_channel(student, rng):
 def test_normalize_images_leaves_input_alone(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 3, 4, 4)).astype(np.float32))
     fn = student.get(f"{M}:normalize_images")
-    changed = student.call("dldrill.grading.probes:mutates_input", fn, x, [0.5, 0.5, 0.5],
+    changed = student.call("dldrill.childkit.probes:mutates_input", fn, x, [0.5, 0.5, 0.5],
                            [0.2, 0.2, 0.2])
     if changed:
         raise failure("normalize_images(x, ...)",

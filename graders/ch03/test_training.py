@@ -1,7 +1,7 @@
 """Graders for ch03.training (checklist: pytorch-loop).
 
 Most tests build the same seeded model, loaders (no shuffle, or a seeded shuffle), optimizer and
-criterion twice from plain torch (dldrill.grading.builders): once inside the submission for the
+criterion twice from plain torch (dldrill.childkit.builders): once inside the submission for the
 learner's loop, once here for the reference loop; then they compare the returned numbers and the
 resulting weights. Losses are per-sample means, so the loaders end with an uneven batch.
 
@@ -35,11 +35,12 @@ Accuracy threshold: test_fit_reaches_95_percent_on_digits.
 import numpy as np
 import torch
 
+from dldrill.childkit import builders
 from dldrill.data import digits_split
-from dldrill.grading import assert_close, builders, failure, grader, tr
+from dldrill.grading import assert_close, failure, grader, tr
 
 M = "ch03.training"
-B = "dldrill.grading.builders"
+B = "dldrill.childkit.builders"
 
 HINT_LOOP = tr("배치마다 zero_grad → forward → loss → backward → step 순서를 지키세요",
                "per batch: zero_grad → forward → loss → backward → step, in this order")
@@ -251,6 +252,23 @@ def _val_loss_here(state: dict, Xv: np.ndarray, yv: np.ndarray) -> float:
         return float(torch.nn.functional.cross_entropy(out, torch.as_tensor(yv)))
 
 
+def _accuracy_here(state: dict, X: np.ndarray, y: np.ndarray) -> float:
+    """Accuracy of the trained weights on (X, y), computed in the grader process with the
+    architecture the grader asked the child to build (labels never cross into the submission)."""
+    model = builders.seeded_mlp(64, 128, 10, dropout=0.1)
+    try:
+        model.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as err:
+        raise failure("the trained model's state_dict", "Linear · BatchNorm1d · ReLU · Dropout · "
+                      "Linear weights", str(err).splitlines()[0][:200],
+                      tr("fit은 전달받은 모델을 그대로 학습해야 합니다",
+                         "fit must train the model it is given")) from None
+    model.eval()
+    with torch.no_grad():
+        pred = model(torch.as_tensor(X, dtype=torch.float32)).argmax(dim=1).numpy()
+    return float(np.mean(pred == y))
+
+
 @grader("pytorch-loop", points=3)
 def test_fit_restores_the_best_weights(student, reference):
     """6 epochs; the learning rate jumps ×50 after epoch 3, so the best epoch is not the last.
@@ -318,8 +336,7 @@ def test_fit_reaches_95_percent_on_digits(student):
         opt = student.call(f"{B}:make_optimizer", model, "adam", lr=1e-2)
         crit = student.call("torch.nn:CrossEntropyLoss")
         _history(student.call(f"{M}:fit", model, train, val, 10, opt, crit), 10)
-    pred = np.asarray(student.call(f"{B}:predict_classes", model, X_te))
-    acc = float(np.mean(pred == y_te))
+    acc = _accuracy_here(student.call(f"{B}:state_of", model), X_te, y_te)
     if acc < 0.95:
         raise failure("test accuracy on 449 held-out digits after fit", ">= 0.95", f"{acc:.3f}",
                       tr("학습 루프의 다섯 단계와 최고 모델 복원을 확인하세요",

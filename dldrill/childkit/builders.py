@@ -3,8 +3,8 @@
 A grader cannot send a model, a loader or a function to the child; it asks for one to be built
 there from plain torch, then passes the handle to the learner's code:
 
-    model = student.call("dldrill.grading.builders:seeded_mlp", 8, 16, 3, seed=0)
-    loader = student.call("dldrill.grading.builders:array_loader", X, y, batch_size=16)
+    model = student.call("dldrill.childkit.builders:seeded_mlp", 8, 16, 3, seed=0)
+    loader = student.call("dldrill.childkit.builders:array_loader", X, y, batch_size=16)
     student.call("ch03.training:train_one_epoch", model, loader, opt, crit)
 
 The same calls on `reference` build identical objects in the grader process (everything here is
@@ -117,14 +117,8 @@ def state_of(model: Any) -> dict:
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
-def state_values(model: Any) -> list:
-    """The state_dict's tensors in order (CPU copies), whatever the names."""
-    return [v.detach().cpu().clone() for v in model.state_dict().values()]
 
 
-def load_state(model: Any, state: dict) -> Any:
-    model.load_state_dict(state)
-    return model
 
 
 def set_state_in_order(model: Any, tensors: list) -> Any:
@@ -183,21 +177,6 @@ def make_optimizer(model: Any, name: str = "sgd", lr: float = 0.1, **kwargs: Any
     return cls(model.parameters(), lr=lr, **kwargs)
 
 
-def predict_classes(model: Any, X: Any) -> np.ndarray:
-    """argmax of the model's eval-mode outputs on X, computed without a graph; mode restored."""
-    torch = _torch()
-    was = model.training
-    param = next(model.parameters(), None)
-    x = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    if param is not None:
-        x = x.to(param.device)
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = model(x)
-    finally:
-        model.train(was)
-    return out.argmax(dim=1).cpu().numpy()
 
 
 # -- scalar test functions for autograd ---------------------------------------------------------
@@ -227,3 +206,62 @@ def scalar_function(name: str) -> Any:
     """A scalar function of a tensor, by name: curriculum (x0² + 2·x1), sin_square
     (Σ sin(x)·x²), logsumexp (over all elements), product_mix (Σ x³/3 + Σ x[..., :1]·x)."""
     return SCALAR_FUNCTIONS[name]
+
+
+# -- what a forward pass does ---------------------------------------------------------------------
+_CONFIG_ATTRS = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size",
+                 "stride", "padding", "dilation", "groups", "num_features", "normalized_shape",
+                 "eps", "momentum", "affine", "p", "negative_slope", "num_embeddings",
+                 "embedding_dim", "padding_idx", "input_size", "hidden_size", "num_layers",
+                 "bidirectional", "batch_first", "output_size", "dim", "start_dim", "end_dim")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return repr(value)
+
+
+def execution_trace(model: Any, *inputs: Any) -> dict:
+    """Runs `model(*inputs)` once (its current mode, no autograd graph, mode and state kept) and
+    records every leaf module *as it runs*, in execution order.
+
+    Returns `{"calls": [...], "output": tensor}`; each call is `type` (class name), `module`
+    (the index of that module's first call: a module used twice shares it), `config` (sizes,
+    kernel, stride, p...), `params` and `buffers` (CPU copies by local name), `in_shape` and
+    `out_shape`. Raw data only: the grader aligns it with the reference and decides.
+    """
+    torch = _torch()
+    calls: list[dict] = []
+    first: dict[int, int] = {}
+    handles = []
+
+    def hook(module: Any, args: Any, output: Any) -> None:
+        key = id(module)
+        first.setdefault(key, len(calls))
+        x = args[0] if args else None
+        calls.append({
+            "type": type(module).__name__,
+            "module": first[key],
+            "config": {a: _plain(getattr(module, a)) for a in _CONFIG_ATTRS if hasattr(module, a)},
+            "params": {n: p.detach().cpu().clone() for n, p in module.named_parameters(recurse=False)},
+            "buffers": {n: b.detach().cpu().clone() for n, b in module.named_buffers(recurse=False)
+                        if b is not None},
+            "in_shape": list(x.shape) if isinstance(x, torch.Tensor) else None,
+            "out_shape": list(output.shape) if isinstance(output, torch.Tensor) else None,
+        })
+
+    for module in model.modules():
+        if not any(True for _ in module.children()):
+            handles.append(module.register_forward_hook(hook))
+    saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    try:
+        with torch.no_grad():
+            out = model(*inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        model.load_state_dict(saved)  # BatchNorm in train mode updated its running statistics
+    return {"calls": calls, "output": out.detach().cpu() if isinstance(out, torch.Tensor) else out}
