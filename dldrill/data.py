@@ -86,3 +86,31 @@ def mnist_subset_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarra
         train.append(idx[100:])
     train_idx, test_idx = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+def load_nsmc_tsv(path: str | Path) -> tuple[list[str], np.ndarray]:
+    """Reads a file in the NSMC format (`id<TAB>document<TAB>label`, a header line, UTF-8):
+    (texts, labels) with labels (N,) int64 in {0, 1} (1 = 긍정 positive). Rows with an empty
+    document are kept as empty strings, as in the real NSMC files."""
+    texts: list[str] = []
+    labels: list[int] = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        if header != ["id", "document", "label"]:
+            raise ValueError(f"{path}: expected the NSMC header id<TAB>document<TAB>label, "
+                             f"got {header}")
+        for n, line in enumerate(f, 2):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3 or parts[2] not in ("0", "1"):
+                raise ValueError(f"{path}:{n}: expected id<TAB>document<TAB>0|1")
+            texts.append(parts[1])
+            labels.append(int(parts[2]))
+    return texts, np.array(labels, dtype=np.int64)
+
+
+def korean_reviews() -> tuple[list[str], np.ndarray]:
+    """The kit's own Korean movie-review fixture (project-authored, NSMC format):
+    `fixtures/data/korean_reviews.tsv`; (texts, labels)."""
+    from dldrill.paths import kit_root
+
+    return load_nsmc_tsv(kit_root() / "fixtures" / "data" / "korean_reviews.tsv")
