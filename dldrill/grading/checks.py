@@ -5,48 +5,31 @@
 - `numerical_gradient` / `check_gradient`: float64 central differences and CS231n's relative
   error, with a diagnosis of the usual backprop bugs (a factor of the batch size: the missing
   1/N; -1: a sign error; a transposed gradient; which entries differ).
-- `assert_shape`, `assert_dtype`, `assert_raises`, `time_budget`.
+- `assert_shape`, `assert_dtype`, `assert_raises`.
 
-Tensors are compared through NumPy; this module imports torch only when it meets a tensor.
+Arrays of every framework (NumPy, torch, TensorFlow/Keras) are treated alike through the adapter
+table in `dldrill.sandbox.arrays`; no framework is imported here.
 """
 
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from dldrill.errors import GradingFailure, StudentError, SubmissionTimeout
+from dldrill.errors import GradingFailure, StudentError
 from dldrill.i18n import EXPECTED, GOT, HINT, Text, render, tr
+from dldrill.sandbox.arrays import BY_TAG, adapter_of, describe_array, dtype_name, to_numpy
 
 Hint = Text | str | None
 
 
-def _is_tensor(x: Any) -> bool:
-    tensor = getattr(sys.modules.get("torch"), "Tensor", None)
-    return tensor is not None and isinstance(x, tensor)
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """An ndarray view of an array, tensor (any device, detached), number or nested list."""
-    if _is_tensor(x):
-        t = x.detach().cpu()
-        if str(t.dtype) == "torch.bfloat16":
-            t = t.float()
-        return t.numpy()
-    return np.asarray(x)
-
-
 def describe(x: Any) -> str:
-    """A short description of a value for messages: type, shape, dtype."""
-    if _is_tensor(x):
-        return f"torch.Tensor shape {tuple(x.shape)} {str(x.dtype).removeprefix('torch.')}"
-    if isinstance(x, np.ndarray):
-        return f"ndarray shape {x.shape} {x.dtype}"
+    """A short description of a value for messages: type, shape, dtype (any framework)."""
+    shown = describe_array(x)
+    if shown is not None:
+        return shown
     if isinstance(x, (int, float, np.generic)) and not isinstance(x, bool):
         return f"{type(x).__name__} {x!r}"
     from dldrill.sandbox.api import type_name
@@ -72,10 +55,10 @@ def failure(what: str, expected: str, got: str, hint: Hint = None,
 
 
 def _kind(x: Any) -> str:
-    if _is_tensor(x):
-        return "tensor"
-    if isinstance(x, np.ndarray):
-        return "ndarray"
+    """"ndarray", "tensor" (torch), "tf", "number", "bool", "sequence" or "other"."""
+    adapter = adapter_of(x)
+    if adapter is not None:
+        return adapter.tag
     if isinstance(x, (bool, np.bool_)):
         return "bool"
     if isinstance(x, (int, float, np.integer, np.floating)):
@@ -86,7 +69,7 @@ def _kind(x: Any) -> str:
 
 
 def assert_shape(got: Any, shape: tuple[int, ...], what: str = "output", hint: Hint = None) -> None:
-    if _kind(got) not in ("tensor", "ndarray"):
+    if _kind(got) not in BY_TAG:
         raise failure(what, tr(f"shape {shape}인 배열", f"an array of shape {shape}").render(),
                       describe(got), hint)
     if tuple(got.shape) != tuple(shape):
@@ -98,8 +81,9 @@ def assert_shape(got: Any, shape: tuple[int, ...], what: str = "output", hint: H
 
 
 def assert_dtype(got: Any, dtype: Any, what: str = "output", hint: Hint = None) -> None:
-    actual = str(getattr(got, "dtype", type(got).__name__)).removeprefix("torch.")
-    want = str(dtype).removeprefix("torch.")
+    """Fails unless `got` (or its dtype) is `dtype`: NumPy, torch and TensorFlow dtypes alike."""
+    actual = dtype_name(got) if hasattr(got, "dtype") else type(got).__name__
+    want = dtype_name(dtype) if not isinstance(dtype, str) else dtype
     if actual != want:
         raise failure(what, f"dtype {want}", f"dtype {actual}", hint)
 
@@ -114,14 +98,13 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
     """
     kind_e, kind_g = _kind(expected), _kind(got)
     if kind_e == "number":
-        if kind_g == "number" or (kind_g in ("ndarray", "tensor") and to_numpy(got).ndim == 0):
+        if kind_g == "number" or (kind_g in BY_TAG and to_numpy(got).ndim == 0):
             pass
         else:
             raise failure(what, tr("숫자 하나 (float)", "a single number (float)").render(),
                           describe(got), hint)
-    elif kind_e in ("tensor", "ndarray") and kind_g != kind_e:
-        want = "torch.Tensor" if kind_e == "tensor" else "numpy.ndarray"
-        raise failure(what, f"{want} {tuple(expected.shape)}", describe(got), hint)
+    elif kind_e in BY_TAG and kind_g != kind_e:
+        raise failure(what, f"{BY_TAG[kind_e].label} {tuple(expected.shape)}", describe(got), hint)
     elif kind_e == "sequence":
         if kind_g != "sequence" or len(got) != len(expected):
             raise failure(what, f"{type(expected).__name__} of length {len(expected)}",
@@ -131,10 +114,10 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
                          check_dtype=check_dtype, equal_nan=equal_nan)
         return
     g, e = to_numpy(got), to_numpy(expected)
-    if kind_e in ("tensor", "ndarray"):
+    if kind_e in BY_TAG:
         assert_shape(got, tuple(e.shape), what, hint)
     if check_dtype:
-        assert_dtype(got, expected.dtype if hasattr(expected, "dtype") else type(expected),
+        assert_dtype(got, expected.dtype if hasattr(expected, "dtype") else type(expected).__name__,
                      what, hint)
     if g.dtype.kind not in "biufc":
         raise failure(what, tr("숫자 배열", "numbers").render(), f"dtype {g.dtype}", hint)
@@ -240,7 +223,7 @@ def check_gradient(analytic: Any, numeric: Any, *, what: str = "gradient",
     Returns the relative error. `batch_size` lets the diagnosis recognise a missing 1/N.
     """
     n = np.asarray(to_numpy(numeric), dtype=np.float64)
-    if _kind(analytic) not in ("tensor", "ndarray"):
+    if _kind(analytic) not in BY_TAG:
         raise failure(what, f"ndarray shape {n.shape}", describe(analytic), hint)
     a = np.asarray(to_numpy(analytic), dtype=np.float64)
     if a.shape != n.shape:
@@ -283,13 +266,3 @@ def assert_raises(exc_name: str, fn: Callable[..., Any], *args: Any, what: str =
                       f"{err.type_name}: {err.message}", hint) from None
     raise failure(what, tr(f"{exc_name} 발생", f"{exc_name} raised").render(),
                   tr("예외 없이 반환", "returned normally").render(), hint)
-
-
-@contextmanager
-def time_budget(seconds: float, what: str = "") -> Iterator[None]:
-    """Fails when the block takes longer than `seconds` (wall clock)."""
-    start = time.monotonic()
-    yield
-    elapsed = time.monotonic() - start
-    if elapsed > seconds:
-        raise SubmissionTimeout(seconds, what)

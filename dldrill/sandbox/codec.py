@@ -1,13 +1,14 @@
 """Values that cross between the trusted grader process and the submission's process.
 
 A message is a JSON header plus raw byte buffers. Decoding builds only plain data: numbers,
-strings, lists, tuples, dicts, NumPy arrays and scalars of an allowed dtype, torch tensors (built
-from those arrays), dtypes and devices. No pickle, no `eval`, no import of a name the other side
-chose. Anything else is left where it lives and crosses as a *handle* (an integer id plus a type
-name) that the other side can pass back or ask about.
+strings, lists, tuples, dicts, NumPy scalars of an allowed dtype, arrays of every framework
+(NumPy, torch, TensorFlow/Keras: the adapters in `arrays.py`, each with its exact shape and
+dtype), dtypes and devices. No pickle, no `eval`, no import of a name the other side chose.
+Anything else is left where it lives and crosses as a *handle* (an integer id plus a type name)
+that the other side can pass back or ask about.
 
-The codec imports torch only when it meets a tensor or a torch tag, so NumPy-only chapters never
-pay for it.
+A framework is imported only when a value of it arrives, so NumPy-only chapters never pay for
+torch, and torch chapters never load TensorFlow.
 """
 
 from __future__ import annotations
@@ -21,21 +22,18 @@ from typing import Any
 
 import numpy as np
 
+from dldrill.sandbox.arrays import BY_TAG, NP_KINDS, NUMPY, TENSOR_DTYPES, adapter_of
+
 MAX_DEPTH = 48
-# dtype kinds allowed in arrays: bool, signed/unsigned ints, floats, complex, fixed-width text.
-_NP_KINDS = set("biufcUS")
-_TORCH_DTYPES = (
-    "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
-    "int8", "int16", "int32", "int64", "uint8", "bool",
-)
+_TORCH_DTYPES = TENSOR_DTYPES
+_NP_KINDS = NP_KINDS
+# The facts an array may carry, and their types: anything else in a header is malformed.
+_FACTS = {"grad": bool, "param": bool, "device": str, "variable": str, "trainable": bool,
+          "name": str}
 
 
 class CodecError(ValueError):
     """A header that is not well formed (from a broken or hostile peer)."""
-
-
-class Unencodable(Exception):
-    """Raised by a handle hook that refuses an object (the grader side refuses callables)."""
 
 
 def _torch() -> Any:
@@ -49,11 +47,6 @@ def _torch_attr(name: str) -> Any:
     importing it right now), else None. A value can only be a tensor once torch is usable."""
     torch = sys.modules.get("torch")
     return getattr(torch, name, None) if torch is not None else None
-
-
-def _is_tensor(value: Any) -> bool:
-    tensor = _torch_attr("Tensor")
-    return tensor is not None and isinstance(value, tensor)
 
 
 class Encoder:
@@ -89,22 +82,13 @@ class Encoder:
                 "k": [self.encode(k, depth + 1) for k in value],
                 "v": [self.encode(v, depth + 1) for v in value.values()],
             }
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind not in _NP_KINDS or value.dtype.hasobject:
-                return self.on_object(value)
-            arr = np.ascontiguousarray(value)
-            return {
-                "$": "nd",
-                "dtype": arr.dtype.str,
-                "shape": list(arr.shape),
-                "b": self.buffer(memoryview(arr).cast("B") if arr.size else b""),
-            }
+        adapter = adapter_of(value)
+        if adapter is not None:
+            return self._array(adapter, value)
         if isinstance(value, np.generic):
             if value.dtype.kind not in _NP_KINDS:
                 return self.on_object(value)
             return {"$": "np", "dtype": value.dtype.str, "b": self.buffer(value.tobytes())}
-        if _is_tensor(value):
-            return self._tensor(value)
         if isinstance(value, complex) and t is complex:
             return {"$": "complex", "v": [repr(value.real), repr(value.imag)]}
         if isinstance(value, np.dtype):
@@ -133,26 +117,17 @@ class Encoder:
             return self.encode(float(value), depth)
         return self.on_object(value)
 
-    def _tensor(self, value: Any) -> Any:
-        torch = _torch()
-        name = str(value.dtype).removeprefix("torch.")
-        if value.layout != torch.strided or name not in _TORCH_DTYPES or value.is_quantized:
+    def _array(self, adapter: Any, value: Any) -> Any:
+        try:
+            dtype, arr = adapter.export(value)
+        except TypeError:  # a sparse or quantized tensor, an unsupported dtype: stays there
             return self.on_object(value)
-        t = value.detach()
-        device = str(t.device)
-        t = t.cpu().resolve_conj().resolve_neg().contiguous()
-        if name == "bfloat16":
-            t = t.view(torch.int16)
-        arr = t.numpy()
-        return {
-            "$": "tensor",
-            "dtype": name,
-            "shape": list(arr.shape),
-            "b": self.buffer(memoryview(arr).cast("B") if arr.size else b""),
-            "grad": bool(value.requires_grad),
-            "param": isinstance(value, torch.nn.Parameter),
-            "device": device,
-        }
+        if adapter is NUMPY and (arr.dtype.kind not in _NP_KINDS or arr.dtype.hasobject):
+            return self.on_object(value)
+        facts = {k: v for k, v in adapter.facts(value).items() if k in _FACTS}
+        return {"$": "arr", "fw": adapter.tag, "dtype": dtype, "shape": list(arr.shape),
+                "b": self.buffer(memoryview(arr.reshape(-1)).cast("B") if arr.size else b""),
+                "facts": facts}
 
 
 class Decoder:
@@ -211,8 +186,8 @@ class Decoder:
                 raise CodecError("bad dict")
             pairs = zip(keys, vals, strict=True)
             return {self.decode(k, depth + 1): self.decode(v, depth + 1) for k, v in pairs}
-        if tag == "nd":
-            return self._array(node, self._dtype(node.get("dtype")))
+        if tag == "arr":
+            return self._framework_array(node)
         if tag == "np":
             dtype = self._dtype(node.get("dtype"))
             data = self._buf(node.get("b"))
@@ -223,8 +198,6 @@ class Decoder:
             if node.get("v") not in ("nan", "inf", "-inf"):
                 raise CodecError("bad float")
             return float(node["v"])
-        if tag == "tensor":
-            return self._tensor(node)
         if tag in ("handle", "ref"):
             return self.on_handle(node)
         if tag == "complex":
@@ -253,21 +226,21 @@ class Decoder:
             return _torch().Size(self._shape(node.get("v")))
         raise CodecError(f"unknown tag {tag!r}")
 
-    def _tensor(self, node: dict) -> Any:
-        torch = _torch()
-        name = node.get("dtype")
-        if name not in _TORCH_DTYPES:
-            raise CodecError("bad torch dtype")
-        np_name = "int16" if name == "bfloat16" else name
-        arr = self._array(node, np.dtype(np_name))
-        t = torch.from_numpy(arr)
-        if name == "bfloat16":
-            t = t.view(torch.bfloat16)
-        if node.get("param"):
-            return torch.nn.Parameter(t, requires_grad=bool(node.get("grad")))
-        if node.get("grad") and (t.is_floating_point() or t.is_complex()):
-            t.requires_grad_(True)
-        return t
+    def _framework_array(self, node: dict) -> Any:
+        adapter = BY_TAG.get(node.get("fw"))  # type: ignore[arg-type]
+        if adapter is None:
+            raise CodecError("unknown array kind")
+        facts = node.get("facts", {})
+        if not isinstance(facts, dict) or any(
+                k not in _FACTS or not isinstance(v, _FACTS[k]) for k, v in facts.items()):
+            raise CodecError("bad array facts")
+        dtype = node.get("dtype")
+        if adapter is NUMPY:
+            return self._array(node, self._dtype(dtype))
+        if dtype not in _TORCH_DTYPES:
+            raise CodecError("bad tensor dtype")
+        raw = self._array(node, np.dtype("int16" if dtype == "bfloat16" else dtype))
+        return adapter.build(raw, dtype, facts)
 
 
 def pack(header: dict, buffers: list[bytes | memoryview]) -> list[bytes | memoryview]:
