@@ -87,15 +87,25 @@ class TodoError(StudentError, NotImplementedError):
 
 
 class SubmissionTimeout(SubmissionError):
-    def __init__(self, seconds: float, what: str = "", details: str = ""):
+    """A call ran out of time: `kind` "cpu" (used more than `seconds` CPU-seconds) or "stall"
+    (made no progress for `seconds` of wall clock: sleeping, blocked, waiting for input)."""
+
+    def __init__(self, seconds: float, what: str = "", details: str = "", *, kind: str = "cpu"):
         self.seconds = seconds
+        self.kind = kind
+        self.what = what
         what = f" ({what})" if what else ""
-        super().__init__(
-            tr(f"{seconds:g}초 안에 끝나지 않았습니다{what} — 무한 루프나 너무 큰 반복이 없는지 확인하세요",
-               f"did not finish within {seconds:g} s{what} — look for an infinite loop or "
-               "far more iterations than needed"),
-            details,
-        )
+        if kind == "cpu":
+            text = tr(f"CPU 시간 {seconds:g}초를 넘게 썼습니다{what} — 무한 루프나 필요보다 훨씬 "
+                      "많은 반복이 없는지 확인하세요",
+                      f"used more than {seconds:g} CPU-seconds{what} — look for an infinite loop "
+                      "or far more iterations than needed")
+        else:
+            text = tr(f"{seconds:g}초 동안 진전이 없었습니다{what} — sleep, input(), 무언가를 "
+                      "기다리며 멈춘 코드가 없는지 확인하세요",
+                      f"made no progress for {seconds:g} s{what} — is it sleeping, waiting for "
+                      "input or blocked?")
+        super().__init__(text, details)
 
 
 class SubmissionCrashed(SubmissionError):

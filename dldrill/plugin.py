@@ -49,7 +49,10 @@ class DrillState:
         self.budget: float | None = config.getoption("dldrill_budget")
         self.mem_bytes = int(config.getoption("dldrill_mem_gib") * (1 << 30))
         self.landlock: bool = not config.getoption("dldrill_no_landlock")
-        self.student_backend: Any = None
+        self.threads: int = config.getoption("dldrill_threads")
+        self.stall: float = config.getoption("dldrill_stall")
+        # One child per framework: ch01 never loads torch, torch chapters never TensorFlow.
+        self.backends: dict[str, Any] = {}
         self.reference_backend: Any = None
         self.records: dict[str, dict] = {}
         self.order: list[str] = []
@@ -64,24 +67,38 @@ class DrillState:
             return devices.resolved_name()
         return "cuda" if any(Path("/dev").glob("nvidia[0-9]*")) else "cpu"
 
-    def student(self, preload: tuple[str, ...] = ("numpy",)) -> Any:
-        if self.student_backend is None:
-            if self.submission is None:
-                raise pytest.UsageError(self.submission_error or "no submission")
+    def student(self, framework: str = "numpy") -> Any:
+        """The backend that runs the submission's code for `framework` (started on first use)."""
+        if self.submission is None:
+            raise pytest.UsageError(self.submission_error or "no submission")
+        key = "local" if self.inprocess else framework
+        backend = self.backends.get(key)
+        if backend is None:
             if self.inprocess:
                 import importlib
 
                 from dldrill.sandbox.client import LocalBackend
 
-                self.student_backend = LocalBackend(self.submission, importlib.import_module,
-                                                    "student")
+                _fix_threads(self.threads)
+                backend = LocalBackend(self.submission, importlib.import_module, "student")
             else:
+                from dldrill.curriculum import PRELOAD
                 from dldrill.sandbox.client import SandboxBackend
 
-                self.student_backend = SandboxBackend(
+                backend = SandboxBackend(
                     self.submission, device=self.device_for_child(), mem_bytes=self.mem_bytes,
-                    budget=self.budget, preload=preload, landlock=self.landlock)
-        return self.student_backend
+                    budget=self.budget, preload=PRELOAD[framework], landlock=self.landlock,
+                    threads=self.threads, stall=self.stall)
+            self.backends[key] = backend
+        return backend
+
+    @property
+    def confinement(self) -> dict:
+        """What the sandbox children reported about their confinement (the first one's)."""
+        for backend in self.backends.values():
+            if getattr(backend, "confinement", None):
+                return dict(backend.confinement)
+        return {}
 
     # -- hooks: this object is registered as a plugin for the session -----------------------------
     def pytest_runtestloop(self, session: pytest.Session) -> None:
@@ -131,13 +148,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", dest="dldrill_results", default=None, metavar="PATH",
                     help="write one record per test (outcome, item, points, reason) as JSON")
     group.addoption("--call-timeout", dest="dldrill_call_timeout", type=float, default=60.0,
-                    help="seconds one call into the submission may take (default 60)")
+                    help="CPU-seconds one call into the submission may use (default 60)")
     group.addoption("--repeat-timeout", dest="dldrill_repeat_timeout", type=float, default=5.0,
-                    help="seconds per call for a module's tests after one of its calls timed out "
-                         "(default 5)")
+                    help="CPU-seconds per call for a module's tests after one of its calls "
+                         "timed out (default 5)")
+    group.addoption("--stall-timeout", dest="dldrill_stall", type=float, default=60.0,
+                    help="wall seconds a call may go without progress (sleeping, blocked) "
+                         "before it counts as hung (default 60)")
     group.addoption("--submission-budget", dest="dldrill_budget", type=float, default=900.0,
-                    help="seconds all calls into the submission may take together "
+                    help="CPU-seconds all calls into the submission may use together "
                          "(default 900)")
+    group.addoption("--threads", dest="dldrill_threads", type=int, default=1,
+                    help="compute threads of the submission's process (default 1: grades and "
+                         "budgets do not depend on the machine)")
     group.addoption("--mem-limit", dest="dldrill_mem_gib", type=float, default=6.0,
                     help="GiB of address space for the sandboxed submission (CPU; default 6)")
     group.addoption("--no-landlock", dest="dldrill_no_landlock", action="store_true",
@@ -158,16 +181,17 @@ def pytest_configure(config: pytest.Config) -> None:
         # Visible tests import the learner's `chNN` packages from here.
         sys.path.insert(0, str(state.submission))
     if not state.inprocess and state.submission is not None:
-        args = [str(a) for a in config.args]
-        if any("graders" in Path(a).parts for a in args):
-            # Start the sandbox now so that its imports overlap with collection.
-            state.student(_preload(numpy_only=all("ch01" in a for a in args))).start()
+        # Start the children the graders will need now, so that their imports overlap with
+        # collection.
+        for framework in _frameworks_of_args([str(a) for a in config.args]):
+            state.student(framework).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_KEY, None)
-    if state is not None and state.student_backend is not None:
-        state.student_backend.close()
+    if state is not None:
+        for backend in state.backends.values():
+            backend.close()
 
 
 def _place(item: pytest.Item) -> tuple[str | None, str | None, str]:
@@ -240,10 +264,27 @@ def _missing(resource: str) -> str:
     return ""
 
 
-def _preload(numpy_only: bool) -> tuple[str, ...]:
-    """What the sandbox imports while pytest collects. `torch._dynamo` is imported lazily by the
-    first optimizer a grader builds (about 1 s); preloaded, that second overlaps collection."""
-    return ("numpy",) if numpy_only else ("numpy", "torch", "torch._dynamo")
+def _frameworks_of_args(args: list[str]) -> list[str]:
+    """The chapters' frameworks for command-line paths under graders/ (all for `graders`)."""
+    from dldrill.curriculum import CHAPTERS
+
+    found: list[str] = []
+    for arg in args:
+        parts = Path(arg.split("::")[0]).parts
+        if "graders" not in parts:
+            continue
+        named = [p for p in parts[parts.index("graders") + 1:] if p in CHAPTERS]
+        for chapter in named or [c for c in CHAPTERS if (Path(arg) / c).is_dir()]:
+            framework = CHAPTERS[chapter].framework
+            if framework not in found:
+                found.append(framework)
+    return found
+
+
+def _fix_threads(threads: int) -> None:
+    """--inprocess: the same compute threads as a sandbox child would have."""
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -252,12 +293,16 @@ def student(request: pytest.FixtureRequest) -> Any:
     """The learner's submission (sandboxed child process, or this process with --inprocess)."""
     from dldrill.sandbox.api import Submission
 
+    from dldrill.curriculum import CHAPTERS
+
     state: DrillState = request.config.stash[_KEY]
     meta = request.node.stash.get(_KEY_META, {})
-    chapter = meta.get("chapter")
-    backend = state.student(_preload(numpy_only=chapter == "ch01"))
+    chapter = CHAPTERS.get(meta.get("chapter") or "")
+    framework = meta.get("framework") or (chapter.framework_for(meta.get("module"))
+                                          if chapter else "torch")
+    backend = state.student(framework)
     timeout = state.call_timeout
-    if (chapter, meta.get("module")) in state.timed_out:
+    if (meta.get("chapter"), meta.get("module")) in state.timed_out:
         timeout = state.repeat_timeout
     return Submission(backend, "student", timeout=timeout)
 
@@ -389,12 +434,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                                     red=bool(counts["failed"]))
     path = config.getoption("dldrill_results")
     if path:
-        backend = state.student_backend
         payload = {
             "submission": str(state.submission) if state.submission else None,
             "mode": "inprocess" if state.inprocess else "sandbox",
             "device": devices.requested_device(),
-            "confinement": getattr(backend, "confinement", {}) if backend else {},
+            "confinement": state.confinement,
             "duration_s": round(time.monotonic() - state.started, 3),
             "tests": records,
         }

@@ -75,8 +75,7 @@ class _Collector:
         from dldrill.plugin import _KEY, results
 
         self.records = results(session.config)
-        backend = session.config.stash[_KEY].student_backend
-        self.confinement = dict(getattr(backend, "confinement", {}) or {})
+        self.confinement = session.config.stash[_KEY].confinement
         self.device = session.config.stash[_KEY].device_for_child()
         if self.show and self.total:
             sys.stderr.write("\r" + " " * 40 + "\r")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,10 +97,26 @@ def slow(seconds):
     time.sleep(seconds)
     return seconds
 
+def spin(cpu_seconds):
+    start = time.process_time()
+    while time.process_time() - start < cpu_seconds:
+        pass
+    return cpu_seconds
+
 def pairs(n):
     for i in range(n):
         yield i, float(i) ** 2
 '''
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from dldrill import i18n
+
+    before = i18n.get_lang()
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(before)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +131,7 @@ def submission(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def sandbox(submission: Path):
     backend = SandboxBackend(submission, device="cpu", mem_bytes=3 << 30,
-                             preload=("numpy", "torch"))
+                             preload=("numpy", "torch"), stall=2.0)
     yield backend
     backend.close()
 
@@ -249,9 +267,10 @@ def test_memory_watchdog_where_address_space_cannot_be_limited(submission):
 def test_timeout_kills_the_whole_process_group_and_restarts(sandbox, student):
     old = student.call("ch99.m:Counter")
     start = time.monotonic()
-    with pytest.raises(SubmissionTimeout):
+    with pytest.raises(SubmissionTimeout, match="made no progress for 2 s") as err:
         student.options(timeout=1.5).call("ch99.m:spawn_and_spin")
-    assert time.monotonic() - start < 5
+    assert err.value.kind == "stall"
+    assert time.monotonic() - start < 8
     pid = int((sandbox.scratch / "grandchild.pid").read_text())
     time.sleep(0.2)
     assert not _alive(pid), "the grandchild survived the kill"
@@ -296,20 +315,45 @@ def test_budget_stops_a_slow_submission(submission):
     backend = SandboxBackend(submission, device="cpu", budget=1.0)
     try:
         sub = Submission(backend, "student", timeout=10)
-        assert sub.call("ch99.m:slow", 0.3) == 0.3
-        with pytest.raises(SubmissionTimeout):
-            sub.call("ch99.m:slow", 5)
+        assert sub.call("ch99.m:spin", 0.3) == 0.3
+        with pytest.raises(SubmissionTimeout, match="CPU-seconds"):
+            sub.call("ch99.m:spin", 5)
         with pytest.raises(BudgetExceeded):
             sub.call("ch99.m:double", 1)
     finally:
         backend.close()
 
 
-def test_time_limit_applies_to_the_block(student):
-    with pytest.raises(SubmissionTimeout, match="training"):
+def test_time_limit_counts_cpu_seconds_of_the_block(student):
+    with pytest.raises(SubmissionTimeout, match="0.5 CPU-seconds .training.") as err:
         with student.time_limit(0.5, "training"):
-            student.call("ch99.m:slow", 0.3)
-            student.call("ch99.m:slow", 0.3)
+            student.call("ch99.m:spin", 0.3)
+            student.call("ch99.m:spin", 0.3)
+    assert err.value.kind == "cpu"
+    with student.time_limit(0.5, "sleeping costs no CPU"):
+        student.call("ch99.m:slow", 1.0)
+
+
+def test_sleeping_is_caught_as_no_progress_not_as_cpu(student):
+    start = time.monotonic()
+    with pytest.raises(SubmissionTimeout, match="made no progress") as err:
+        student.options(timeout=30).call("ch99.m:slow", 60)
+    assert err.value.kind == "stall" and time.monotonic() - start < 8
+
+
+def test_cpu_time_does_not_depend_on_machine_load(sandbox, student):
+    """Two CPU burners on this 2-core machine: the child's wall time grows, its CPU time not."""
+    student.ready()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        before = sandbox.cpu_seconds()
+        student.call("ch99.m:spin", 1.0)
+        used = sandbox.cpu_seconds() - before
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+    assert 0.95 <= used <= 1.3, used
 
 
 def test_inprocess_backend_behaves_the_same(submission, monkeypatch):

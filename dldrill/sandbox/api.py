@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-import time
 import types
 import weakref
 from collections.abc import Iterator
@@ -124,23 +123,6 @@ def type_name(value: Any) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
-class ModuleView:
-    """`student.module("ch01.activations").relu(x)` == `student.call("ch01.activations:relu", x)`."""
-
-    def __init__(self, sub: Submission, name: str):
-        self._sub, self._name = sub, name
-
-    def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("_"):
-            raise AttributeError(attr)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return self._sub.call(f"{self._name}:{attr}", *args, **kwargs)
-
-        call.__name__ = attr
-        return call
-
-
 class Submission:
     """One side of grading: the learner's code (`student`) or the answer key (`reference`)."""
 
@@ -152,7 +134,7 @@ class Submission:
         self.forbid_warnings = forbid_warnings
         self.hint = hint
         self.last_warnings: list[dict] = []
-        self._deadline: float | None = None
+        self._cpu_deadline: float | None = None  # set inside time_limit: CPU-seconds mark
 
     # -- configuration ------------------------------------------------------------------------
     def options(self, *, timeout: float | None = None, forbid_warnings: bool | None = None,
@@ -164,7 +146,7 @@ class Submission:
             forbid_warnings=self.forbid_warnings if forbid_warnings is None else forbid_warnings,
             hint=self.hint if hint is None else hint,
         )
-        view._deadline = self._deadline
+        view._cpu_deadline = self._cpu_deadline
         return view
 
     @property
@@ -173,27 +155,24 @@ class Submission:
 
     @contextmanager
     def time_limit(self, seconds: float, what: str = "") -> Iterator[None]:
-        """Every call inside must finish before `seconds` have passed in all."""
+        """Every call inside may use `seconds` CPU-seconds in all (the child's CPU time, all its
+        threads and processes; start-up not counted). Over it: SubmissionTimeout("cpu")."""
         self.backend.ready()
-        start = time.monotonic()
-        previous, self._deadline = self._deadline, start + seconds
+        start = self.backend.cpu_seconds()
+        previous, self._cpu_deadline = self._cpu_deadline, start + seconds
         try:
             yield
-        except SubmissionTimeout:
-            if time.monotonic() - start < seconds * 0.99:
-                raise  # a call hit its own, shorter limit before the budget ran out
-            raise SubmissionTimeout(seconds, what) from None
+        except SubmissionTimeout as err:
+            if err.kind == "cpu" and self.backend.cpu_seconds() - start >= seconds * 0.98:
+                raise SubmissionTimeout(seconds, what, err.details, kind="cpu") from None
+            raise  # a call's own shorter limit, or no progress
         finally:
-            self._deadline = previous
-        elapsed = time.monotonic() - start
-        if elapsed > seconds:
-            raise SubmissionTimeout(seconds, what)
+            self._cpu_deadline = previous
+        if self.backend.cpu_seconds() - start > seconds:
+            raise SubmissionTimeout(seconds, what, kind="cpu")
 
     def ready(self) -> None:
         self.backend.ready()
-
-    def restart(self) -> None:
-        self.backend.restart()
 
     # -- calls --------------------------------------------------------------------------------
     def call(self, target: str, /, *args: Any, **kwargs: Any) -> Any:
@@ -205,9 +184,6 @@ class Submission:
     def get(self, target: str) -> Any:
         """The object `"module:qualname"` itself (a value, or a Remote for functions/classes)."""
         return self._request("get", target=target)
-
-    def module(self, name: str) -> ModuleView:
-        return ModuleView(self, name)
 
     def _import_once(self, target: str) -> None:
         """Imports a chapter module as its own step, once per child; failures are remembered.
@@ -228,7 +204,8 @@ class Submission:
         try:
             self._request("import", target=modname, _timeout=min(self.timeout, IMPORT_TIMEOUT))
         except SubmissionTimeout as err:
-            failures[modname] = SubmissionTimeout(err.seconds, f"import {modname}", err.details)
+            failures[modname] = SubmissionTimeout(err.seconds, f"import {modname}", err.details,
+                                                  kind=err.kind)
             raise failures[modname] from None
         except TodoError:
             raise
@@ -271,8 +248,8 @@ class Submission:
         if n is not None:
             header["n"] = n
         timeout = self.timeout if _timeout is None else _timeout
-        if self._deadline is not None:
-            timeout = min(timeout, max(0.05, self._deadline - time.monotonic()))
+        if self._cpu_deadline is not None:
+            timeout = min(timeout, max(0.05, self._cpu_deadline - self.backend.cpu_seconds()))
         response, buffers, original = self.backend.request(header, enc.buffers, timeout)
         self.last_warnings = list(response.get("warnings") or [])
         if not response.get("ok"):

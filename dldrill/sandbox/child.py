@@ -16,7 +16,9 @@ from pathlib import Path
 from dldrill.sandbox.codec import pack, unpack
 from dldrill.sandbox.confine import (
     BlockReferenceImports,
+    extra_readable,
     holds_answer_key,
+    kit_grants,
     landlock,
     readable_paths,
     set_rlimits,
@@ -25,13 +27,11 @@ from dldrill.sandbox.dispatch import Dispatcher
 from dldrill.sandbox.wire import PeerClosed, read_frame, write_frame
 
 
-def _clean_sys_path(kit_root: Path, submission: Path) -> None:
-    if holds_answer_key(kit_root):
-        sys.path[:] = [p for p in sys.path
-                       if p and Path(p).resolve() != kit_root.resolve()]
-    else:
-        sys.path[:] = [p for p in sys.path if p]
-    sys.path.insert(0, str(submission))
+def _clean_sys_path(kit_root: Path) -> None:
+    """No empty entry (the current folder) and, where the kit's repository holds the answer
+    key, not the repository itself; the answer key's packages are unimportable either way."""
+    sys.path[:] = [p for p in sys.path
+                   if p and not (holds_answer_key(kit_root) and Path(p).resolve() == kit_root)]
     sys.meta_path.insert(0, BlockReferenceImports())
 
 
@@ -45,6 +45,10 @@ def _preload(modules: list[str], threads: int) -> None:
             continue
         if name == "torch":
             module.set_num_threads(max(1, threads))
+            try:
+                module.set_num_interop_threads(1)
+            except RuntimeError:  # already set, or parallel work has started
+                pass
 
 
 def main() -> None:
@@ -54,10 +58,14 @@ def main() -> None:
     kit_package = Path(cfg["kit_package"]).resolve()
     scratch = Path(cfg["scratch"]).resolve()
 
-    _clean_sys_path(kit_package.parent, submission)
+    # Confine first, while nothing of the submission is on sys.path: a module the set-up
+    # imports cannot be shadowed by one the submission ships.
+    _clean_sys_path(kit_package.parent.resolve())
     info: dict = {"rlimits": set_rlimits(cfg.get("mem_bytes"))}
     if cfg.get("landlock", True):
-        info.update(landlock(readable_paths(submission, kit_package, []), [scratch]))
+        kit_read, kit_list = kit_grants(kit_package)
+        info.update(landlock(readable_paths(submission, kit_package, extra_readable()) + kit_read,
+                             [scratch], kit_list))
     os.chdir(scratch)
     dispatcher = Dispatcher(submission, importlib.import_module)
     hello = {"ok": True, "hello": True, "pid": os.getpid(),
@@ -67,6 +75,8 @@ def main() -> None:
     # and requests wait in the pipe. (A background thread is not safe: importing torch from two
     # threads at once can deadlock on module locks and leave torch half initialised.)
     _preload(cfg.get("preload", []), int(cfg.get("threads", 1)))
+    # Only now can the submission's modules be imported.
+    sys.path.insert(0, str(submission))
     while True:
         try:
             head, body = read_frame(fd_in)

@@ -3,11 +3,15 @@
 Both take a request (header + buffers, as made by the codec) and return the response; the
 `Submission` API in `api.py` sits on top and is the same for both.
 
-`SandboxBackend` starts `dldrill.sandbox.child` in its own process group with pipes for the
-protocol, kills the whole group when a call runs past its time limit, restarts a fresh child on
-the next call, and keeps a per-submission time budget. `LocalBackend` (`--inprocess`) calls the
-same dispatcher directly: no isolation, no time limits (pytest-timeout still applies), for speed
-and for debugging with breakpoints.
+`SandboxBackend` starts `dldrill.sandbox.child` in its own session (process group) with pipes
+for the protocol and a scrubbed environment. Time is the child's **CPU time** (user + system, all
+threads, every process of its session), read from the kernel by this process, with the child's
+compute threads fixed (one by default): the same submission costs the same seconds on an idle or
+a busy machine. A call that uses more than its CPU-seconds, or makes no progress (sleeps, blocks)
+for `stall` seconds of wall clock, has its whole session killed; a fresh child serves the next
+call. A per-submission budget counts the CPU-seconds of all calls. `LocalBackend`
+(`--inprocess`) calls the same dispatcher directly: no isolation, CPU time measured after the
+fact, for speed and for debugging with breakpoints.
 """
 
 from __future__ import annotations
@@ -33,8 +37,16 @@ from dldrill.sandbox.dispatch import Dispatcher
 from dldrill.sandbox.wire import PeerClosed, read_frame, write_frame
 
 DEFAULT_MEM_BYTES = 6 << 30
-DEFAULT_CALL_TIMEOUT = 60.0
-START_TIMEOUT = 90.0
+DEFAULT_CALL_TIMEOUT = 60.0  # CPU-seconds per call
+DEFAULT_STALL = 60.0  # wall seconds without progress before a call counts as hung
+START_TIMEOUT = 120.0  # wall seconds to import the frameworks (the kit's cost, not counted)
+# A call "makes progress" while it gets at least this share of a core; a CPU-bound call on a
+# machine shared with four busy processes still gets about 40 % of one.
+MIN_PROGRESS_RATE = 0.02
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# What the child's environment keeps from ours; everything else is dropped.
+_ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES",
+             "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "DLDRILL_LANG", "DLDRILL_NO_LANDLOCK")
 
 _BOOT = (
     "import sys; sys.path.insert(0, {parent!r}); "
@@ -43,11 +55,60 @@ _BOOT = (
 
 
 class _Deadline(Exception):
-    pass
+    """A wait ran out: `kind` is "cpu" (CPU-seconds used) or "stall" (no progress)."""
+
+    def __init__(self, kind: str = "stall"):
+        super().__init__(kind)
+        self.kind = kind
 
 
 class _OverMemory(Exception):
     pass
+
+
+def _stat_times(pid: int) -> tuple[int, int] | None:
+    """(session id, CPU ticks incl. reaped children) of a process from /proc, or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read(4096)
+    except OSError:
+        return None
+    fields = data[data.rfind(b")") + 2:].split()
+    try:
+        return int(fields[3]), sum(int(x) for x in fields[11:15])
+    except (IndexError, ValueError):
+        return None
+
+
+class CpuMeter:
+    """CPU-seconds used by every process of one session (the child and anything it started).
+
+    Read by the grader from the kernel (`/proc/PID/stat`): nothing the child says counts. The
+    leader is read on every look (microseconds); the rest of the session is found by a scan of
+    /proc (about a millisecond), done by `refresh()` while a long call is being waited on.
+    Processes that end are counted through their parent's reaped-children time.
+    """
+
+    def __init__(self, sid: int):
+        self.sid = sid
+        self.others: set[int] = set()
+
+    def refresh(self) -> None:
+        found = set()
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit() and int(entry.name) != self.sid:
+                st = _stat_times(int(entry.name))
+                if st is not None and st[0] == self.sid:
+                    found.add(int(entry.name))
+        self.others = found
+
+    def seconds(self) -> float:
+        ticks = 0
+        for pid in (self.sid, *self.others):
+            st = _stat_times(pid)
+            if st is not None and st[0] == self.sid:
+                ticks += st[1]
+        return ticks / _CLK_TCK
 
 
 def _describe_exit(code: int | None) -> str:
@@ -79,10 +140,12 @@ class SandboxBackend:
         preload: tuple[str, ...] = ("numpy",),
         landlock: bool = True,
         label: str = "student",
+        stall: float = DEFAULT_STALL,
     ):
         self.submission = Path(submission).resolve()
         self.device = device
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self.threads = max(1, int(threads or 1))
+        self.stall = stall
         # CUDA reserves far more address space than it uses, so RLIMIT_AS would break it: on a
         # GPU the child's resident memory is watched instead, and the child killed above it.
         self.mem_bytes = mem_bytes if device == "cpu" else None
@@ -100,6 +163,7 @@ class SandboxBackend:
         self.imported: dict[str, int] = {}
         self.import_failures: dict[str, Exception] = {}
         self.proc: subprocess.Popen | None = None
+        self.meter: CpuMeter | None = None
         self.scratch: Path | None = None
         self._r = self._w = -1
 
@@ -115,26 +179,19 @@ class SandboxBackend:
         log = open(self.scratch / "output.log", "ab")  # handed to the child
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        threads = str(self.threads)
         config = {
             "fd_in": to_child_r, "fd_out": from_child_w, "submission": str(self.submission),
             "kit_package": str(Path(dldrill.__file__).resolve().parent),
             "scratch": str(self.scratch), "mem_bytes": self.mem_bytes, "threads": self.threads,
             "preload": list(self.preload), "landlock": self.landlock,
         }
-        env = dict(os.environ)
-        env.update({
-            "DLDRILL_SANDBOX_CONFIG": json.dumps(config), "DLDRILL_DEVICE": self.device,
-            "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-            "OPENBLAS_NUM_THREADS": threads, "HOME": str(self.scratch),
-            "TMPDIR": str(self.scratch), "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
-        })
-        env.pop("PYTHONPATH", None)
+        env = child_environment(self.scratch, self.device, self.threads)
+        env["DLDRILL_SANDBOX_CONFIG"] = json.dumps(config)
         parent = str(Path(dldrill.__file__).resolve().parent.parent)
         try:
+            # -I: isolated (no user site, no PYTHON* variables, no current folder on sys.path).
             self.proc = subprocess.Popen(
-                [sys.executable, "-s", "-c", _BOOT.format(parent=parent)],
+                [sys.executable, "-I", "-c", _BOOT.format(parent=parent)],
                 pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, env=env, cwd=self.scratch, start_new_session=True,
             )
@@ -142,6 +199,7 @@ class SandboxBackend:
             os.close(to_child_r)
             os.close(from_child_w)
             log.close()
+        self.meter = CpuMeter(self.proc.pid)
         self._w, self._r = to_child_w, from_child_r
         try:
             head, body = read_frame(self._r, self._waiter(time.monotonic() + START_TIMEOUT))
@@ -183,9 +241,6 @@ class SandboxBackend:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
-    def restart(self) -> None:
-        self._kill()
-
     def log_tail(self, size: int = 1500) -> str:
         if self.scratch is None:
             return ""
@@ -205,17 +260,38 @@ class SandboxBackend:
         except (OSError, ValueError, IndexError, AttributeError):
             return 0
 
-    def _waiter(self, deadline: float) -> Callable[[], None]:
+    def _waiter(self, deadline: float, cpu_limit: float | None = None,
+                cpu_start: float = 0.0) -> Callable[[], None]:
+        """A wait function for the pipe: raises _Deadline("cpu") once the call has used more
+        than `cpu_limit` CPU-seconds, _Deadline("stall") when it has made no progress (less than
+        MIN_PROGRESS_RATE of a core) for `self.stall` seconds, or at the wall `deadline`."""
+        samples: list[tuple[float, float]] = []
+        tick = [0.02]
+
         def wait() -> None:
             while True:
-                remaining = deadline - time.monotonic()
+                now = time.monotonic()
+                remaining = deadline - now
                 if remaining <= 0:
-                    raise _Deadline()
-                ready, _, _ = select.select([self._r], [], [], min(remaining, 0.5))
+                    raise _Deadline("stall")
+                ready, _, _ = select.select([self._r], [], [], min(remaining, tick[0]))
                 if ready:
                     return
+                tick[0] = min(0.25, tick[0] * 2)
                 if self.rss_limit and self._rss() > self.rss_limit:
                     raise _OverMemory()
+                if cpu_limit is None or self.meter is None:
+                    continue
+                self.meter.refresh()
+                now, used = time.monotonic(), self.meter.seconds() - cpu_start
+                if used > cpu_limit:
+                    raise _Deadline("cpu")
+                samples.append((now, used))
+                while len(samples) > 2 and now - samples[1][0] >= self.stall:
+                    samples.pop(0)
+                t_old, used_old = samples[0]
+                if now - t_old >= self.stall and used - used_old < MIN_PROGRESS_RATE * (now - t_old):
+                    raise _Deadline("stall")
 
         return wait
 
@@ -224,32 +300,47 @@ class SandboxBackend:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise _Deadline()
+                    raise _Deadline("stall")
                 _, ready, _ = select.select([], [self._w], [], min(remaining, 0.5))
                 if ready:
                     return
 
         return wait
 
+    def cpu_seconds(self) -> float:
+        """CPU-seconds the submission's calls have used so far (start-up not counted)."""
+        return self.used
+
     def request(self, header: dict, buffers: list, timeout: float) -> tuple[dict, list, Any]:
+        """Runs one request with a limit of `timeout` CPU-seconds (and the stall safety net)."""
         if self.budget is not None and self.used >= self.budget:
             raise BudgetExceeded(self.budget)
         self.start()
         if self.budget is not None:
-            timeout = min(timeout, max(0.1, self.budget - self.used))
+            timeout = min(timeout, max(0.05, self.budget - self.used))
         gen = self.generation
         header = dict(header)
         header["release"] = [i for g, i in self.pending_release if g == gen]
         self.pending_release.clear()
-        t0 = time.monotonic()
+        meter = self.meter
+        assert meter is not None
+        cpu0 = meter.seconds()
+        # The wall clock is only a safety net: generous enough for a CPU-bound call to finish
+        # on a machine where it gets a small share of a core.
+        wall = time.monotonic() + max(self.stall, timeout / MIN_PROGRESS_RATE / 5)
         try:
-            write_frame(self._w, pack(header, buffers), self._writer(t0 + timeout))
-            head, body = read_frame(self._r, self._waiter(t0 + timeout))
-        except _Deadline:
+            write_frame(self._w, pack(header, buffers), self._writer(wall))
+            head, body = read_frame(self._r, self._waiter(wall, timeout, cpu0))
+        except _Deadline as late:
+            used = meter.seconds() - cpu0
             self._kill()
-            raise SubmissionTimeout(timeout, details=self.log_tail()) from None
+            self.used += used
+            kind = late.kind if late.kind == "cpu" else "stall"
+            raise SubmissionTimeout(timeout if kind == "cpu" else self.stall, kind=kind,
+                                    details=self.log_tail()) from None
         except (PeerClosed, BrokenPipeError, ConnectionError):
             tail = self.log_tail()
+            self.used += meter.seconds() - cpu0
             code = self._kill()
             raise SubmissionCrashed(_describe_exit(code), tail) from None
         except _OverMemory:
@@ -261,8 +352,11 @@ class SandboxBackend:
             # Interrupted mid-call (pytest-timeout, Ctrl-C): the child's state is unknown.
             self._kill()
             raise
-        finally:
-            self.used += time.monotonic() - t0
+        used = meter.seconds() - cpu0
+        self.used += used
+        if used > timeout:  # finished, but over its CPU-seconds (between two looks)
+            self._kill()
+            raise SubmissionTimeout(timeout, kind="cpu", details=self.log_tail())
         response, out = unpack(head, body)
         return response, out, None
 
@@ -278,10 +372,36 @@ class SandboxBackend:
             read_frame(self._r, self._waiter(t0 + timeout))
         except _Deadline:
             self._kill()
-            raise SubmissionTimeout(timeout, "start-up") from None
+            raise SubmissionTimeout(timeout, "start-up", kind="stall") from None
         except (PeerClosed, BrokenPipeError):
             tail = self.log_tail()
             raise SubmissionCrashed(_describe_exit(self._kill()), tail) from None
+
+
+def child_environment(scratch: Path, device: str, threads: int) -> dict[str, str]:
+    """The child's whole environment: a few of ours, the kit's settings, nothing else.
+
+    Compute threads fixed (`threads`), hubs offline, framework caches and configs inside the
+    scratch folder, the data cache at the path the grader resolved (read-only in the child).
+    """
+    from dldrill.paths import data_cache
+
+    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+    n = str(threads)
+    home = str(scratch)
+    env.update({
+        "HOME": home, "TMPDIR": home, "DLDRILL_DEVICE": device, "DLDRILL_THREADS": n,
+        "DLDRILL_DATA": str(data_cache().resolve()),
+        "OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n,
+        "TF_NUM_INTRAOP_THREADS": n, "TF_NUM_INTEROP_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
+        "KERAS_HOME": f"{home}/.keras", "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HOME": f"{home}/.hf",
+        "TOKENIZERS_PARALLELISM": "false", "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
+    })
+    return env
 
 
 class LocalBackend:
@@ -303,16 +423,16 @@ class LocalBackend:
     def request(self, header: dict, buffers: list, timeout: float) -> tuple[dict, list, Any]:
         self.dispatcher.table.release([i for _, i in self.pending_release])
         self.pending_release.clear()
-        t0 = time.monotonic()
+        t0 = time.process_time()  # this process's CPU time, all threads
         try:
             return self.dispatcher.handle(header, buffers)
         finally:
-            self.used += time.monotonic() - t0
+            self.used += time.process_time() - t0
+
+    def cpu_seconds(self) -> float:
+        return self.used
 
     def ready(self, timeout: float = 0) -> None:
-        return None
-
-    def restart(self) -> None:
         return None
 
     def close(self) -> None:

@@ -6,7 +6,10 @@
   libraries, system folders, the kit's `dldrill/` package and the submission; it may write only
   in its scratch folder; `solutions/` and `graders/` are out of reach; TCP connect/bind are
   denied (ABI 4+), and signals to processes outside the sandbox are refused (ABI 6+);
-- an import blocker for `solutions`, `graders` and the reference alias, on every platform.
+- an import blocker for `solutions`, `graders`, the reference alias and the kit's own judging
+  code (`dldrill.grading`, `dldrill.testing`, the plugin and the report), on every platform;
+  under Landlock those files are unreadable too (a numerical gradient or a no-grad predict is
+  an exercise's answer, not a helper for the submission).
 
 Every step fails soft: the child reports which protections are on (`describe()`), and the
 grader process keeps the time limits whatever the platform allows.
@@ -25,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 BLOCKED_TOP_LEVEL = ("solutions", "graders", "dldrill_reference")
+# Parts of the kit that judge or compute answers: never importable (nor, under Landlock,
+# readable) in the child. Everything else in `dldrill/` is plain plumbing or child-side helpers.
+BLOCKED_KIT = ("grading", "testing", "plugin", "report", "cli", "stubgen")
 
 # Landlock constants (include/uapi/linux/landlock.h).
 _SYS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
@@ -51,7 +57,9 @@ class BlockReferenceImports(importlib.abc.MetaPathFinder):
     """Refuses to import the answer key, whatever is on sys.path."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
-        if fullname.split(".")[0] in BLOCKED_TOP_LEVEL:
+        parts = fullname.split(".")
+        if parts[0] in BLOCKED_TOP_LEVEL or (
+                parts[0] == "dldrill" and len(parts) > 1 and parts[1] in BLOCKED_KIT):
             raise ImportError(f"{fullname} is not available to submissions")
         return None
 
@@ -75,8 +83,12 @@ def _landlock_abi(libc: Any, nr_create: int) -> int:
     return abi if abi > 0 else 0
 
 
-def landlock(read_paths: list[Path], write_paths: list[Path]) -> dict:
-    """Restricts this process (and its future threads and children) with Landlock."""
+def landlock(read_paths: list[Path], write_paths: list[Path],
+             list_only: list[Path] | None = None) -> dict:
+    """Restricts this process (and its future threads and children) with Landlock.
+
+    `read_paths` may be read (files and folders beneath), `write_paths` also written,
+    `list_only` folders only listed (their files need a rule of their own)."""
     nrs = _SYS.get(platform.machine())
     if sys.platform != "linux" or nrs is None or os.environ.get("DLDRILL_NO_LANDLOCK") == "1":
         return {"landlock": 0}
@@ -112,6 +124,7 @@ def landlock(read_paths: list[Path], write_paths: list[Path]) -> dict:
         return {"landlock": 0, "error": os.strerror(ctypes.get_errno())}
     device_rw = read | _FS_WRITE_FILE | (_FS_IOCTL_DEV if abi >= 5 else 0)
     rules = [(p, read) for p in read_paths] + [(p, read | write_extra) for p in write_paths]
+    rules += [(p, _FS_READ_DIR) for p in list_only or []]
     rules.append((Path("/dev"), device_rw))
     granted, refused = [], []
     try:
@@ -144,8 +157,24 @@ def holds_answer_key(folder: Path) -> bool:
     return (folder / "solutions").is_dir() or (folder / "graders").is_dir()
 
 
+def kit_grants(kit_package: Path) -> tuple[list[Path], list[Path]]:
+    """(readable, list-only) paths of the kit's package: everything but the judging code."""
+    readable = [entry for entry in sorted(kit_package.iterdir())
+                if entry.name.removesuffix(".py") not in BLOCKED_KIT]
+    return readable, [kit_package]
+
+
+def extra_readable() -> list[Path]:
+    """Data the child may read besides code: the data cache the grader resolved (read-only)."""
+    data = os.environ.get("DLDRILL_DATA")
+    return [Path(data)] if data and Path(data).is_dir() else []
+
+
 def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> list[Path]:
-    """What the child needs to read: Python, its libraries, system folders, dldrill, the work."""
+    """What the child needs to read: Python, its libraries, system folders, the work, data.
+
+    The kit's own package is not in it: `kit_grants` says which of its parts may be read.
+    """
     import site
     import sysconfig
 
@@ -168,6 +197,7 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
     # A folder that holds the kit's repository would expose solutions/ and graders/: grant it
     # only when Python itself lives there (then the answer key cannot be hidden on this layout).
     needed = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    package = kit_package.resolve()
     granted: set[Path] = set()
     for c in candidates:
         try:
@@ -178,6 +208,8 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
             continue
         if (r == kit or kit.is_relative_to(r)) and r not in needed:
             continue
+        if r == package or (package.is_relative_to(r) and r not in needed):
+            continue  # a folder holding the kit's package would grant its judging code
         granted.add(r)
-    granted.update(p.resolve() for p in (submission, kit_package, *extra) if p.exists())
+    granted.update(p.resolve() for p in (submission, *extra) if p.exists())
     return sorted(granted)

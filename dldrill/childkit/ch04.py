@@ -1,0 +1,133 @@
+"""Generic child-side helpers first needed by ch04's graders (raw data only, no exercise answers).
+
+    info = student.call("dldrill.childkit.ch04:keras_summary", model)        # layers as plain data
+    losses = student.call("dldrill.childkit.ch04:train_classifier", model, X, y, epochs=2)
+    g = student.call("dldrill.childkit.ch04:input_gradient", model, x, upstream)
+
+Each returns plain values (lists, dicts, numbers, tensors); the grader judges them. torch and
+Keras are imported on use, so a torch child never loads TensorFlow and the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _plain(value: Any) -> Any:
+    """Numbers, strings, None, and lists/dicts of them; anything else as its repr."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return repr(value)
+
+
+def _shape(value: Any) -> Any:
+    try:
+        return _plain(tuple(value))
+    except TypeError:
+        return None
+
+
+# -- Keras ---------------------------------------------------------------------------------------
+def keras_summary(model: Any) -> dict:
+    """A Keras model as plain data.
+
+    `layers`: one dict per entry of `model.layers`, in order: `class` (class name), `config`
+    (`layer.get_config()` as plain values), `params` and `trainable_params` (counts of scalars);
+    `input_shape`, `output_shape` (None for the batch axis), `params` (total), and `compile`
+    (`model.get_compile_config()` as plain values, or None when the model is not compiled).
+    """
+    layers = []
+    for layer in model.layers:
+        layers.append({
+            "class": type(layer).__name__,
+            "config": _plain(layer.get_config()),
+            "params": int(layer.count_params()) if layer.built else 0,
+            "trainable_params": int(sum(int(np.prod(w.shape)) for w in layer.trainable_weights)),
+        })
+    try:
+        compiled = model.get_compile_config()
+    except (AttributeError, ValueError):
+        compiled = None
+    return {
+        "layers": layers,
+        "input_shape": _shape(getattr(model, "input_shape", None)),
+        "output_shape": _shape(getattr(model, "output_shape", None)),
+        "params": int(model.count_params()),
+        "compile": _plain(compiled) if compiled else None,
+    }
+
+
+# -- torch ---------------------------------------------------------------------------------------
+def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: int = 64,
+                     lr: float = 1e-3, seed: int = 0, weight_decay: float = 0.0) -> list[float]:
+    """Trains `model` in place with a plain loop: AdamW(lr, weight_decay), cross-entropy on raw
+    logits, mini-batches of a seeded shuffle, train mode; dropout draws come from `seed` too.
+
+    X (N, ...) float32 inputs, y (N,) int class labels. Returns the mean training loss of every
+    epoch (weighted by batch size). The global RNG is left as it was; the model is left in train
+    mode.
+    """
+    import torch
+
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    gen = torch.Generator().manual_seed(seed)
+    losses: list[float] = []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model.train()
+        for _ in range(epochs):
+            order = torch.randperm(len(X), generator=gen)
+            total = 0.0
+            for start in range(0, len(X), batch_size):
+                idx = order[start:start + batch_size]
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(X[idx]), y[idx])
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * len(idx)
+            losses.append(total / len(X))
+    return losses
+
+
+def input_gradient(model: Any, x: Any, upstream: Any = None) -> Any:
+    """d(sum(model(x) * upstream)) / dx, computed with autograd on a copy of x (x itself is not
+    touched). `upstream` defaults to ones. The model's mode is used as it is; its parameters'
+    `.grad` are left as they were. Returns a tensor shaped like x."""
+    import torch
+
+    x = torch.as_tensor(x).detach().clone().requires_grad_(True)
+    out = model(x)
+    up = torch.ones_like(out) if upstream is None else torch.as_tensor(upstream).to(out.dtype)
+    (grad,) = torch.autograd.grad((out * up).sum(), x)
+    return grad.detach()
+
+
+def freeze(model: Any, prefixes: list[str]) -> Any:
+    """Sets `requires_grad = False` on every parameter whose name starts with one of `prefixes`
+    (as in transfer learning). Returns the model."""
+    for name, p in model.named_parameters():
+        if any(name.startswith(pre) for pre in prefixes):
+            p.requires_grad_(False)
+    return model
+
+
+def forward_in_place_check(model: Any, x: Any) -> dict:
+    """Runs `model(x)` on a copy of x and reports whether the copy changed: `{"changed": bool,
+    "output": tensor}` (no autograd graph kept)."""
+    import torch
+
+    x = torch.as_tensor(x)
+    arg = x.detach().clone()
+    with torch.no_grad():
+        out = model(arg)
+    return {"changed": not torch.equal(arg, x), "output": out.detach().clone()}
