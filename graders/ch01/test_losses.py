@@ -18,8 +18,11 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch01_bce_no_negative_class)
 - binary_cross_entropy_grad without the 1/N (test_bce_grad_matches_central_differences[*];
   ch01_bce_grad_missing_mean)
+- categorical cross-entropy divided by y.shape[0] (a single sample (C,) divided by C)
+  (test_categorical_cross_entropy_single_sample; ch01_pub_cce_divide_by_len)
 Also checked: mse/mae/rmse values, BCE with soft labels and with its eps argument, CCE at p = 0,
-the BCE gradient, and that every loss is a float (not an array).
+the BCE gradient, and that every loss is one number (a float, np.float64 or a 0-d array; not an
+array of per-sample losses).
 Accepted alternatives: BCE through np.logaddexp on the clipped logit, CCE with np.einsum, rmse
 through np.linalg.norm (ch01_losses_logaddexp_einsum).
 """
@@ -38,7 +41,10 @@ HINT_CLIP = tr("log 전에 p = np.clip(p, eps, 1 - eps)로 자르세요",
 
 def _loss(student, reference, name, *args, what, hint=None, **kwargs):
     got = student.call(f"{M}:{name}", *args, **kwargs)
-    if not isinstance(got, (float, np.floating)):
+    # One number: a float, a NumPy float scalar, or a 0-d array (np.squeeze of a (1, 1) cost).
+    is_number = isinstance(got, (float, np.floating)) or (
+        isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind == "f")
+    if not is_number:
         raise failure(what, tr("float 하나", "a float").render(),
                       f"{type(got).__name__} {np.shape(got) if hasattr(got, 'shape') else ''}",
                       HINT_FLOAT)
@@ -103,6 +109,20 @@ def test_categorical_cross_entropy_at_p_0(student, reference):
         assert_close(strict.call(f"{M}:categorical_cross_entropy", y, p, **kwargs),
                      reference.call(f"{M}:categorical_cross_entropy", y, p, **kwargs),
                      what=f"categorical_cross_entropy with p = 0 {kwargs or ''}", hint=HINT_CLIP)
+
+
+@grader("backprop-gd", points=1)
+def test_categorical_cross_entropy_single_sample(student, reference, rng):
+    """A single sample (C,) counts as a batch of one (the contract): not divided by C."""
+    logits = rng.standard_normal(5)
+    p = np.exp(logits) / np.exp(logits).sum()
+    y = np.eye(5)[2]
+    _loss(student, reference, "categorical_cross_entropy", y, p,
+          what="categorical_cross_entropy(y_onehot (5,), p (5,)), one sample",
+          hint=tr("샘플 하나 (C,)는 배치 1개입니다: y.shape[0]이 아니라 샘플 수(1)로 나누세요 "
+                  "(axis=-1로 더한 뒤 평균)",
+                  "one sample (C,) is a batch of one: divide by the number of samples (1), not "
+                  "by y.shape[0] (sum over axis=-1, then take the mean)"))
 
 
 @pytest.mark.parametrize("shape", [(10,), (6, 4)], ids=["1d", "2d"])

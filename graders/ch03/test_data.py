@@ -8,6 +8,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   splits (test_make_loaders_split_is_a_partition; ch03_make_loaders_overlap)
 - a training loader that does not shuffle (test_make_loaders_seeded_and_shuffled;
   ch03_make_loaders_no_shuffle)
+- a validation loader that shuffles (shuffle=True copied from the training line): its order
+  changes on every pass (test_make_loaders_seeded_and_shuffled; ch03_pub_make_loaders_val_shuffled)
 - a split from the global RNG instead of `seed`: not reproducible
   (test_make_loaders_seeded_and_shuffled; ch03_make_loaders_unseeded)
 - labels converted to float32 like the features (test_array_dataset_len_items_and_dtypes,
@@ -124,13 +126,13 @@ def test_make_loaders_split_is_a_partition(student):
 def test_make_loaders_seeded_and_shuffled(student):
     X, y = _id_data(120)
 
-    def run(seed: int) -> tuple[list[int], set[int], object]:
+    def run(seed: int) -> tuple[list[int], set[int], object, object]:
         train, val = student.call(f"{M}:make_loaders", X, y, batch_size=32, val_fraction=0.25,
                                   seed=seed)
-        return _collect(train)[0], set(_collect(val)[0]), train
+        return _collect(train)[0], set(_collect(val)[0]), train, val
 
-    order_a, val_a, train_a = run(3)
-    order_b, val_b, _ = run(3)
+    order_a, val_a, train_a, val_loader_a = run(3)
+    order_b, val_b, _, _ = run(3)
     hint_seed = tr("전역 난수 대신 seed로 만든 torch.Generator를 순열과 DataLoader에 넘기세요",
                    "pass a torch.Generator seeded with `seed` to the permutation and the DataLoader "
                    "instead of using the global RNG")
@@ -140,7 +142,7 @@ def test_make_loaders_seeded_and_shuffled(student):
                       tr("다른 분할" if val_a != val_b else "다른 학습 순서",
                          "a different split" if val_a != val_b else "a different training order"
                          ).render(), hint_seed)
-    _, val_c, _ = run(4)
+    _, val_c, _, _ = run(4)
     if val_c == val_a:
         raise failure("make_loaders(..., seed=4) vs seed=3",
                       tr("다른 검증 집합", "a different validation set").render(),
@@ -154,6 +156,13 @@ def test_make_loaders_seeded_and_shuffled(student):
                       tr("정렬된 순서" if order_a == sorted(order_a) else "두 번 모두 같은 순서",
                          "sorted order" if order_a == sorted(order_a) else "the same order twice"
                          ).render(), hint_shuffle)
+    val_orders = [_collect(val_loader_a)[0] for _ in range(3)]
+    if any(order != val_orders[0] for order in val_orders[1:]):
+        raise failure("the validation loader, iterated three times",
+                      tr("매번 같은 순서", "the same order every time").render(),
+                      tr("반복마다 다른 순서", "a different order on each pass").render(),
+                      tr("검증 DataLoader는 섞지 마세요 (shuffle=False)",
+                         "do not shuffle the validation DataLoader (shuffle=False)"))
     xb, yb = next(iter(train_a))
     assert_dtype(xb, torch.float32, "X_batch of the training loader")
     assert_dtype(yb, torch.int64, "y_batch of the training loader", tr(

@@ -8,16 +8,26 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch03_mlp_no_halving)
 - the dropout argument ignored (a fixed 0.3) (test_mlp_layer_stack,
   test_mlp_eval_is_deterministic_and_train_uses_dropout; ch03_mlp_fixed_dropout)
-Layer names are free (self.net = nn.Sequential(...) as in the curriculum, or one attribute per
-layer, with nn.ReLU or F.relu): the graders look at the layers' order and sizes and at the outputs
-given the same weights (fixtures/submissions/alternatives/ch03_mlp_named_layers.toml).
+Layer names and declaration order are free (self.net = nn.Sequential(...) as in the curriculum,
+one attribute per layer declared in any order, one nn.ReLU or nn.Dropout module used twice, or
+F.relu): the graders look at the layers in the order forward *runs* them
+(dldrill.childkit.builders.execution_trace) and at the outputs given the same weights, matched
+layer by layer in that order (fixtures/submissions/alternatives/ch03_mlp_named_layers.toml,
+ch03_pub_mlp_layers_by_kind.toml, ch03_pub_mlp_blocks_list.toml).
 """
 
 import numpy as np
 import pytest
 import torch
 
-from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, tr
+from dldrill.grading import (
+    assert_close,
+    assert_shape,
+    failure,
+    grader,
+    load_by_execution,
+    tr,
+)
 
 M = "ch03.mlp"
 B = "dldrill.childkit.builders"
@@ -40,6 +50,21 @@ def _expected_stack(i: int, h: int, o: int, p: float) -> list[dict]:
     ]
 
 
+def _row(call: dict) -> dict:
+    """A call of execution_trace as a row of _expected_stack (type and the sizes it checks)."""
+    keys = {"Linear": ("in_features", "out_features"), "BatchNorm1d": ("num_features",),
+            "Dropout": ("p",)}.get(call["type"], ())
+    return {"type": call["type"], **{k: call["config"].get(k) for k in keys}}
+
+
+def _curriculum_mlp(i: int, h: int, o: int, p: float = 0.3) -> torch.nn.Module:
+    """The curriculum's model, built here in the grader from plain torch."""
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(i, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Dropout(p),
+                         nn.Linear(h, h // 2), nn.BatchNorm1d(h // 2), nn.ReLU(), nn.Dropout(p),
+                         nn.Linear(h // 2, o))
+
+
 def _fmt(rows: list[dict]) -> str:
     def one(r: dict) -> str:
         args = ", ".join(f"{v:g}" if isinstance(v, float) else str(v)
@@ -55,9 +80,13 @@ def _fmt(rows: list[dict]) -> str:
 def test_mlp_layer_stack(student, dims):
     i, h, o, p = dims
     model = student.call(f"{M}:MLP", i, h, o, dropout=p)
-    layers = student.call(f"{B}:layer_summary", model)
-    # Activations may be nn.ReLU modules or F.relu calls; their place is checked by the outputs.
-    got = [r for r in layers if r["type"] not in ("ReLU",)]
+    model.eval()
+    x = torch.zeros(3, i)
+    # The leaf modules in the order forward *runs* them (not the order they were declared in):
+    # a Dropout or ReLU module used twice counts twice. Activations may be nn.ReLU modules or
+    # F.relu calls; their place is checked by the outputs.
+    calls = student.call(f"{B}:execution_trace", model, x)["calls"]
+    got = [_row(c) for c in calls if c["type"] not in ("ReLU",)]
     expected = _expected_stack(i, h, o, p)
     if got != expected:
         raise failure(f"MLP({i}, {h}, {o}, dropout={p}): layers with parameters or dropout, "
@@ -77,35 +106,35 @@ def test_mlp_parameter_count(student, dims):
 
 
 @grader("pytorch-loop", points=2)
-def test_mlp_forward_matches_the_curriculum_model(student, reference, rng):
-    """Same weights (copied in state_dict order, names free) -> same eval-mode outputs."""
+def test_mlp_forward_matches_the_curriculum_model(student, rng):
+    """Same weights -> same eval-mode outputs. The learner's model gets random weights and
+    BatchNorm statistics (by its own names), runs once; its weights are then loaded into the
+    curriculum model here, matched layer by layer in the order forward ran them (declaration
+    order and names are free), and both outputs are compared."""
     i, h, o = 12, 16, 4
-    ref = reference.call(f"{M}:MLP", i, h, o)
-    # Give the reference random weights and BatchNorm statistics, then copy them over.
-    state = []
-    for name, v in reference.call(f"{B}:state_of", ref).items():
+    model = student.call(f"{M}:MLP", i, h, o)
+    state = []  # in the learner's own state_dict order: only random values, nothing to match yet
+    for name, v in student.call(f"{B}:state_of", model).items():
         if v.is_floating_point():
             v = torch.from_numpy(rng.standard_normal(tuple(v.shape)).astype(np.float32))
             if name.endswith("running_var"):
                 v = v.abs() + 0.5
         state.append(v)
-    reference.call(f"{B}:set_state_in_order", ref, state)
-    model = student.call(f"{M}:MLP", i, h, o)
-    try:
-        student.call(f"{B}:set_state_in_order", model, state)
-    except StudentError as err:  # a different number or shape of weights
-        raise failure(f"MLP({i}, {h}, {o}).state_dict()",
-                      tr("커리큘럼 모델과 같은 순서·모양의 가중치", "the curriculum model's weights, "
-                         "same order and shapes").render(), str(err)[:300], HINT_STACK) from None
-    x = torch.from_numpy(rng.standard_normal((7, i)).astype(np.float32))
+    student.call(f"{B}:set_state_in_order", model, state)
     model.eval()
-    ref.eval()
-    got = model(x)
-    what = f"MLP({i}, {h}, {o}).eval()(x (7, {i})) with the curriculum model's weights"
+    x = torch.from_numpy(rng.standard_normal((7, i)).astype(np.float32))
+    trace = student.call(f"{B}:execution_trace", model, x)
+    what = f"MLP({i}, {h}, {o}).eval()(x (7, {i}))"
+    ref = _curriculum_mlp(i, h, o).eval()
+    load_by_execution(ref, trace, x, what=f"MLP({i}, {h}, {o})", hint=HINT_STACK)
+    got = trace["output"]
     assert_shape(got, (7, o), what, HINT_STACK)
-    assert_close(got, ref(x), rtol=1e-5, atol=1e-5, what=what, hint=tr(
-        "순서를 확인하세요: Linear 다음에 BatchNorm1d, 그다음 ReLU, Dropout",
-        "check the order: Linear, then BatchNorm1d, then ReLU, then Dropout"))
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(got, expected, rtol=1e-5, atol=1e-5,
+                 what=f"{what} vs the curriculum model with the same weights", hint=tr(
+                     "순서를 확인하세요: Linear 다음에 BatchNorm1d, 그다음 ReLU, Dropout",
+                     "check the order: Linear, then BatchNorm1d, then ReLU, then Dropout"))
 
 
 @grader("pytorch-loop", points=1)
