@@ -1,0 +1,127 @@
+"""Graders for ch05.sequences (checklist: lstm-seq).
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- create_sequences with the target inside its own window (y[i] = data[i + seq_len - 1], the
+  window's last value: an off-by-one that makes forecasting trivial)
+  (test_create_sequences_windows_and_targets, test_prepare_series_fits_on_the_training_part_only;
+  ch05_sequences_target_overlaps_window)
+- create_sequences stopping one window early (range(len(data) - seq_len - 1))
+  (test_create_sequences_windows_and_targets, test_prepare_series_fits_on_the_training_part_only;
+  ch05_sequences_drops_last_window)
+- MinMaxScaler with one global min and max over all features instead of one per column
+  (test_minmax_scaler_per_feature_and_round_trip; ch05_scaler_global_minmax)
+- MinMaxScaler.transform re-fitting on the data it is given (test_minmax_scaler_transform_uses_
+  the_fitted_range; ch05_scaler_transform_refits)
+- the scaler fitted on all the data, test period included (data leakage)
+  (test_prepare_series_fits_on_the_training_part_only; ch05_scaler_fit_on_all_data)
+"""
+
+import numpy as np
+import pytest
+
+from dldrill.grading import assert_close, assert_raises, assert_shape, failure, grader, tr
+
+M = "ch05.sequences"
+HINT_WINDOW = tr("X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (윈도우 바로 다음 값), "
+                 "i = 0 .. len(data)-seq_len-1",
+                 "X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (the step right after the "
+                 "window), for i = 0 .. len(data)-seq_len-1")
+
+
+@pytest.mark.parametrize("shape,seq_len", [((30,), 5), ((12, 3), 4), ((8,), 7)],
+                         ids=["T30-len5", "T12xF3-len4", "T8-len7"])
+@grader(points=1)
+def test_create_sequences_windows_and_targets(student, rng, shape, seq_len):
+    data = rng.standard_normal(shape)
+    n = shape[0] - seq_len
+    got = student.call(f"{M}:create_sequences", data, seq_len)
+    if not isinstance(got, tuple) or len(got) != 2:
+        raise failure("create_sequences(...)", "(X, y)", repr(got)[:100], HINT_WINDOW)
+    X, y = got
+    what = f"create_sequences(data {shape}, seq_len={seq_len})"
+    assert_shape(X, (n, seq_len, *shape[1:]), f"{what}: X", HINT_WINDOW)
+    assert_shape(y, (n, *shape[1:]), f"{what}: y", HINT_WINDOW)
+    expected_X = np.stack([data[i:i + seq_len] for i in range(n)])
+    assert_close(X, expected_X, rtol=0, atol=0, what=f"{what}: X", hint=HINT_WINDOW)
+    assert_close(y, data[seq_len:], rtol=0, atol=0, what=f"{what}: y", hint=HINT_WINDOW)
+    assert_raises("ValueError", lambda: student.call(f"{M}:create_sequences", data[:seq_len],
+                                                     seq_len),
+                  what=f"create_sequences(data of {seq_len} steps, seq_len={seq_len})",
+                  hint=tr("타깃이 있는 윈도우가 하나도 없으면 ValueError",
+                          "no window has a target: raise ValueError"))
+
+
+@grader(points=2)
+def test_minmax_scaler_per_feature_and_round_trip(student, rng):
+    data = rng.standard_normal((40, 3)) * np.array([1.0, 10.0, 0.1]) + np.array([0.0, 50.0, -3.0])
+    scaler = student.call(f"{M}:MinMaxScaler")
+    scaler.fit(data)
+    got = scaler.transform(data)
+    hint = tr("열(특성)마다 따로: (x - 열의 min) / (열의 max - 열의 min), axis=0",
+              "one min and max per column (feature): (x - min) / (max - min) with axis=0")
+    assert_shape(got, (40, 3), "MinMaxScaler().fit(data (40, 3)).transform(data)", hint)
+    expected = (data - data.min(0)) / (data.max(0) - data.min(0))
+    assert_close(got, expected, rtol=1e-9, atol=1e-12,
+                 what="MinMaxScaler().fit(data (40, 3)).transform(data)", hint=hint)
+    back = scaler.inverse_transform(got)
+    assert_close(back, data, rtol=1e-9, atol=1e-9, what="inverse_transform(transform(data))",
+                 hint=tr("x * (max - min) + min", "x * (max - min) + min"))
+    series = rng.standard_normal(25) * 4 + 7
+    one = student.call(f"{M}:MinMaxScaler")
+    one.fit(series)
+    got1 = one.transform(series)
+    assert_shape(got1, (25,), "MinMaxScaler().fit(series (25,)).transform(series)",
+                 tr("1차원 입력은 1차원으로 돌려주세요", "a 1-D input gives a 1-D output"))
+    assert_close(got1, (series - series.min()) / (series.max() - series.min()), rtol=1e-9,
+                 atol=1e-12, what="MinMaxScaler on a 1-D series", hint=hint)
+    flat = student.call(f"{M}:MinMaxScaler")
+    const = np.column_stack([np.full(6, 2.5), np.arange(6.0)])
+    flat.fit(const)
+    assert_close(flat.transform(const), np.column_stack([np.zeros(6), np.arange(6.0) / 5]),
+                 rtol=1e-9, atol=1e-12, what="MinMaxScaler on a constant column",
+                 hint=tr("범위가 0인 열은 1로 나누세요 (NaN 금지)",
+                         "divide a zero-range column by 1 (no NaN)"))
+
+
+@grader(points=2)
+def test_minmax_scaler_transform_uses_the_fitted_range(student, rng):
+    train = rng.uniform(0.0, 10.0, size=(30, 1))
+    train[0, 0], train[1, 0] = 0.0, 10.0
+    new = np.array([[-5.0], [5.0], [20.0]])
+    scaler = student.call(f"{M}:MinMaxScaler")
+    scaler.fit(train)
+    assert_close(scaler.transform(new), np.array([[-0.5], [0.5], [2.0]]), rtol=1e-9, atol=1e-12,
+                 what="fit on values in [0, 10], then transform([[-5], [5], [20]])",
+                 hint=tr("transform은 fit 때 저장한 min/max를 씁니다: 범위 밖 값은 [0, 1] 밖으로",
+                         "transform uses the min and max saved by fit: values outside that range "
+                         "map outside [0, 1]"))
+
+
+@grader(points=3)
+def test_prepare_series_fits_on_the_training_part_only(student, rng):
+    """A rising series: the test period goes above the training maximum."""
+    T, seq_len = 60, 6
+    series = np.linspace(0.0, 3.0, T) + 0.1 * rng.standard_normal(T)
+    got = student.call(f"{M}:prepare_series", series, seq_len, train_fraction=0.75)
+    if not isinstance(got, tuple) or len(got) != 5:
+        raise failure("prepare_series(...)", "(X_train, y_train, X_test, y_test, scaler)",
+                      repr(got)[:100], HINT_WINDOW)
+    X_tr, y_tr, X_te, y_te, _ = got
+    n_train = 45
+    lo, hi = series[:n_train].min(), series[:n_train].max()
+    scaled = (series - lo) / (hi - lo)
+    leak = tr("스케일러는 학습 구간 series[:n_train]에만 fit 하세요. 전체로 fit 하면 테스트 구간의 최댓값이 "
+              "새어 들어갑니다 (데이터 누수)",
+              "fit the scaler on the training part series[:n_train] only; fitting on all the data "
+              "leaks the test period's maximum into training (data leakage)")
+    what = "prepare_series(rising series of 60, seq_len=6, train_fraction=0.75)"
+    assert_shape(X_tr, (n_train - seq_len, seq_len), f"{what}: X_train", HINT_WINDOW)
+    assert_shape(X_te, (T - n_train, seq_len), f"{what}: X_test", HINT_WINDOW)
+    assert_close(y_te, scaled[n_train:], rtol=1e-9, atol=1e-12,
+                 what=f"{what}: y_test (the scaled steps 45..59)", hint=leak)
+    assert_close(X_tr, np.stack([scaled[i:i + seq_len] for i in range(n_train - seq_len)]),
+                 rtol=1e-9, atol=1e-12, what=f"{what}: X_train", hint=leak)
+    assert_close(y_tr, scaled[seq_len:n_train], rtol=1e-9, atol=1e-12, what=f"{what}: y_train",
+                 hint=HINT_WINDOW)
+    assert_close(X_te, np.stack([scaled[i - seq_len:i] for i in range(n_train, T)]), rtol=1e-9,
+                 atol=1e-12, what=f"{what}: X_test", hint=HINT_WINDOW)
