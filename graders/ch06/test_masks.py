@@ -11,7 +11,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - the padding mask inverted (True at padding) (test_padding_mask; ch06_padding_mask_inverted)
 - every chosen token replaced by [MASK] (no 80/10/10) (test_mlm_rates_80_10_10; ch06_mlm_all_mask)
 - labels kept at every position instead of -100 where nothing is predicted
-  (test_mlm_labels; ch06_mlm_labels_everywhere)
+  (test_mlm_rates_80_10_10, test_mlm_labels, test_mlm_special_ids_never_chosen,
+  test_mlm_reproducible_and_input_unchanged; ch06_mlm_labels_everywhere)
 - special tokens ([CLS], [SEP], [PAD]) chosen like any other (test_mlm_special_ids_never_chosen;
   ch06_mlm_special_ids_masked)
 - the generator ignored (global RNG) (test_mlm_reproducible_and_input_unchanged;
