@@ -1,4 +1,4 @@
-# dldrill:stub cd3928adc91a · from solutions/ch05/models.py · 여러분의 파일 / yours to edit
+# dldrill:stub 243f4965e213 · from solutions/ch05/models.py · 여러분의 파일 / yours to edit
 """LSTM and GRU models from the curriculum, and one training loop for all of them.
 
 - `LSTMPredictor` (커리큘럼 5-2): a two-layer bidirectional LSTM reads a window of a series; the
@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 
 class LSTMPredictor(nn.Module):
@@ -131,15 +132,14 @@ def train_model(model: nn.Module, X: Any, y: Any, criterion: nn.Module, epochs: 
     - X, y: arrays or tensors; floating ones become float32, integer ones int64 (ids, class
       labels). Give y the shape the criterion wants: (N, 1) float for MSELoss / BCELoss with a
       (B, 1) output, (N,) int for CrossEntropyLoss.
-    - Reproducible: `torch.manual_seed(seed)` first (dropout masks), then one
-      `torch.Generator().manual_seed(seed)` that draws each epoch's order with
-      `torch.randperm(N, generator=gen)` — what `DataLoader(..., shuffle=True, generator=gen)`
-      does; batches are consecutive slices of that order (the last one may be smaller).
+    - Reproducible: `torch.manual_seed(seed)` first (dropout masks), then one loader created
+      before the epochs: `DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
+      generator=torch.Generator().manual_seed(seed))` (시드를 준 Generator로 섞는 DataLoader 하나).
     - Optimizer: `torch.optim.Adam(model.parameters(), lr=lr)`, created once.
     - Every batch: zero_grad → forward → loss → backward → (clip_grad_norm_ to `clip_norm`) →
       step; `model.train()` at the start of every epoch.
     - The epoch's loss is the mean over samples: Σ loss.item() · batch size / N, measured on each
       batch before its update (배치 크기로 가중한 평균).
-    Hint / 힌트: the ch03 loop, with `X[idx], y[idx]` for the batch `idx = perm[i:i + batch_size]`.
+    Hint / 힌트: the ch03 loop (ch03의 학습 루프와 같습니다), with its own optimizer and loader.
     """
     raise NotImplementedError("TODO(ch05.models.train_model)")

@@ -7,7 +7,7 @@ given weights come back with `execution_trace` and are loaded into the reference
 Accuracy and forecasting error are computed in the grader; test targets and labels never cross.
 
 Time budgets (answer key measured with one thread, `time.process_time()`, on the 2-core dev
-machine): forecasting the sine 1.6 CPU-s, budget 10 s; Korean reviews 1.9 CPU-s, budget 12 s.
+machine): forecasting the sine 1.6 CPU-s, budget 10 s; Korean reviews 1.7 CPU-s, budget 12 s.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - LSTMPredictor reading the first time step (out[:, 0, :]) instead of the last
@@ -31,8 +31,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_sentiment_output_ignores_padding_length; ch05_sentiment_lstm_reads_padding)
 - SentimentLSTM averaging the LSTM outputs instead of weighting them by the attention
   (test_sentiment_forward_matches_the_reference; ch05_sentiment_mean_pooling)
-Accepted alternative: other attribute names and declaration order, a DataLoader with a seeded
-generator in train_model, masking by lengths (fixtures/submissions/alternatives/ch05_models_*).
+Accepted alternative: other attribute names and declaration order, F.relu, einsum, a hand-written
+masked softmax, GRU reading out[:, -1] (fixtures/submissions/alternatives/ch05_models_*).
 """
 
 import numpy as np
@@ -306,39 +306,39 @@ def test_sentiment_forward_matches_the_reference(student, rng):
 
 @grader(points=4)
 def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
-    """Accuracy threshold: >= 0.85 on 100 held-out reviews of the kit's Korean fixture.
+    """Accuracy threshold: >= 0.85 on 120 held-out reviews of the kit's Korean fixture.
 
-    Data: `dldrill.data.korean_reviews()` (fixtures/data/korean_reviews.tsv, 504 project-authored
-    sentences, balanced), a NumPy permutation under seed 0: the first 100 are held out, the other
-    404 train. The vocabulary (syllables, from the training texts) and the ids (max_len 24) are
+    Data: `dldrill.data.korean_reviews()` (fixtures/data/korean_reviews.tsv, 624 project-authored
+    sentences, balanced), a NumPy permutation under seed 0: the first 120 are held out, the other
+    504 train. The vocabulary (syllables, from the training texts) and the ids (max_len 24) are
     made here with the answer key's ch05.text; only the training ids and labels cross.
-    Model: SentimentLSTM(len(vocab), embed_dim=16, hidden_dim=16, n_layers=1, dropout=0.2) with
-    the reference's initial weights (seed 0); train_model(BCELoss, epochs=20, lr=1e-2,
-    batch_size=32, seed=0). The answer key reaches 0.90. Budget: 12 s for training (answer key:
-    1.9 CPU-s, one thread). Accuracy is computed here, the trained weights loaded into the
-    reference architecture.
+    Model: SentimentLSTM(len(vocab), embed_dim=16, hidden_dim=32, n_layers=1, dropout=0.3) with
+    the reference's initial weights (seed 0); train_model(BCELoss, epochs=15, lr=1e-2,
+    batch_size=32, seed=0). The answer key reaches 0.89 (0.89 to 0.92 over initial seeds 0..4).
+    Budget: 12 s for training (answer key: 1.7 CPU-s, one thread). Accuracy is computed here,
+    with the trained weights loaded into the reference architecture.
     """
     text = _key("text")
     texts, labels = korean_reviews()
     order = np.random.default_rng(0).permutation(len(texts))
-    test, train = order[:100], order[100:]
+    test, train = order[:120], order[120:]
     vocab = text.build_vocab([texts[i] for i in train])
     ids = np.array(text.encode_batch(texts, vocab, 24), dtype=np.int64)
     X_tr, y_tr = ids[train], labels[train, None].astype(np.float32)
     probe = torch.from_numpy(X_tr[:6])
     args = (len(vocab),)
-    kw = {"embed_dim": 16, "hidden_dim": 16, "n_layers": 1, "dropout": 0.2}
+    kw = {"embed_dim": 16, "hidden_dim": 32, "n_layers": 1, "dropout": 0.3}
     ref = _reference_model("SentimentLSTM", *args, seed=0, **kw)
     model = student.call(f"{M}:SentimentLSTM", *args, **kw)
     _give_reference_weights(student, model, ref, probe, "SentimentLSTM", HINT_SENT)
-    with student.time_limit(12.0, "train_model on the Korean reviews (20 epochs)"):
+    with student.time_limit(12.0, "train_model on the Korean reviews (15 epochs)"):
         student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:BCELoss"),
-                     epochs=20, lr=1e-2, batch_size=32, seed=0)
+                     epochs=15, lr=1e-2, batch_size=32, seed=0)
     _eval_trace_into(student, model, ref, probe, "the trained SentimentLSTM", HINT_SENT)
     with torch.no_grad():
         prob = ref(torch.from_numpy(ids[test])).numpy()[:, 0]
     acc = float(np.mean((prob > 0.5) == labels[test]))
     if acc < 0.85:
-        raise failure("accuracy on 100 held-out Korean reviews", ">= 0.85", f"{acc:.2f}",
+        raise failure("accuracy on 120 held-out Korean reviews", ">= 0.85", f"{acc:.2f}",
                       HINT_TRAIN)
 

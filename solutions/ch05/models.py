@@ -22,6 +22,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 
 class LSTMPredictor(nn.Module):
@@ -166,16 +167,15 @@ def train_model(model: nn.Module, X: Any, y: Any, criterion: nn.Module, epochs: 
     - X, y: arrays or tensors; floating ones become float32, integer ones int64 (ids, class
       labels). Give y the shape the criterion wants: (N, 1) float for MSELoss / BCELoss with a
       (B, 1) output, (N,) int for CrossEntropyLoss.
-    - Reproducible: `torch.manual_seed(seed)` first (dropout masks), then one
-      `torch.Generator().manual_seed(seed)` that draws each epoch's order with
-      `torch.randperm(N, generator=gen)` — what `DataLoader(..., shuffle=True, generator=gen)`
-      does; batches are consecutive slices of that order (the last one may be smaller).
+    - Reproducible: `torch.manual_seed(seed)` first (dropout masks), then one loader created
+      before the epochs: `DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
+      generator=torch.Generator().manual_seed(seed))` (시드를 준 Generator로 섞는 DataLoader 하나).
     - Optimizer: `torch.optim.Adam(model.parameters(), lr=lr)`, created once.
     - Every batch: zero_grad → forward → loss → backward → (clip_grad_norm_ to `clip_norm`) →
       step; `model.train()` at the start of every epoch.
     - The epoch's loss is the mean over samples: Σ loss.item() · batch size / N, measured on each
       batch before its update (배치 크기로 가중한 평균).
-    Hint / 힌트: the ch03 loop, with `X[idx], y[idx]` for the batch `idx = perm[i:i + batch_size]`.
+    Hint / 힌트: the ch03 loop (ch03의 학습 루프와 같습니다), with its own optimizer and loader.
     """
     # BEGIN SOLUTION
     def tensor(a: Any) -> torch.Tensor:
@@ -184,23 +184,22 @@ def train_model(model: nn.Module, X: Any, y: Any, criterion: nn.Module, epochs: 
 
     X, y = tensor(X), tensor(y)
     torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    n = len(X)
     losses = []
     for _ in range(epochs):
         model.train()
-        order = torch.randperm(n, generator=gen)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+        total, seen = 0.0, 0
+        for X_batch, y_batch in loader:
             optimizer.zero_grad()
-            loss = criterion(model(X[idx]), y[idx])
+            loss = criterion(model(X_batch), y_batch)
             loss.backward()
             if clip_norm is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
             optimizer.step()
-            total += loss.item() * len(idx)
-        losses.append(total / n)
+            total += loss.item() * len(X_batch)
+            seen += len(X_batch)
+        losses.append(total / seen)
     return losses
     # END SOLUTION
