@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the submission in this process (no sandbox; for debugging)")
     p.add_argument("--chapters", default=None, metavar="ch01,ch03",
                    help="grade only these chapters")
+    p.add_argument("--full", action="store_true",
+                   help="show every failed check in full (default: the first two per module)")
     p.add_argument("--portfolio", default=None, metavar="URL",
                    help="declare your GitHub portfolio project (stored in exercises/portfolio.txt)")
     _common(p)

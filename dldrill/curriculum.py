@@ -122,9 +122,9 @@ CHECKLIST: tuple[Item, ...] = (
 ITEMS: dict[str, Item] = {item.id: item for item in CHECKLIST}
 
 
-def chapter_of(name: str) -> Chapter | None:
-    """The chapter a module path or file path part names (`ch04`, `ch04.cnn`), or None."""
-    return CHAPTERS.get(name.split(".", 1)[0])
+def is_chapter_module(name: str) -> bool:
+    """`ch04` or `ch04.cnn`: a module of one of the curriculum's chapters."""
+    return name.split(".", 1)[0] in CHAPTERS
 
 
 def items_for_module(chapter: str, module: str) -> list[str]:

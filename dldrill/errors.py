@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from dldrill.curriculum import CHAPTERS
 from dldrill.i18n import Text, render, tr
 
-TODO_RE = re.compile(r"TODO\((ch\d\d(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\)")
+_IDS = "|".join(CHAPTERS)
+TODO_RE = re.compile(rf"TODO\(((?:{_IDS})(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\)")
 
 
 def todo_tag(message: str) -> str | None:
@@ -35,11 +37,17 @@ def is_todo(exc: BaseException | None) -> bool:
 
 
 class GradingFailure(AssertionError):
-    """A grader's check failed; the message is already formatted for the learner."""
+    """A grader's check failed; the message is already formatted for the learner.
 
-    def __init__(self, message: str, reason: str | None = None):
+    `what` (the call or value checked), `expected`, `got` and `hint` are kept as plain text too,
+    for the report's JSON and the gradebook.
+    """
+
+    def __init__(self, message: str, reason: str | None = None, *, what: str = "",
+                 expected: str = "", got: str = "", hint: str = ""):
         super().__init__(message)
         self.reason = reason or message.strip().splitlines()[0]
+        self.what, self.expected, self.got, self.hint = what, expected, got, hint
 
 
 class SubmissionError(Exception):

@@ -56,3 +56,15 @@ def render(text: Text | str | None, lang: str | None = None) -> str:
 EXPECTED = tr("기대값", "expected")
 GOT = tr("실제값", "got")
 HINT = tr("힌트", "hint")
+
+
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"}
+_CONTROL.update({c: None for c in range(0x7F, 0xA0)})
+_CONTROL.update({c: None for c in (0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                                   0x2066, 0x2067, 0x2068, 0x2069)})
+
+
+def clean_text(text: str) -> str:
+    """Text that came from a submission, safe to print: no control characters (escape
+    sequences that repaint a terminal, carriage returns that hide a line, bidi overrides)."""
+    return str(text).translate(_CONTROL)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-CHAPTER_RE = re.compile(r"^ch(0[1-9]|10)$")
+from dldrill.curriculum import CHAPTERS
 
 
 def kit_root() -> Path:
@@ -42,7 +41,7 @@ def resolve_submission(path: str | os.PathLike[str] | None) -> Path:
     p = p.resolve()
     if not p.is_dir():
         raise FileNotFoundError(f"--submission {path}: no such folder")
-    if any(CHAPTER_RE.match(c.name) for c in p.iterdir() if c.is_dir()):
+    if any(c.name in CHAPTERS for c in p.iterdir() if c.is_dir()):
         return p
     if (p / "exercises").is_dir():
         return p / "exercises"

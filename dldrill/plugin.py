@@ -22,7 +22,8 @@ import pytest
 
 from dldrill import devices, i18n
 from dldrill.errors import GradingFailure, SubmissionError, SubmissionTimeout, is_todo, todo_tag
-from dldrill.paths import CHAPTER_RE, resolve_submission, solutions_root
+from dldrill.i18n import clean_text
+from dldrill.paths import resolve_submission, solutions_root
 
 VISIBLE_TEST_TIMEOUT = 10.0
 _KEY = pytest.StashKey["DrillState"]()
@@ -108,7 +109,8 @@ class DrillState:
                 "nodeid": item.nodeid, "chapter": meta.get("chapter"),
                 "module": meta.get("module"), "kind": meta.get("kind"), "item": meta.get("item"),
                 "points": meta.get("points", 0.0), "outcome": None, "reason": "",
-                "duration_s": 0.0,
+                "what": "", "expected": "", "got": "", "hint": "", "duration_s": 0.0,
+                "cpu_s": 0.0,
             }
             self.order.append(item.nodeid)
 
@@ -121,6 +123,7 @@ class DrillState:
         if report.when == "call" or (report.when == "setup" and outcome != "passed"):
             record["outcome"] = outcome
             record["reason"] = getattr(report, "dldrill_reason", "")
+            record.update(getattr(report, "dldrill_detail", {}))
         elif report.when == "teardown" and report.failed and record["outcome"] == "passed":
             record["outcome"], record["reason"] = "failed", "teardown failed"
 
@@ -167,7 +170,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="do not confine the sandbox's file system and network with Landlock")
 
 
+def quiet_frameworks() -> None:
+    """TensorFlow's start-up noise off (only these two together silence it), and Keras and
+    matplotlib configs in a folder the kit controls, never the learner's home."""
+    import os
+
+    from dldrill.paths import scratch_root
+
+    config_home = scratch_root() / "dldrill-config"
+    for key, value in (("TF_CPP_MIN_LOG_LEVEL", "3"), ("TF_ENABLE_ONEDNN_OPTS", "0"),
+                       ("KERAS_HOME", str(config_home / "keras")),
+                       ("MPLCONFIGDIR", str(config_home / "matplotlib")), ("MPLBACKEND", "Agg"),
+                       ("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1")):
+        os.environ.setdefault(key, value)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    quiet_frameworks()
     config.addinivalue_line("markers", "grader(item, points, module): a graded test")
     config.addinivalue_line("markers", "needs(resource, command): needs data or hardware")
     if config.getoption("dldrill_lang"):
@@ -196,9 +215,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _place(item: pytest.Item) -> tuple[str | None, str | None, str]:
     """(chapter, module, kind) of a test from its path: kind is grader, visible or other."""
+    from dldrill.curriculum import CHAPTERS
+
     parts = Path(str(item.path)).parts
     for i, part in enumerate(parts):
-        if CHAPTER_RE.match(part) and i > 0:
+        if part in CHAPTERS and i > 0:
             kind = "grader" if parts[i - 1] == "graders" else "visible"
             module = Path(parts[-1]).stem.removeprefix("test_")
             return part, module, kind
@@ -291,9 +312,8 @@ def _fix_threads(threads: int) -> None:
 @pytest.fixture
 def student(request: pytest.FixtureRequest) -> Any:
     """The learner's submission (sandboxed child process, or this process with --inprocess)."""
-    from dldrill.sandbox.api import Submission
-
     from dldrill.curriculum import CHAPTERS
+    from dldrill.sandbox.api import Submission
 
     state: DrillState = request.config.stash[_KEY]
     meta = request.node.stash.get(_KEY_META, {})
@@ -304,7 +324,11 @@ def student(request: pytest.FixtureRequest) -> Any:
     timeout = state.call_timeout
     if (meta.get("chapter"), meta.get("module")) in state.timed_out:
         timeout = state.repeat_timeout
-    return Submission(backend, "student", timeout=timeout)
+    cpu_before = backend.cpu_seconds()
+    yield Submission(backend, "student", timeout=timeout)
+    record = state.records.get(request.node.nodeid)
+    if record is not None:  # CPU-seconds the submission used for this test (a measurement)
+        record["cpu_s"] = round(backend.cpu_seconds() - cpu_before, 3)
 
 
 @pytest.fixture
@@ -333,7 +357,7 @@ def device() -> str:
 # -- outcomes ----------------------------------------------------------------------------------
 def _one_line(text: str) -> str:
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
-    return line[:300]
+    return clean_text(line)[:300]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -348,12 +372,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
             tag = getattr(exc, "tag", None) or todo_tag(str(exc)) or ""
             report.dldrill_outcome = "todo"
             report.dldrill_reason = f"TODO({tag})" if tag else "TODO"
-            report.longrepr = i18n.tr(f"아직 구현하지 않았습니다: TODO({tag})",
-                                      f"not implemented yet: TODO({tag})").render()
+            report.longrepr = todo_message(tag).render()
         elif isinstance(exc, (SubmissionError, GradingFailure)):
             report.dldrill_reason = _one_line(getattr(exc, "reason", "") or str(exc))
+            report.dldrill_detail = _detail(exc)
             if meta.get("kind") == "grader":
-                report.longrepr = str(exc)
+                report.longrepr = clean_text(str(exc))
                 if isinstance(exc, SubmissionTimeout):
                     _note_timeout(item, meta, report, exc)
         elif call.excinfo.typename == "Failed" and "Timeout" in str(exc):
@@ -368,6 +392,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     elif report.skipped and isinstance(report.longrepr, tuple):
         report.dldrill_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
     return report
+
+
+def todo_message(tag: str) -> i18n.Text:
+    """`not implemented yet: write softmax in ch01/activations.py (TODO(ch01.activations.softmax))`."""
+    parts = tag.split(".")
+    if len(parts) >= 3:
+        where, name = "/".join(parts[:2]) + ".py", ".".join(parts[2:])
+        return i18n.tr(f"아직 구현하지 않았습니다: {where}의 {name}을(를) 작성하세요 (TODO({tag}))",
+                       f"not implemented yet: write {name} in {where} (TODO({tag}))")
+    return i18n.tr(f"아직 구현하지 않았습니다: TODO({tag})", f"not implemented yet: TODO({tag})")
+
+
+def _detail(exc: BaseException) -> dict:
+    """what / expected / got / hint of a failed check, as plain one-paragraph text."""
+    if isinstance(exc, GradingFailure):
+        parts = {"what": exc.what, "expected": exc.expected, "got": exc.got, "hint": exc.hint}
+    else:
+        parts = {"got": getattr(exc, "reason", "") or str(exc),
+                 "details": str(getattr(exc, "details", ""))[-1500:]}
+    return {k: clean_text(str(v))[:2000] for k, v in parts.items()}
 
 
 def _note_timeout(item: pytest.Item, meta: dict, report: pytest.TestReport,

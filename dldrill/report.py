@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import stat
 import sys
 import time
 import unicodedata
@@ -18,7 +20,7 @@ from typing import Any
 
 from dldrill import devices, i18n
 from dldrill.curriculum import CHAPTERS, CHECKLIST, Item
-from dldrill.i18n import tr
+from dldrill.i18n import GOT, HINT, clean_text, tr
 from dldrill.paths import graders_root, kit_root, resolve_submission
 
 SCHEMA = "dldrill.report/1"
@@ -28,17 +30,19 @@ STATUS_TEXT = {
     "partial": tr("진행 중", "partial"),
     "not_started": tr("시작 전", "not started"),
     "not_available": tr("아직 준비되지 않음", "not yet available"),
+    "not_graded": tr("이번에 채점하지 않음", "not graded in this run"),
     "not_verifiable": tr("여기서 확인 불가", "not verifiable here"),
     "declared": tr("선언됨", "declared"),
 }
 STATUS_MARK = {"done": "☑", "partial": "◐", "not_started": "☐", "not_available": "·",
-               "not_verifiable": "?", "declared": "☑"}
+               "not_graded": "-", "not_verifiable": "?", "declared": "☑"}
+FULL_PER_MODULE = 2  # failures shown in full per module; the rest in one line
 
 
 def available_chapters() -> list[str]:
-    """Chapters whose graders exist in this kit."""
+    """Chapters whose graders exist in this kit, in curriculum order."""
     root = graders_root()
-    return sorted(p.name for p in root.glob("ch[0-9][0-9]") if any(p.glob("test_*.py")))
+    return [c for c in CHAPTERS if any((root / c).glob("test_*.py"))]
 
 
 def available_modules(chapters: list[str]) -> set[tuple[str, str]]:
@@ -51,34 +55,59 @@ def available_modules(chapters: list[str]) -> set[tuple[str, str]]:
 
 
 class _Collector:
-    """A pytest plugin that keeps the records and shows progress on stderr."""
+    """A pytest plugin that keeps the records and shows progress on stderr: one line per
+    chapter as it finishes (also when piped), and a live counter on a terminal."""
 
-    def __init__(self, show_progress: bool):
+    def __init__(self, show_progress: bool, live: bool):
         self.records: list[dict] = []
         self.confinement: dict = {}
         self.show = show_progress
+        self.live = live
         self.total = 0
         self.done = 0
         self.device = "cpu"
+        self.chapter = ""
+        self.counts: dict[str, int] = {}
+        self.chapter_start = time.monotonic()
+
+    def _write(self, text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
 
     def pytest_collection_finish(self, session: Any) -> None:
         self.total = len(session.items)
-
-    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
-        self.done += 1
         if self.show:
-            chapter = next((p for p in nodeid.split("/") if re.match(r"^ch\d\d$", p)), "")
-            sys.stderr.write(f"\r  grading {chapter} … {self.done}/{self.total}   ")
-            sys.stderr.flush()
+            self._write(i18n.render(tr(f"dldrill: 채점 항목 {self.total}개\n",
+                                       f"dldrill: {self.total} checks to run\n")))
+
+    def _chapter_done(self) -> None:
+        if self.show and self.chapter:
+            n = self.counts
+            line = (f"  {self.chapter}: {n.get('passed', 0)}/{sum(n.values())} passed"
+                    f" ({time.monotonic() - self.chapter_start:.1f} s)")
+            self._write(("\r" + " " * 60 + "\r" if self.live else "") + line + "\n")
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.when != "call" and not (report.when == "setup" and not report.passed):
+            return
+        chapter = next((p for p in report.nodeid.split("/") if p in CHAPTERS), "")
+        if chapter != self.chapter:
+            self._chapter_done()
+            self.chapter, self.counts, self.chapter_start = chapter, {}, time.monotonic()
+        outcome = getattr(report, "dldrill_outcome", report.outcome)
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        self.done += 1
+        if self.show and self.live:
+            self._write(f"\r  {chapter} … {self.done}/{self.total}   ")
 
     def pytest_sessionfinish(self, session: Any) -> None:
         from dldrill.plugin import _KEY, results
 
+        self._chapter_done()
         self.records = results(session.config)
-        self.confinement = session.config.stash[_KEY].confinement
-        self.device = session.config.stash[_KEY].device_for_child()
-        if self.show and self.total:
-            sys.stderr.write("\r" + " " * 40 + "\r")
+        state = session.config.stash[_KEY]
+        self.confinement = state.confinement
+        self.device = state.device_for_child()
 
 
 def grade(submission: Path, chapters: list[str], *, inprocess: bool = False,
@@ -99,18 +128,28 @@ def grade(submission: Path, chapters: list[str], *, inprocess: bool = False,
     if device:
         args += ["--device", device]
     args += extra_args or []
-    collector = _Collector(progress)
+    collector = _Collector(progress, live=progress and sys.stderr.isatty())
     code = pytest.main(args, plugins=[collector])
     info = {"sandbox": collector.confinement, "device": collector.device}
     return collector.records, info, int(code)
 
 
 def _portfolio(submission: Path) -> str | None:
+    """The URL the learner declared in `portfolio.txt`: a regular file (never a link, a FIFO or
+    a device), read bounded, its first line, control characters removed."""
     path = submission / "portfolio.txt"
-    if not path.exists():
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
-    url = path.read_text().strip().splitlines()[0].strip() if path.read_text().strip() else ""
-    return url or None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        text = os.read(fd, 4096).decode("utf-8", "replace")
+    finally:
+        os.close(fd)
+    first = clean_text(text.strip().splitlines()[0].strip()) if text.strip() else ""
+    return first[:300] or None
 
 
 def _verify_commands(records: list[dict]) -> list[str]:
@@ -140,11 +179,15 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
     if item.declared:
         url = _portfolio(submission)
         ok = bool(url and GITHUB_RE.match(url))
+        note = (tr("학습자가 선언함; 온라인으로 확인하지 않음",
+                   "declared by the learner; not checked online") if ok else
+                tr("선언하세요: dldrill report --portfolio https://github.com/you/project",
+                   "declare it: dldrill report --portfolio https://github.com/you/project")
+                if not url else tr(f"GitHub 저장소 URL이 아닙니다: {url}",
+                                   f"not a GitHub repository URL: {url}"))
         row.update(status="declared" if ok else "not_started", points=0.0, max_points=0.0,
                    percent=None, tests=_counts([]), url=url, verify_command=None,
-                   note=("declared by the learner; not checked online" if ok else
-                         "declare it: dldrill report --portfolio https://github.com/you/project"
-                         if not url else f"not a GitHub repository URL: {url}"))
+                   note=i18n.render(note))
         return row
     mine = [r for r in records if r["item"] == item.id]
     absent = [(c, m) for c, m in item.graded_by if (c, m) not in present]
@@ -153,16 +196,18 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
     earned, total = _score(mine)
     counts = _counts(mine)
     commands = _verify_commands([r for r in mine if r["outcome"] == "skipped"])
-    names = [" ".join(p for p in pair if p != "*") for pair in missing]
-    note = ("not in this kit yet: " + ", ".join(names)) if missing else ""
+    notes = []
+    if missing:
+        names = ", ".join(" ".join(p for p in pair if p != "*") for pair in missing)
+        notes.append(tr(f"이 키트에 아직 없음: {names}", f"not in this kit yet: {names}"))
     if skipped_here:
-        note = (note + "; " if note else "") + "not graded in this run: " + ", ".join(
-            " ".join(p for p in pair if p != "*") for pair in skipped_here)
+        names = ", ".join(" ".join(p for p in pair if p != "*") for pair in skipped_here)
+        notes.append(tr(f"이번에 채점하지 않음: {names}", f"not graded in this run: {names}"))
     if not mine:
-        status = "not_available"
+        status = "not_graded" if skipped_here and not missing else "not_available"
     elif counts["skipped"] and counts["passed"] + counts["skipped"] == len(mine):
         status = "not_verifiable"
-    elif total and earned >= total and not missing:
+    elif total and earned >= total and not absent:
         status = "done"
     elif earned == 0 and counts["todo"] + counts["skipped"] == len(mine):
         status = "not_started"
@@ -170,7 +215,8 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
         status = "partial"
     row.update(status=status, points=earned, max_points=total,
                percent=round(100 * earned / total, 1) if total else None, tests=counts,
-               note=note, verify_command=commands[0] if commands else None)
+               note="; ".join(i18n.render(n) for n in notes),
+               verify_command=commands[0] if commands else None)
     return row
 
 
@@ -185,6 +231,7 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
         earned, total = _score(mine)
         chapters.append({
             "chapter": cid, "ko": ch.ko, "en": ch.en, "available": cid in graded,
+            "in_kit": (graders_root() / cid).is_dir(),
             "points": earned, "max_points": total,
             "percent": round(100 * earned / total, 1) if total else None,
             "tests": _counts(mine),
@@ -204,8 +251,9 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
                   "percent": round(100 * earned / total, 1) if total else None,
                   "items_done": sum(r["status"] in ("done", "declared") for r in checklist),
                   "items": len(checklist)},
-        "tests": [{k: r[k] for k in ("nodeid", "chapter", "module", "item", "points", "earned",
-                                     "outcome", "reason", "duration_s")} for r in records],
+        "tests": [{k: r.get(k, "") for k in ("nodeid", "chapter", "module", "item", "points",
+                                             "earned", "outcome", "reason", "what", "expected",
+                                             "got", "hint", "duration_s")} for r in records],
     }
 
 
@@ -225,7 +273,7 @@ def _bar(percent: float | None, width: int = 10) -> str:
     return "█" * full + "░" * (width - full)
 
 
-def render_text(report: dict) -> str:
+def render_text(report: dict, full: bool = False) -> str:
     t = i18n.render
     lines = [
         t(tr("dldrill 학습 리포트", "dldrill report")) + f" — {report['submission']}",
@@ -248,14 +296,15 @@ def render_text(report: dict) -> str:
                      f"{_pad(r['ko'] + ' · ' + r['en'], label_w)}{status}")
         if r["status"] == "not_verifiable" and r["verify_command"]:
             lines.append(f"      → {r['verify_command']}")
-        elif r["note"] and r["status"] in ("partial", "not_available", "not_started",
-                                           "declared"):
+        elif r["note"] and r["status"] in ("partial", "not_available", "not_graded",
+                                           "not_started", "declared"):
             lines.append(f"      {r['note']}")
     lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
     for c in report["chapters"]:
         title = _pad(titles[c["chapter"]], title_w)
         if not c["available"]:
-            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT['not_available'])}")
+            status = "not_graded" if c.get("in_kit") else "not_available"
+            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT[status])}")
             continue
         n = c["tests"]
         detail = f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed"
@@ -268,15 +317,38 @@ def render_text(report: dict) -> str:
               f"({tot['percent'] or 0:g}%) · "
               + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
                      f"checklist {tot['items_done']}/{tot['items']} done"))]
-    failed = [r for r in report["tests"] if r["outcome"] == "failed"]
-    if failed:
-        lines += ["", t(tr("실패한 채점 항목 (한 줄 이유)", "Failed checks (one-line reasons)"))]
-        for r in failed[:25]:
-            lines.append(f"  ✗ {r['nodeid'].split('::', 1)[-1]} [{r['chapter']}.{r['module']}]"
-                         f": {r['reason']}")
-        if len(failed) > 25:
-            lines.append(f"  … {len(failed) - 25} more (see --json)")
+    lines += _render_failures(report, full)
     return "\n".join(lines)
+
+
+def _render_failures(report: dict, full: bool) -> list[str]:
+    """Failed checks by module: the first FULL_PER_MODULE in full (what, expected, got, hint),
+    the rest in one line, and the command that shows them all."""
+    t = i18n.render
+    failed = [r for r in report["tests"] if r["outcome"] == "failed"]
+    if not failed:
+        return []
+    lines = ["", t(tr("실패한 채점 항목", "Failed checks"))]
+    by_module: dict[tuple[str, str], list[dict]] = {}
+    for r in failed:
+        by_module.setdefault((r["chapter"], r["module"]), []).append(r)
+    hidden = False
+    for (chapter, module), rows in by_module.items():
+        lines.append(f"  {chapter}.{module}")
+        for i, r in enumerate(rows):
+            name = r["nodeid"].split("::", 1)[-1]
+            if (full or i < FULL_PER_MODULE) and (r.get("expected") or r.get("got")):
+                lines.append(f"    ✗ {name}" + (f" — {r['what']}" if r.get("what") else ""))
+                for key, label in (("expected", i18n.EXPECTED), ("got", GOT), ("hint", HINT)):
+                    if r.get(key):
+                        lines.append(f"        {t(label)}: {r[key]}")
+            else:
+                hidden = hidden or bool(r.get("expected") or r.get("got"))
+                lines.append(f"    ✗ {name}: {r['reason']}")
+    if hidden:
+        lines.append("  " + t(tr("모든 실패를 자세히 보기: dldrill report --full",
+                                 "every failure in full: dldrill report --full")))
+    return lines
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -304,8 +376,13 @@ def run_report(args: argparse.Namespace) -> int:
             return 2
         chapters = wanted
     start = time.monotonic()
+    if not args.json:
+        mode = "in-process" if args.inprocess else "sandbox"
+        sys.stderr.write(i18n.render(tr(f"dldrill: {', '.join(chapters)} 채점 시작 ({mode})…\n",
+                                        f"dldrill: grading {', '.join(chapters)} ({mode})…\n")))
+        sys.stderr.flush()
     records, info, code = grade(submission, chapters, inprocess=args.inprocess,
-                                       progress=sys.stderr.isatty() and not args.json)
+                                device=args.device, progress=not args.json)
     if code not in (0, 1) or (not records and chapters):
         print(f"dldrill report: the graders could not run (pytest exit code {code})",
               file=sys.stderr)
@@ -317,5 +394,5 @@ def run_report(args: argparse.Namespace) -> int:
     text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.json_out:
         Path(args.json_out).write_text(text + "\n")
-    print(text if args.json else render_text(report))
+    print(text if args.json else render_text(report, full=args.full))
     return 0

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dldrill.curriculum import CHAPTERS
+
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?:\s+(?P<name>[A-Za-z_]\w*))?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 STUB = re.compile(r"^(?P<indent>\s*)# STUB:(?: (?P<code>.*))?$")
@@ -128,7 +130,7 @@ class Action:
 def plan(solutions: Path, exercises: Path) -> list[tuple[Path, str]]:
     """(exercise path, expected content) for every solution module."""
     out = []
-    for src in sorted(solutions.glob("ch[0-9][0-9]/**/*.py")):
+    for src in sorted(p for c in CHAPTERS for p in (solutions / c).glob("**/*.py")):
         rel = src.relative_to(solutions)
         if rel.name.startswith("test_") or "__pycache__" in rel.parts:
             continue
@@ -162,7 +164,7 @@ def sync(solutions: Path, exercises: Path, check: bool = False) -> list[Action]:
             actions.append(Action(path, "kept-edited",
                                   "edited by the learner (or not a generated stub); left as is"))
     known = {p for p, _ in expected}
-    for path in sorted(exercises.glob("ch[0-9][0-9]/**/*.py")):
+    for path in sorted(p for c in CHAPTERS for p in (exercises / c).glob("**/*.py")):
         if path not in known and not path.name.startswith("test_") and (
                 is_untouched_stub(path.read_text())):
             actions.append(Action(path, "orphan", "its solution is gone; left in place"))

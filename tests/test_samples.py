@@ -11,24 +11,42 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
 from dldrill.paths import kit_root
-from dldrill.testing.mutants import grader_test_id, load_samples, materialize, run_graders
+from dldrill.testing.mutants import grader_test_id, load_samples, materialize
+from dldrill.testing.runner import SampleRunner
 
 SAMPLES = load_samples()
-_RUNS: dict[str, dict] = {}
+PARITY = "parity"  # the key of a parity sample's sandboxed run in the results
 
 
-def _graded(sample, tmp_path_factory) -> dict:
-    """The graders' results on one sample, run once per session (two tests read some of them)."""
-    if sample.name not in _RUNS:
-        tmp = tmp_path_factory.mktemp(sample.name)
-        sub = materialize(sample, tmp / "submission")
-        _RUNS[sample.name] = run_graders(sub, sample.graders + sample.also_pass,
-                                         tmp / "results.json", sample.pytest_args)
-    return _RUNS[sample.name]
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory) -> dict[str, dict]:
+    """Every sample graded once, in one batch: mutants and alternatives in forks of a
+    pre-imported runner, broken and parity samples through the full sandbox, two at a time."""
+    runner = SampleRunner(jobs=2)
+    futures = {}
+    started = time.monotonic()
+    try:
+        for sample in SAMPLES:
+            tmp = tmp_path_factory.mktemp(sample.name)
+            sub = materialize(sample, tmp / "submission")
+            files = sample.graders + sample.also_pass
+            futures[sample.name] = runner.submit(sub, files, tmp / "results.json",
+                                                 sample.pytest_args, sandbox=sample.sandbox)
+            if sample.parity:
+                futures[f"{sample.name}:{PARITY}"] = runner.submit(
+                    sub, files, tmp / "sandboxed.json", sample.pytest_args, sandbox=True)
+        results = {name: future.result() for name, future in futures.items()}
+    finally:
+        runner.close()
+    wall = time.monotonic() - started
+    print(f"\n{len(SAMPLES)} samples graded in {wall:.1f} s "
+          f"({wall / max(1, len(SAMPLES)):.2f} s per sample, 2 jobs)")
+    return results
 
 
 def test_there_are_enough_samples():
@@ -54,9 +72,11 @@ def test_every_grader_test_is_failed_by_some_mutant():
     assert not missed, "grader tests that no mutant fails:\n  " + "\n  ".join(missed)
 
 
+# The first test waits for the whole batch (the `graded` fixture).
+@pytest.mark.timeout(1500)
 @pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s.kind}/{s.name}" for s in SAMPLES])
-def test_sample_loses_exactly_what_it_should(sample, tmp_path_factory):
-    data = _graded(sample, tmp_path_factory)
+def test_sample_loses_exactly_what_it_should(sample, graded):
+    data = graded[sample.name]
     records = data["tests"]
     assert records, data["stdout"][-2000:]
     in_graders = [r for r in records if any(r["nodeid"].startswith(g) for g in sample.graders)]
@@ -81,12 +101,27 @@ def test_sample_loses_exactly_what_it_should(sample, tmp_path_factory):
         assert "Traceback (most recent call last)" not in data["stdout"] + data["stderr"]
 
 
-def test_one_infinite_loop_costs_one_full_call_timeout(tmp_path_factory):
+def test_one_infinite_loop_costs_one_full_call_timeout(graded):
     """After a module's call times out, its later tests get --repeat-timeout per call (and say so)."""
     sample = next(s for s in SAMPLES if s.name == "ch01_backward_infinite_loop")
-    data = _graded(sample, tmp_path_factory)
+    data = graded[sample.name]
     reasons = [r["reason"] for r in data["tests"] if r["outcome"] == "failed"
                and r["nodeid"].startswith(sample.graders[0])]
     assert len(reasons) >= 4
     assert "more than 4 CPU-seconds" in reasons[0] and "shortened" not in reasons[0]
     assert all("more than 1 CPU-seconds" in r and "limit shortened" in r for r in reasons[1:]), reasons
+
+
+def _outcomes(data: dict) -> dict[str, tuple]:
+    return {r["nodeid"]: (r["outcome"], r["points"], r["earned"]) for r in data["tests"]}
+
+
+def test_parity_samples_grade_the_same_in_the_sandbox_and_in_process(graded):
+    """One sample per chapter is graded both ways: the same records, test by test."""
+    parity = [s for s in SAMPLES if s.parity]
+    chapters = {c for s in SAMPLES for c in s.chapters}
+    assert chapters <= {c for s in parity for c in s.chapters}, "a parity sample per chapter"
+    for sample in parity:
+        inprocess, sandboxed = graded[sample.name], graded[f"{sample.name}:{PARITY}"]
+        assert inprocess["mode"] == "inprocess" and sandboxed["mode"] == "sandbox"
+        assert _outcomes(inprocess) == _outcomes(sandboxed), sample.name

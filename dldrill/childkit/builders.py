@@ -87,18 +87,6 @@ def spy(model: Any) -> Any:
     return SpyModule(model)
 
 
-def layer_summary(model: Any) -> list[dict]:
-    """The leaf modules in registration order: type name and sizes (features, p)."""
-    out = []
-    for module in model.modules():
-        if any(True for _ in module.children()):
-            continue
-        row: dict[str, Any] = {"type": type(module).__name__}
-        for attr in ("in_features", "out_features", "num_features", "p"):
-            if hasattr(module, attr):
-                row[attr] = getattr(module, attr)
-        out.append(row)
-    return out
 
 
 def training_flags(model: Any) -> list[bool]:

@@ -67,9 +67,11 @@ def keras_summary(model: Any) -> dict:
 
 # -- torch ---------------------------------------------------------------------------------------
 def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: int = 64,
-                     lr: float = 1e-3, seed: int = 0, weight_decay: float = 0.0) -> list[float]:
+                     lr: float = 1e-3, seed: int = 0, weight_decay: float = 0.0,
+                     one_cycle: bool = False) -> list[float]:
     """Trains `model` in place with a plain loop: AdamW(lr, weight_decay), cross-entropy on raw
     logits, mini-batches of a seeded shuffle, train mode; dropout draws come from `seed` too.
+    With `one_cycle`, `OneCycleLR(max_lr=lr)` steps after every batch (the curriculum's recipe).
 
     X (N, ...) float32 inputs, y (N,) int class labels. Returns the mean training loss of every
     epoch (weighted by batch size). The global RNG is left as it was; the model is left in train
@@ -81,6 +83,9 @@ def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: in
     y = torch.as_tensor(np.asarray(y), dtype=torch.long)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
+    steps = (len(X) + batch_size - 1) // batch_size
+    sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs, steps_per_epoch=steps)
+             if one_cycle else None)
     losses: list[float] = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -94,6 +99,8 @@ def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: in
                 loss = torch.nn.functional.cross_entropy(model(X[idx]), y[idx])
                 loss.backward()
                 opt.step()
+                if sched is not None:
+                    sched.step()
                 total += float(loss.detach()) * len(idx)
             losses.append(total / len(X))
     return losses
@@ -121,13 +128,15 @@ def freeze(model: Any, prefixes: list[str]) -> Any:
     return model
 
 
-def forward_in_place_check(model: Any, x: Any) -> dict:
-    """Runs `model(x)` on a copy of x and reports whether the copy changed: `{"changed": bool,
-    "output": tensor}` (no autograd graph kept)."""
+def inplace_check(fn: Any, x: Any) -> dict:
+    """Runs `fn(x)` (a model or any callable) on a copy of x, without autograd, and reports whether
+    that copy changed: `{"changed": bool, "output": the result}`."""
     import torch
 
     x = torch.as_tensor(x)
     arg = x.detach().clone()
     with torch.no_grad():
-        out = model(arg)
-    return {"changed": not torch.equal(arg, x), "output": out.detach().clone()}
+        out = fn(arg)
+    if isinstance(out, torch.Tensor):
+        out = out.detach().clone()
+    return {"changed": not torch.equal(arg, x), "output": out}

@@ -1,8 +1,9 @@
-"""Small trusted helpers that graders run *inside* the submission's process.
+"""Probes that graders run *inside* the submission's process.
 
-They observe what the grader process cannot see through copies: whether a function mutates its
-input, how often it calls a callback. Their results are only as trustworthy as the process they
-run in, so graders use them for diagnosis-level checks, never for the expected values.
+They observe what the grader process cannot see through copies: what a call did to its
+arguments, how often it called a callback, which modules are loaded. They return raw data only
+(copies, counts, names); the grader compares and decides, since a submission can patch anything
+in its own process.
 """
 
 from __future__ import annotations
@@ -12,19 +13,6 @@ from typing import Any
 import numpy as np
 
 
-def mutates_input(fn: Any, *args: Any, **kwargs: Any) -> bool:
-    """Calls `fn(*args, **kwargs)`; True if any ndarray/tensor argument changed in place."""
-    before = [a.copy() if isinstance(a, np.ndarray) else (a.clone() if hasattr(a, "clone")
-              else None) for a in args]
-    fn(*args, **kwargs)
-    for old, new in zip(before, args, strict=True):
-        if old is None:
-            continue
-        if isinstance(new, np.ndarray) and not np.array_equal(old, new, equal_nan=True):
-            return True
-        if hasattr(new, "clone") and not bool((old == new).all()):
-            return True
-    return False
 
 
 class CountingFunction:
@@ -48,20 +36,19 @@ def grad_side_effects(grad_of: Any, f: Any, values: Any, requires_grad: bool = T
     """Calls `grad_of(f, x)` on a float64 tensor x built here and reports what it did to x.
 
     `existing_grad` (needs `requires_grad`) is put into `x.grad` first. Returns `grad` (what
-    grad_of returned, detached), `x_grad` (x.grad afterwards: None or a copy) and `x_unchanged`
-    (x's values are the same).
+    grad_of returned, detached), `x_grad` (x.grad afterwards: None or a copy) and `x_after` (a
+    copy of x's values afterwards): raw data, the grader decides.
     """
     import torch
 
     x = torch.tensor(values, dtype=torch.float64, requires_grad=requires_grad)
     if existing_grad is not None:
         x.grad = torch.tensor(existing_grad, dtype=torch.float64)
-    before = x.detach().clone()
     grad = grad_of(f, x)
     return {
         "grad": grad.detach() if isinstance(grad, torch.Tensor) else grad,
         "x_grad": None if x.grad is None else x.grad.detach().clone(),
-        "x_unchanged": bool(torch.equal(x.detach(), before)),
+        "x_after": x.detach().clone(),
     }
 
 
@@ -87,3 +74,10 @@ def closure_gradient(gradient_fn: Any, values: Any, **kwargs: Any) -> dict:
 
     grad = gradient_fn(f, x, **kwargs)
     return {"grad": grad, "calls": calls}
+
+
+def loaded_modules() -> list[str]:
+    """The top-level names of every module imported in this process, sorted."""
+    import sys
+
+    return sorted({name.split(".", 1)[0] for name in list(sys.modules)})

@@ -43,15 +43,18 @@ def _fmt(v: Any) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
-def failure(what: str, expected: str, got: str, hint: Hint = None,
-            extra: list[str] | None = None) -> GradingFailure:
-    """The one message format: `[what] ...`, expected, got, (details), hint."""
+def failure(what: Text | str, expected: Text | str, got: Text | str, hint: Hint = None,
+            extra: list[Text | str] | None = None) -> GradingFailure:
+    """The one message format: `[what]`, expected, got, (details), hint. Any part may be a
+    bilingual `tr(ko, en)` text; raise what this returns."""
+    what, expected, got = render(what), render(expected), render(got)
     lines = [f"[{what}]", f"  {render(EXPECTED)}: {expected}", f"  {render(GOT)}: {got}"]
-    lines += [f"  {line}" for line in extra or []]
+    lines += [f"  {render(line)}" for line in extra or []]
     if hint:
         lines.append(f"  {render(HINT)}: {render(hint)}")
     reason = f"{what}: {render(EXPECTED)} {expected}, {render(GOT)} {got}"
-    return GradingFailure("\n".join(lines), reason=reason)
+    return GradingFailure("\n".join(lines), reason=reason, what=what, expected=expected, got=got,
+                          hint=render(hint))
 
 
 def _kind(x: Any) -> str:

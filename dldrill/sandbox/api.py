@@ -14,7 +14,6 @@ code path, so a grader behaves the same in both modes.
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 import types
 import weakref
@@ -23,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dldrill.curriculum import is_chapter_module
 from dldrill.errors import (
     GradingFailure,
     StaleHandle,
@@ -31,13 +31,12 @@ from dldrill.errors import (
     SubmissionTimeout,
     TodoError,
 )
-from dldrill.i18n import EXPECTED, GOT, HINT, Text, render, tr
+from dldrill.i18n import Text, tr
 from dldrill.sandbox.client import DEFAULT_CALL_TIMEOUT
 from dldrill.sandbox.codec import Decoder, Encoder
 
 REFERENCE_ALIAS = "dldrill_reference"
 IMPORT_TIMEOUT = 20.0
-_CHAPTER_MODULE = re.compile(r"^ch\d\d(\.|$)")
 
 
 def reference_importer(solutions: Path, alias: str = REFERENCE_ALIAS) -> Any:
@@ -49,7 +48,7 @@ def reference_importer(solutions: Path, alias: str = REFERENCE_ALIAS) -> Any:
         sys.modules[alias] = pkg
 
     def import_module(name: str) -> Any:
-        if _CHAPTER_MODULE.match(name):
+        if is_chapter_module(name):
             return importlib.import_module(f"{alias}.{name}")
         return importlib.import_module(name)
 
@@ -192,7 +191,7 @@ class Submission:
         later call at once, with the same reason, instead of costing a timeout per test.
         """
         modname = target.partition(":")[0]
-        if not _CHAPTER_MODULE.match(modname):
+        if not is_chapter_module(modname):
             return
         backend = self.backend
         failures = backend.import_failures
@@ -284,14 +283,11 @@ class Submission:
 
 
 def warnings_failure(what: str, warns: list[dict], hint: Text | str | None) -> GradingFailure:
+    from dldrill.grading.checks import failure
+
     first = warns[0]
-    lines = [
-        render(tr(f"[{what}] 경고가 발생하면 안 됩니다", f"[{what}] must not emit warnings")),
-        f"  {render(EXPECTED)}: "
-        + render(tr("경고 없음 (수치적으로 안정적인 계산)", "no warnings (numerically stable)")),
-        f"  {render(GOT)}: {first['category']}: {first['message']} ({first['where']})"
-        + (f" (+{len(warns) - 1})" if len(warns) > 1 else ""),
-    ]
-    if hint:
-        lines.append(f"  {render(HINT)}: {render(hint)}")
-    return GradingFailure("\n".join(lines))
+    got = f"{first['category']}: {first['message']} ({first['where']})" + (
+        f" (+{len(warns) - 1})" if len(warns) > 1 else "")
+    return failure(tr(f"{what}: 경고가 발생하면 안 됩니다", f"{what}: must not emit warnings"),
+                   tr("경고 없음 (수치적으로 안정적인 계산)", "no warnings (numerically stable)"),
+                   got, hint)

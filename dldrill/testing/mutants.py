@@ -17,16 +17,15 @@ edits applied to a copy of `solutions/`, the grader files to run, and what must 
 An edit may instead give `content` (replace the whole file) or `delete = true`. `old` must occur
 exactly once, so a sample that no longer applies to the solutions fails loudly. `failed = ["*"]`
 means every test in `graders`; `also_pass` lists grader files that must still pass in full (bad
-code in one module never costs another module's points).
+code in one module never costs another module's points); `source` names where public code came
+from. Mutants and alternatives are graded in-process in forks of a pre-imported runner
+(`dldrill.testing.runner`); broken samples, samples with `sandbox = true` and the `parity = true`
+ones (one per chapter, graded both ways, with identical records) go through the full sandbox.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,9 @@ class Sample:
     reason: str | None = None
     also_pass: list[str] = field(default_factory=list)
     pytest_args: list[str] = field(default_factory=list)
+    sandbox: bool = False
+    parity: bool = False
+    source: str = ""
 
     @property
     def chapters(self) -> set[str]:
@@ -67,6 +69,8 @@ def load_samples(root: Path | None = None) -> list[Sample]:
                 edits=list(data.get("edit", [])), reason=data.get("reason"),
                 also_pass=list(data.get("also_pass", [])),
                 pytest_args=list(data.get("pytest_args", [])),
+                sandbox=kind == "broken" or bool(data.get("sandbox", False)),
+                parity=bool(data.get("parity", False)), source=str(data.get("source", "")),
             ))
     return samples
 
@@ -91,23 +95,6 @@ def materialize(sample: Sample, dest: Path) -> Path:
                                  f"{edit['file']} (expected exactly once)")
             target.write_text(text.replace(edit["old"], edit["new"]))
     return dest
-
-
-def run_graders(submission: Path, grader_files: list[str], out_json: Path,
-                extra: list[str] | None = None, timeout: float = 900) -> dict:
-    """Runs `pytest <grader files> --submission ...` in a fresh process; returns its records."""
-    root = kit_root()
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-           *[str(root / g) for g in grader_files], "--submission", str(submission),
-           "--results-json", str(out_json), *(extra or [])]
-    env = dict(os.environ)
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
-    if not out_json.exists():
-        raise RuntimeError(f"pytest wrote no results (exit {proc.returncode}):\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    data = json.loads(out_json.read_text())
-    data["stdout"], data["stderr"], data["returncode"] = proc.stdout, proc.stderr, proc.returncode
-    return data
 
 
 def grader_test_id(record: dict) -> str:

@@ -126,9 +126,9 @@ def test_normalize_images_per_channel(student, rng):
 def test_normalize_images_leaves_input_alone(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 3, 4, 4)).astype(np.float32))
     fn = student.get(f"{M}:normalize_images")
-    changed = student.call("dldrill.childkit.probes:mutates_input", fn, x, [0.5, 0.5, 0.5],
-                           [0.2, 0.2, 0.2])
-    if changed:
+    out = student.call("dldrill.childkit.probes:call_and_return_args", fn, x, [0.5, 0.5, 0.5],
+                       [0.2, 0.2, 0.2])
+    if not torch.equal(out["args"][0], x):  # the child's x after the call, judged here
         raise failure("normalize_images(x, ...)",
                       tr("x는 그대로", "x left as it was").render(),
                       tr("x가 제자리에서 바뀜 (sub_/div_ 같은 in-place 연산)",
