@@ -97,7 +97,7 @@ def test_a_tensorflow_function_is_graded_through_the_sandbox(sandbox_for):
     weight = student.call("keras:Variable", np.ones((2, 2), np.float32), trainable=False)
     assert type(weight).__name__ == "Variable" and weight.trainable is False
     assert_close(weight, tf.ones((2, 2)), check_dtype=True)
-    with pytest.raises(AssertionError, match="numpy.ndarray"):
+    with pytest.raises(AssertionError, match=r"numpy\.ndarray"):
         assert_close(weight, np.ones((2, 2), np.float32))  # the kind of array is checked
 
 

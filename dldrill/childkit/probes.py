@@ -13,8 +13,6 @@ from typing import Any
 import numpy as np
 
 
-
-
 class CountingFunction:
     """A scalar test function f(x) = sum(sin(x) * x**2) that counts its calls."""
 
