@@ -189,3 +189,13 @@ def test_solution_public_api_is_documented_and_typed(path):
                 assert "Hint" in doc or "힌트" in doc, f"{node.name}: one hint"
                 assert node.returns is not None or node.name == "__init__", (
                     f"{node.name}: return type")
+
+
+def test_common_mistakes_docstrings_name_every_mutant():
+    """Each grader's "Common mistakes" docstring names every mutant that fails its tests, and
+    names no sample that does not exist (`python -m dldrill.testing.mistakes --fix` appends)."""
+    from dldrill.testing.mistakes import check
+
+    missing, unknown = check()
+    assert not unknown, unknown
+    assert not missing, {rel: [s.name for s in samples] for rel, samples in missing.items()}

@@ -32,6 +32,13 @@ earlier forward, step, fit's loss history, and numerical_gradient through a clos
 Accepted alternative: backward with np.einsum, step in place, numerical_gradient with
 x[i] += h / −= 2h / += h (x restored up to rounding) (ch01_backward_einsum).
 Accuracy threshold: test_fit_reaches_90_percent_on_digits.
+- backward with db = np.sum(delta) without axis=0: every bias gradient becomes one number (the sum
+  over samples AND units), broadcast over the bias in step
+  (test_backward_matches_numerical_gradient, test_fit_matches_the_reference;
+  ch01_pub_backprop_db_no_axis)
+- backward applies the sigmoid derivative to the activations as if they were pre-activations:
+  sigmoid(a)(1 - sigmoid(a)) instead of a(1 - a) (test_backward_matches_numerical_gradient,
+  test_fit_matches_the_reference; ch01_pub_backprop_sigmoid_derivative_twice)
 """
 
 import numpy as np

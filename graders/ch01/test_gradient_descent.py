@@ -27,6 +27,16 @@ Also checked: batch gradient descent matches the answer key exactly (w, b start 
 gradient of the MSE with its 2), and all three methods reach np.linalg.lstsq's solution.
 Accepted alternative: rng.shuffle and a while loop, SGD as its own loop over a permutation
 (ch01_gradient_descent_other_style).
+- linear-regression gradient without the factor 2 (the gradient of the 1/(2n) cost) while the losses
+  and the contract are the plain MSE: every step is half as long
+  (test_all_methods_approach_least_squares, test_batch_gd_matches_the_reference,
+  test_sgd_and_minibatch_update_once_per_sample_and_per_batch; ch01_pub_gd_half_mse_gradient)
+- the classic Lasagne iterate_minibatches: np.random.shuffle (the global RNG, the rng argument
+  ignored) and range(0, N - batchsize + 1, batchsize), which drops the last, smaller batch
+  (test_fit_seed_makes_sgd_reproducible, test_no_shuffle_keeps_the_order_and_the_uneven_last_batch,
+  test_sgd_and_minibatch_update_once_per_sample_and_per_batch,
+  test_shuffled_batches_cover_every_sample_exactly_once, test_the_rng_makes_batches_reproducible;
+  ch01_pub_minibatches_lasagne)
 """
 
 import numpy as np

@@ -20,6 +20,10 @@ Also checked: predict returns an int for one sample and an int array for a batch
 one int per epoch; XOR by hand on the whole truth table (any correct weights pass).
 Accepted alternative: zero initial weights, np.where, in-place updates, XOR from NAND/OR
 (ch01_perceptron_other_style).
+- perceptron fit with `update += lr * (target - predict(x))`: the update is never reset between
+  samples, so every later sample keeps moving w and b by the sum of all earlier corrections
+  (test_fit_applies_the_update_rule_in_order, test_fit_counts_mistakes_per_epoch;
+  ch01_pub_perceptron_update_accumulates)
 """
 
 import numpy as np

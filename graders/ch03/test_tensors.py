@@ -19,6 +19,12 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch03_normalize_in_place)
 Accepted alternatives: pairwise distances by the clamped expansion, einsum for batched_outer,
 scatter_ or F.one_hot(...).float() for one_hot (fixtures/submissions/alternatives/ch03_tensors_*).
+- one_hot with num_classes + 1 columns (torch.zeros(len(label), Cat + 1).scatter_(1, label, 1)):
+  every row has a spurious extra class (test_no_python_loops_on_large_inputs,
+  test_one_hot_values_and_dtype; ch03_pub_one_hot_extra_column)
+- pairwise distances by expansion, sqrt(clip(|x|² + |y|² − 2xy, 1e-6)): identical points come out
+  1e-3 apart instead of 0 (test_pairwise_distances_float64_and_identical_points;
+  ch03_pub_pairwise_clip_1e6)
 """
 
 import numpy as np

@@ -30,6 +30,20 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - fit ignoring checkpoint_path (test_fit_saves_the_best_checkpoint_file;
   ch03_fit_ignores_checkpoint_path)
 Accuracy threshold: test_fit_reaches_95_percent_on_digits.
+- evaluate returns the mean of the batch losses (val_loss += loss.item(); val_loss /=
+  len(val_loader)): an uneven last batch weighs as much as a full one
+  (test_evaluate_matches_the_reference, test_fit_history_matches_the_reference,
+  test_fit_restores_the_best_weights; ch03_pub_evaluate_mean_of_batches)
+- fit keeps the weights of the epoch with the highest validation ACCURACY (the tutorial's rule)
+  instead of the lowest validation loss that the contract asks for
+  (test_fit_history_matches_the_reference; ch03_pub_fit_best_by_accuracy)
+- fit keeps the best weights as model.state_dict().copy(): a shallow copy of the dict whose tensors
+  are still the live parameters, so the 'best' state follows later training
+  (test_fit_restores_the_best_weights; ch03_pub_fit_state_dict_shallow_copy)
+- train_one_epoch sums loss.item() * inputs.size(0) correctly but divides by outputs.shape[0], the
+  size of the LAST batch, instead of the number of samples (test_fit_history_matches_the_reference,
+  test_train_one_epoch_matches_the_reference_loop, test_train_one_epoch_weights_batches_by_size;
+  ch03_pub_train_loss_div_last_batch)
 """
 
 import numpy as np
