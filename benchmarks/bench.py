@@ -8,7 +8,11 @@ Prints, each the median of --repeat runs (fresh processes, so imports are counte
   ch03 <= bare torch import + 3 s);
 - `dldrill report` on the solutions (ch01 + ch03) through the sandbox, against the same graders
   run in-process (target: sandbox <= 1.3 x in-process);
-- `dldrill report` on the untouched stubs (target: <= 15 s).
+- `dldrill report` on the untouched stubs (target: <= 15 s);
+- the sample suite's cost (`--samples`, default ch01,ch03): every sample graded once as
+  `tests/test_samples.py` does it (forks of a pre-imported zygote, broken ones sandboxed, 2 jobs),
+  total wall time and the cost per sample by kind (target: ch01 + ch03 in <= 120 s idle);
+- the CPU-seconds the answer key uses in every budgeted grader test (the graders' `cpu_s`).
 """
 
 from __future__ import annotations
@@ -39,10 +43,52 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, list[float]]:
     return statistics.median(runs), runs
 
 
+def sample_suite(chapters: list[str]) -> dict:
+    """Grades the chapters' samples as the test suite does; wall time in all and per sample."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from dldrill.testing.mutants import load_samples, materialize
+    from dldrill.testing.runner import SampleRunner
+
+    samples = [s for s in load_samples() if s.chapters <= set(chapters)]
+    tmp = Path(tempfile.mkdtemp(prefix="dldrill-bench-"))
+    start = time.perf_counter()
+    runner = SampleRunner(jobs=2)
+    try:
+        futures = [(s, runner.submit(materialize(s, tmp / s.name / "sub"), s.graders + s.also_pass,
+                                     tmp / s.name / "r.json", s.pytest_args, sandbox=s.sandbox))
+                   for s in samples]
+        walls = [(s, f.result()["wall_s"]) for s, f in futures]
+    finally:
+        runner.close()
+    total = time.perf_counter() - start
+    by_kind: dict[str, list[float]] = {}
+    for s, wall in walls:
+        by_kind.setdefault("sandboxed" if s.sandbox else "forked", []).append(wall)
+    return {"samples": len(samples), "total_s": total, "per_sample_s": total / max(1, len(samples)),
+            "by_kind": {k: (len(v), statistics.median(v)) for k, v in by_kind.items()}}
+
+
+def answer_key_cpu(chapters: list[str]) -> dict[str, tuple[float, float]]:
+    """nodeid -> (CPU-seconds, wall seconds) of the answer key, for the tests that use most CPU."""
+    import tempfile
+
+    out = Path(tempfile.mkdtemp()) / "r.json"
+    subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    *[f"graders/{c}" for c in chapters], "--submission", "solutions",
+                    "--results-json", str(out)], cwd=ROOT, capture_output=True, check=False)
+    tests = json.loads(out.read_text())["tests"]
+    top = sorted(tests, key=lambda r: -r.get("cpu_s", 0))[:6]
+    return {r["nodeid"]: (r.get("cpu_s", 0.0), r["duration_s"]) for r in top}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--samples", default="ch01,ch03", metavar="CHAPTERS",
+                        help="chapters whose sample suite to time ('' to skip)")
     args = parser.parse_args()
     r = args.repeat
     report = [PY, "-m", "dldrill", "report", "--json", "--chapters", "ch01,ch03"]
@@ -79,8 +125,25 @@ def main() -> int:
         ok &= good
         print(f"  {'PASS' if good else 'MISS'}  {name}: {value:.2f} s (limit {limit:.2f} s)")
     print(f"  {'PASS' if ratio <= 1.3 else 'MISS'}  sandbox <= 1.3 x in-process: {ratio:.2f} x")
+    chapters = [c for c in args.samples.split(",") if c]
+    suite = None
+    if chapters:
+        suite = sample_suite(chapters)
+        good = suite["total_s"] <= 120 or chapters != ["ch01", "ch03"]
+        print(f"  sample suite ({','.join(chapters)}): {suite['samples']} samples in "
+              f"{suite['total_s']:.1f} s, {suite['per_sample_s']:.2f} s per sample (2 jobs)")
+        for kind, (n, median) in suite["by_kind"].items():
+            print(f"    {kind:<10} {n:3d} samples, median {median:.2f} s wall each")
+        if chapters == ["ch01", "ch03"]:
+            ok &= good
+            print(f"  {'PASS' if good else 'MISS'}  ch01 + ch03 samples <= 120 s: "
+                  f"{suite['total_s']:.1f} s")
+        print("  answer key, CPU-seconds of the costliest grader tests (sandbox, 1 thread):")
+        for nodeid, (cpu, wall) in answer_key_cpu(chapters).items():
+            print(f"    {cpu:6.2f} CPU-s  {wall:6.2f} s wall  {nodeid}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"figures": figures, "ratio": ratio}, indent=2))
+        Path(args.json).write_text(json.dumps({"figures": figures, "ratio": ratio,
+                                               "samples": suite}, indent=2))
     return 0 if ok else 1
 
 

@@ -302,6 +302,20 @@ def _frameworks_of_args(args: list[str]) -> list[str]:
     return found
 
 
+_EXTRA = {"tensorflow": "tf", "transformers": "hf"}
+
+
+def _framework_missing(framework: str) -> str:
+    """'not verifiable here: ...' when the framework a test needs is not installed, else ''."""
+    import importlib.util
+
+    if framework not in _EXTRA or importlib.util.find_spec(framework) is not None:
+        return ""
+    extra = _EXTRA[framework]
+    return (f"not verifiable here: {framework} is not installed "
+            f"(run: pip install -c constraints.txt -e '.[{extra}]')")
+
+
 def _fix_threads(threads: int) -> None:
     """--inprocess: the same compute threads as a sandbox child would have."""
     if "torch" in sys.modules:
@@ -320,6 +334,9 @@ def student(request: pytest.FixtureRequest) -> Any:
     chapter = CHAPTERS.get(meta.get("chapter") or "")
     framework = meta.get("framework") or (chapter.framework_for(meta.get("module"))
                                           if chapter else "torch")
+    missing = _framework_missing(framework)
+    if missing:
+        pytest.skip(missing)
     backend = state.student(framework)
     timeout = state.call_timeout
     if (meta.get("chapter"), meta.get("module")) in state.timed_out:
