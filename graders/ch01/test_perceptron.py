@@ -38,6 +38,9 @@ HINT_RULE = tr("샘플마다 순서대로: ŷ = predict(x_i); w += lr·(y_i − 
 
 
 def _is_int(v) -> bool:
+    """One integer: a Python int, a NumPy integer scalar or a 0-d integer array (not a bool)."""
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        return v.dtype.kind in "iu"
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
