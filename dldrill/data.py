@@ -88,6 +88,15 @@ def mnist_subset_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
 
 
+def is_cached(name: str) -> bool:
+    """Whether data set `name` is in the cache (`DLDRILL_DATA`). The grader and the sandbox child
+    see the same path (the child's DLDRILL_DATA is the one the grader resolved), so both decide
+    "not verifiable here" the same way."""
+    from dldrill.paths import data_cache
+
+    return (data_cache() / name).is_dir() and any((data_cache() / name).iterdir())
+
+
 def load_nsmc_tsv(path: str | Path) -> tuple[list[str], np.ndarray]:
     """Reads a file in the NSMC format (`id<TAB>document<TAB>label`, a header line, UTF-8):
     (texts, labels) with labels (N,) int64 in {0, 1} (1 = 긍정 positive). Rows with an empty

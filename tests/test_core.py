@@ -152,3 +152,19 @@ def test_failure_keeps_its_parts_and_takes_bilingual_text():
                   tr("행 최댓값을 빼세요", "subtract the row max"))
     assert err.expected and err.got == "1.5" and err.hint and err.what
     assert err.expected in str(err) and err.hint in str(err)
+
+
+def test_grader_only_helpers_refuse_the_submissions_own_calls(sandbox_for):
+    """A helper that trains or runs a no-grad forward is the graders': the dispatcher may call
+    it, the learner's code may not (it would stand in for an exercise)."""
+    uses = ("from dldrill.childkit.ch06 import forward\n\n"
+            "def predict(model, x):\n    return forward(model, x)\n")
+    student = sandbox_for("torch", {"ch03/__init__.py": "", "ch03/cheat.py": uses})
+    model = student.call("torch.nn:Linear", 3, 2)
+    x = np.ones((4, 3), np.float32)
+    import torch
+
+    out = student.call("dldrill.childkit.ch06:forward", model, torch.from_numpy(x))
+    assert tuple(out.shape) == (4, 2)  # through the grader's request: allowed
+    with pytest.raises(StudentError, match="for the graders"):
+        student.call("ch03.cheat:predict", model, torch.from_numpy(x))

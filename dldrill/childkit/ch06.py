@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dldrill.childkit import grader_only
 
+
+@grader_only
 def vjp(fn: Any, inputs: list, cotangent: Any, output_index: int | None = 0,
         **kwargs: Any) -> list:
     """Autograd gradients of `sum(fn(*inputs, **kwargs)[output_index] * cotangent)`.
@@ -28,6 +31,7 @@ def vjp(fn: Any, inputs: list, cotangent: Any, output_index: int | None = 0,
     return [None if leaf.grad is None else leaf.grad.detach().clone() for leaf in leaves]
 
 
+@grader_only
 def forward(model: Any, *inputs: Any) -> Any:
     """`model(*inputs)` in eval mode under `torch.no_grad()` (the model's mode is restored)."""
     import torch
@@ -41,6 +45,7 @@ def forward(model: Any, *inputs: Any) -> Any:
         model.train(was)
 
 
+@grader_only
 def train_lm(model: Any, ids: Any, steps: int, batch_size: int = 16, block_size: int = 32,
              lr: float = 3e-3, seed: int = 0) -> list[float]:
     """Trains a next-token model on a 1-D sequence of token ids with Adam; returns each step's loss.
