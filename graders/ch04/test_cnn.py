@@ -1,0 +1,111 @@
+"""Graders for ch04.cnn, the PyTorch models (checklist: cnn-cifar10).
+
+Models are judged by what they compute: the learner's model runs in the submission, its weights
+come back with `execution_trace` and are loaded here into the answer key's architecture
+(`load_by_execution`), so attribute names, declaration order, F.relu vs nn.ReLU do not matter.
+build_keras_cnn is graded in test_cnn_keras.py (a TensorFlow child), MNISTNet's accuracy in
+test_cnn_training.py; both count toward ch04.cnn.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- SimpleCNN without padding, its Linear sized for 13×13 maps (test_simple_cnn_parameter_count,
+  test_simple_cnn_forward_matches_the_curriculum_model; ch04_simple_cnn_no_padding)
+- SimpleCNN without the ReLU (test_simple_cnn_forward_matches_the_curriculum_model;
+  ch04_simple_cnn_no_relu); pooling before the ReLU computes the same function (max and ReLU
+  commute) and passes
+- MNISTNet with BatchNorm after the ReLU (test_mnistnet_forward_matches_the_curriculum_model;
+  ch04_mnistnet_bn_after_relu)
+- MNISTNet with one pooling, so the classifier's Linear gets 128*14*14 inputs
+  (test_mnistnet_parameter_count, test_mnistnet_forward_matches_the_curriculum_model;
+  ch04_mnistnet_one_pool)
+- MNISTNet with element-wise Dropout(0.25) where the curriculum drops whole channels
+  (Dropout2d) (test_mnistnet_dropout_layers; ch04_mnistnet_dropout_not_2d)
+Accepted alternative: named layers, F.relu and F.max_pool2d in forward
+(fixtures/submissions/alternatives/ch04_cnn_functional_forward.toml).
+"""
+
+import numpy as np
+import torch
+
+from dldrill.grading import assert_close, assert_shape, failure, grader, load_by_execution, tr
+from dldrill.paths import solutions_root
+from dldrill.sandbox.api import reference_importer
+
+M = "ch04.cnn"
+B = "dldrill.childkit.builders"
+
+HINT_SIMPLE = tr("Conv2d(1, 16, 3, padding=1) → ReLU → MaxPool2d(2, 2) → Flatten → Linear(16*14*14, 10)",
+                 "Conv2d(1, 16, 3, padding=1) → ReLU → MaxPool2d(2, 2) → Flatten → "
+                 "Linear(16*14*14, 10)")
+HINT_MNIST = tr("(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-BN-ReLU → MaxPool(2) → "
+                "Dropout2d(0.25) → Flatten → Linear(128*7*7, 256) → ReLU → Dropout(0.5) → Linear(256, 10)",
+                "(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-BN-ReLU → MaxPool(2) → "
+                "Dropout2d(0.25) → Flatten → Linear(128*7*7, 256) → ReLU → Dropout(0.5) → "
+                "Linear(256, 10)")
+
+
+def _key():
+    """The answer key's ch04.cnn, imported in this trusted process."""
+    return reference_importer(solutions_root())("ch04.cnn")
+
+
+def matched_output(student, model, ref, x, what, hint):
+    """Warms the learner's BatchNorm statistics, traces it in eval mode, loads its weights into
+    `ref` (the answer key's architecture) and compares the two outputs."""
+    model.train()
+    model(x * 1.5 + 0.2)
+    model.eval()
+    trace = student.call(f"{B}:execution_trace", model, x)
+    load_by_execution(ref, trace, x, what=what, hint=hint)
+    ref.eval()
+    with torch.no_grad():
+        expected = ref(x)
+    assert_shape(trace["output"], tuple(expected.shape), what, hint)
+    assert_close(trace["output"], expected, rtol=1e-4, atol=1e-5,
+                 what=f"{what} vs the curriculum model with the same weights", hint=hint)
+
+
+@grader(points=1)
+def test_simple_cnn_parameter_count(student):
+    expected = (16 * 9 + 16) + (16 * 14 * 14 * 10 + 10)
+    got = student.call(f"{B}:param_count", student.call(f"{M}:SimpleCNN"))
+    if got != expected:
+        raise failure("SimpleCNN(): number of parameters", f"{expected:,}", f"{got:,}", HINT_SIMPLE)
+
+
+@grader(points=2)
+def test_simple_cnn_forward_matches_the_curriculum_model(student, rng):
+    x = torch.from_numpy(rng.standard_normal((3, 1, 28, 28)).astype(np.float32))
+    matched_output(student, student.call(f"{M}:SimpleCNN"), _key().SimpleCNN(), x,
+                    "SimpleCNN()(x (3, 1, 28, 28))", HINT_SIMPLE)
+
+
+@grader(points=1)
+def test_mnistnet_parameter_count(student):
+    expected = ((9 * 32 + 32) + 64 + (9 * 32 * 64 + 64) + 128 + (9 * 64 * 128 + 128) + 256
+                + (128 * 7 * 7 * 256 + 256) + (256 * 10 + 10))
+    got = student.call(f"{B}:param_count", student.call(f"{M}:MNISTNet"))
+    if got != expected:
+        raise failure("MNISTNet(): number of parameters", f"{expected:,}", f"{got:,}", HINT_MNIST)
+
+
+@grader(points=2)
+def test_mnistnet_forward_matches_the_curriculum_model(student, rng):
+    x = torch.from_numpy(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
+    matched_output(student, student.call(f"{M}:MNISTNet"), _key().MNISTNet(), x,
+                    "MNISTNet().eval()(x (4, 1, 28, 28))", HINT_MNIST)
+
+
+@grader(points=1)
+def test_mnistnet_dropout_layers(student, rng):
+    """Dropout2d(0.25) after each pooling, Dropout(0.5) in the classifier, in this order."""
+    model = student.call(f"{M}:MNISTNet")
+    model.train()
+    x = torch.from_numpy(rng.standard_normal((2, 1, 28, 28)).astype(np.float32))
+    trace = student.call(f"{B}:execution_trace", model, x)
+    got = [(c["type"], c["config"].get("p")) for c in trace["calls"] if "Dropout" in c["type"]]
+    expected = [("Dropout2d", 0.25), ("Dropout2d", 0.25), ("Dropout", 0.5)]
+    if got != expected:
+        raise failure("MNISTNet(): dropout modules in forward order", str(expected), str(got),
+                      tr("특징부에는 채널 단위 nn.Dropout2d(0.25), 분류부에는 nn.Dropout(0.5) 모듈을 쓰세요",
+                         "use nn.Dropout2d(0.25) modules (whole channels) in the features and "
+                         "nn.Dropout(0.5) in the classifier"))

