@@ -198,13 +198,16 @@ def pytest_configure(config: pytest.Config) -> None:
     state = DrillState(config)
     config.stash[_KEY] = state
     config.pluginmanager.register(state, "dldrill-state")
-    if state.submission is not None:
-        # Visible tests import the learner's `chNN` packages from here.
+    grading = _frameworks_of_args([str(a) for a in config.args])
+    if state.submission is not None and (state.inprocess or not grading):
+        # Visible tests (and --inprocess, which has no isolation by design) import the learner's
+        # `chNN` packages from here. A sandboxed grading session never does: nothing the
+        # submission ships is ever imported by the trusted process.
         sys.path.insert(0, str(state.submission))
     if not state.inprocess and state.submission is not None:
         # Start the children the graders will need now, so that their imports overlap with
         # collection.
-        for framework in _frameworks_of_args([str(a) for a in config.args]):
+        for framework in grading:
             state.student(framework).start()
 
 

@@ -106,6 +106,39 @@ def spin(cpu_seconds):
 def pairs(n):
     for i in range(n):
         yield i, float(i) ** 2
+
+def plant_log_link(target):
+    print("before")
+    os.symlink(target, "output.log")
+    print("after")
+    return True
+
+def forge_reply(size):
+    # a frame header that claims `size` bytes, straight onto the reply pipe (the write-only pipe)
+    import fcntl, stat
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_WRONLY:
+                os.write(fd, (8).to_bytes(8, "little") + int(size).to_bytes(8, "little"))
+        except OSError:
+            pass
+    time.sleep(30)
+
+def one_buffer_many_times():
+    big = np.zeros(1 << 24, np.uint8)  # 16 MiB, referenced 100 times
+    return [big] * 100
+
+def endless():
+    while True:
+        yield 1
+
+def set_float_errors():
+    np.seterr(all="raise")
+    return True
+
+def divide(a, b):
+    return np.asarray(a) / np.asarray(b)
+
 '''
 
 
@@ -375,3 +408,45 @@ def test_inprocess_backend_behaves_the_same(submission, monkeypatch):
 def test_child_never_gets_the_reference_alias(sandbox):
     assert os.environ.get("DLDRILL_SANDBOX_CONFIG") is None
     assert sandbox.confinement.get("rlimits", {}).get("RLIMIT_AS") == 3 << 30
+
+
+def test_the_log_is_read_through_a_descriptor_not_a_path(sandbox, student, tmp_path):
+    secret = tmp_path / "grader-file.txt"
+    secret.write_text("do not append here")
+    assert student.call("ch10.m:plant_log_link", str(secret))
+    tail = sandbox.log_tail()
+    assert "before" in tail and "after" in tail
+    assert secret.read_text() == "do not append here"
+
+
+def test_a_forged_or_oversized_reply_fails_one_call_with_a_one_line_reason(student):
+    with pytest.raises(SubmissionCrashed, match="protocol error") as err:
+        student.options(timeout=5).call("ch10.m:forge_reply", 1 << 40)
+    assert "\n" not in err.value.reason
+    assert student.call("ch10.m:double", 2) == 4  # a fresh child
+
+
+def test_replies_are_bounded(student):
+    from dldrill.sandbox import codec
+
+    limit, codec.MAX_DECODED = codec.MAX_DECODED, 256 << 20
+    try:
+        with pytest.raises(SubmissionCrashed, match="protocol error"):
+            student.call("ch10.m:one_buffer_many_times")
+    finally:
+        codec.MAX_DECODED = limit
+    from dldrill.sandbox import api
+
+    items, api.MAX_ITEMS = api.MAX_ITEMS, 640
+    try:
+        gen = student.call("ch10.m:endless")
+        with pytest.raises(SubmissionCrashed, match="did not end"):
+            list(gen)
+    finally:
+        api.MAX_ITEMS = items
+
+
+def test_process_state_is_reset_before_each_call(student):
+    assert student.call("ch10.m:set_float_errors")
+    out = student.call("ch10.m:divide", [1.0], [0.0])  # would raise under np.seterr("raise")
+    assert np.isinf(out).all()

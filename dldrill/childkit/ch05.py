@@ -3,14 +3,18 @@
 `load_weights_by_run(model, inputs, weights)` gives a learner's model *given* weights, matched by
 the order in which its leaf modules run (the numbering of `builders.execution_trace`), so that two
 models declared differently start from the same numbers. The grader decides which weights go where
-(`dldrill.grading.align_weights` on the two traces); this only copies.
+(`dldrill.grading.align_weights` on the two traces); this only copies. It runs a forward pass to
+number the layers, so it is `@grader_only`: a submission's own code cannot call it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dldrill.childkit import grader_only
 
+
+@grader_only
 def load_weights_by_run(model: Any, inputs: tuple, weights: dict) -> Any:
     """Copies `weights[i]` (a dict local name -> tensor) into the leaf module whose first call is
     call number `i` when `model(*inputs)` runs (no autograd graph; mode and state restored).

@@ -36,6 +36,7 @@ from dldrill.sandbox.client import DEFAULT_CALL_TIMEOUT
 from dldrill.sandbox.codec import Decoder, Encoder
 
 REFERENCE_ALIAS = "dldrill_reference"
+MAX_ITEMS = 1 << 20  # items the grader takes from one iteration over a submission's object
 IMPORT_TIMEOUT = 20.0
 
 
@@ -94,11 +95,14 @@ class Remote:
 
     def __iter__(self) -> Iterator[Any]:
         it = self._r_sub._request("iter", obj=self)
-        while True:
+        for _ in range(MAX_ITEMS // 64):
             chunk = self._r_sub._request("next", obj=it, n=64)
+            if not isinstance(chunk, dict) or not isinstance(chunk.get("items"), list):
+                raise SubmissionCrashed("protocol error: a malformed iteration reply")
             yield from chunk["items"]
-            if chunk["done"]:
+            if chunk.get("done"):
                 return
+        raise SubmissionCrashed(f"an iterator that did not end within {MAX_ITEMS} items")
 
     def __len__(self) -> int:
         try:

@@ -31,6 +31,7 @@ from typing import Any
 
 import dldrill
 from dldrill.errors import BudgetExceeded, SubmissionCrashed, SubmissionTimeout
+from dldrill.i18n import clean_text
 from dldrill.paths import scratch_root
 from dldrill.sandbox.codec import pack, unpack
 from dldrill.sandbox.dispatch import Dispatcher
@@ -39,6 +40,8 @@ from dldrill.sandbox.wire import PeerClosed, read_frame, write_frame
 DEFAULT_MEM_BYTES = 6 << 30
 DEFAULT_CALL_TIMEOUT = 60.0  # CPU-seconds per call
 DEFAULT_STALL = 60.0  # wall seconds without progress before a call counts as hung
+# The most one reply may make the grader hold (a frame, and the values decoded from it).
+MAX_REPLY = 1 << 30
 START_TIMEOUT = 120.0  # wall seconds to import the frameworks (the kit's cost, not counted)
 # A call "makes progress" while it gets at least this share of a core; a CPU-bound call on a
 # machine shared with four busy processes still gets about 40 % of one.
@@ -165,6 +168,8 @@ class SandboxBackend:
         self.proc: subprocess.Popen | None = None
         self.meter: CpuMeter | None = None
         self.scratch: Path | None = None
+        self._log_dir: Path | None = None
+        self._log_fd = -1
         self._r = self._w = -1
 
     # -- process management -------------------------------------------------------------------
@@ -176,7 +181,11 @@ class SandboxBackend:
             base = scratch_root()
             base.mkdir(parents=True, exist_ok=True)
             self.scratch = Path(tempfile.mkdtemp(prefix="dldrill-sandbox-", dir=base))
-        log = open(self.scratch / "output.log", "ab")  # handed to the child
+            # The child's output log lives outside its scratch folder and is only ever used
+            # through this descriptor: nothing the child plants at a path is opened by us.
+            self._log_dir = Path(tempfile.mkdtemp(prefix="dldrill-log-", dir=base))
+            self._log_fd = os.open(self._log_dir / "output.log", os.O_RDWR | os.O_CREAT | os.O_EXCL
+                                   | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         config = {
@@ -192,23 +201,25 @@ class SandboxBackend:
             # -I: isolated (no user site, no PYTHON* variables, no current folder on sys.path).
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", _BOOT.format(parent=parent)],
-                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=log,
+                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=self._log_fd,
                 stderr=subprocess.STDOUT, env=env, cwd=self.scratch, start_new_session=True,
             )
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-            log.close()
         self.meter = CpuMeter(self.proc.pid)
         self._w, self._r = to_child_w, from_child_r
         try:
-            head, body = read_frame(self._r, self._waiter(time.monotonic() + START_TIMEOUT))
-        except (_Deadline, PeerClosed, OSError):
+            head, body = read_frame(self._r, self._waiter(time.monotonic() + START_TIMEOUT),
+                                    max_size=MAX_REPLY)
+            hello, _ = unpack(head, body)
+        except (_Deadline, PeerClosed, OSError, ValueError):
             code = self._kill()
             raise SubmissionCrashed(f"could not start: {_describe_exit(code)}",
                                     self.log_tail()) from None
-        hello, _ = unpack(head, body)
-        self.confinement = hello.get("confinement", {})
+        # What the child says about itself is for display only; nothing depends on it.
+        confinement = hello.get("confinement", {})
+        self.confinement = confinement if isinstance(confinement, dict) else {}
 
     def _kill(self) -> int | None:
         proc, self.proc = self.proc, None
@@ -231,26 +242,30 @@ class SandboxBackend:
 
     def close(self) -> None:
         if self.proc is not None:
-            try:
-                write_frame(self._w, pack({"op": "shutdown"}, []))
+            try:  # ask politely, with deadlines: a child that does not listen is killed
+                write_frame(self._w, pack({"op": "shutdown"}, []),
+                            self._writer(time.monotonic() + 1.0))
                 self.proc.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
+            except (OSError, subprocess.TimeoutExpired, _Deadline):
                 pass
         self._kill()
         if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            shutil.rmtree(self.scratch, ignore_errors=True)  # does not follow symlinks
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            os.close(self._log_fd)
             self.scratch = None
 
     def log_tail(self, size: int = 1500) -> str:
+        """The end of the child's output (through our descriptor; bounded; control characters
+        removed)."""
         if self.scratch is None:
             return ""
         try:
-            with open(self.scratch / "output.log", "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - size))
-                return f.read().decode("utf-8", "replace")
+            end = os.fstat(self._log_fd).st_size
+            data = os.pread(self._log_fd, size, max(0, end - size))
         except OSError:
             return ""
+        return clean_text(data.decode("utf-8", "replace"))
 
     # -- requests -------------------------------------------------------------------------------
     def _rss(self) -> int:
@@ -330,7 +345,8 @@ class SandboxBackend:
         wall = time.monotonic() + max(self.stall, timeout / MIN_PROGRESS_RATE / 5)
         try:
             write_frame(self._w, pack(header, buffers), self._writer(wall))
-            head, body = read_frame(self._r, self._waiter(wall, timeout, cpu0))
+            head, body = read_frame(self._r, self._waiter(wall, timeout, cpu0), max_size=MAX_REPLY)
+            response, out = unpack(head, body)
         except _Deadline as late:
             used = meter.seconds() - cpu0
             self._kill()
@@ -343,6 +359,10 @@ class SandboxBackend:
             self.used += meter.seconds() - cpu0
             code = self._kill()
             raise SubmissionCrashed(_describe_exit(code), tail) from None
+        except ValueError as err:  # a malformed or oversized reply (CodecError included)
+            self.used += meter.seconds() - cpu0
+            self._kill()
+            raise SubmissionCrashed(f"protocol error: {str(err)[:200]}") from None
         except _OverMemory:
             self._kill()
             limit = (self.rss_limit or 0) / (1 << 30)
@@ -357,7 +377,6 @@ class SandboxBackend:
         if used > timeout:  # finished, but over its CPU-seconds (between two looks)
             self._kill()
             raise SubmissionTimeout(timeout, kind="cpu", details=self.log_tail())
-        response, out = unpack(head, body)
         return response, out, None
 
     def ready(self, timeout: float = START_TIMEOUT) -> None:
@@ -369,11 +388,11 @@ class SandboxBackend:
         t0 = time.monotonic()
         try:
             write_frame(self._w, pack({"op": "ping"}, []), self._writer(t0 + timeout))
-            read_frame(self._r, self._waiter(t0 + timeout))
+            read_frame(self._r, self._waiter(t0 + timeout), max_size=MAX_REPLY)
         except _Deadline:
             self._kill()
             raise SubmissionTimeout(timeout, "start-up", kind="stall") from None
-        except (PeerClosed, BrokenPipeError):
+        except (PeerClosed, BrokenPipeError, ValueError):
             tail = self.log_tail()
             raise SubmissionCrashed(_describe_exit(self._kill()), tail) from None
 

@@ -25,6 +25,7 @@ import numpy as np
 from dldrill.sandbox.arrays import BY_TAG, NP_KINDS, NUMPY, TENSOR_DTYPES, adapter_of
 
 MAX_DEPTH = 48
+MAX_DECODED = 1 << 30  # bytes of arrays and bytes one message may decode to
 _TORCH_DTYPES = TENSOR_DTYPES
 _NP_KINDS = NP_KINDS
 # The facts an array may carry, and their types: anything else in a header is malformed.
@@ -131,11 +132,21 @@ class Encoder:
 
 
 class Decoder:
-    """Rebuilds a value from (header, buffers); `on_handle` turns handle/ref tags into objects."""
+    """Rebuilds a value from (header, buffers); `on_handle` turns handle/ref tags into objects.
 
-    def __init__(self, buffers: list[bytes | memoryview], on_handle: Callable[[dict], Any]):
+    Everything it builds counts against `limit` bytes: one buffer referenced a thousand times
+    costs a thousand copies, so a reply cannot make the receiver hold more than that."""
+
+    def __init__(self, buffers: list[bytes | memoryview], on_handle: Callable[[dict], Any],
+                 limit: int = MAX_DECODED):
         self.buffers = buffers
         self.on_handle = on_handle
+        self.left = limit
+
+    def _spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise CodecError("the reply decodes to more data than the grader holds")
 
     def _buf(self, index: Any) -> bytes | memoryview:
         if not isinstance(index, int) or not 0 <= index < len(self.buffers):
@@ -166,6 +177,7 @@ class Decoder:
         count = math.prod(shape)
         if len(data) != count * dtype.itemsize:
             raise CodecError("buffer size does not match shape and dtype")
+        self._spend(len(data))
         return np.frombuffer(data, dtype=dtype, count=count).reshape(shape).copy()
 
     def decode(self, node: Any, depth: int = 0) -> Any:
@@ -209,7 +221,9 @@ class Decoder:
             items = [self.decode(v, depth + 1) for v in node["v"]]
             return set(items) if tag == "set" else frozenset(items)
         if tag == "bytes":
-            return bytes(self._buf(node.get("b")))
+            data = self._buf(node.get("b"))
+            self._spend(len(data))
+            return bytes(data)
         if tag == "slice":
             return slice(*(self.decode(v, depth + 1) for v in node["v"]))
         if tag == "ellipsis":

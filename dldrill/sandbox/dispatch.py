@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import linecache
 import os
+import sys
 import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from dldrill.errors import todo_tag
 from dldrill.sandbox.codec import CodecError, Decoder, Encoder
@@ -79,6 +82,16 @@ class Dispatcher:
         self.root = submission_root
         self.import_module = import_module
         self.table = ObjectTable()
+        self._np_errors = np.geterr()
+
+    def _reset_process_state(self) -> None:
+        """Process-wide settings a submission may have changed, back to the defaults before each
+        call: floating-point error handling, torch's grad mode and default dtype."""
+        np.seterr(**self._np_errors)
+        torch = sys.modules.get("torch")
+        if torch is not None and hasattr(torch, "set_grad_enabled"):
+            torch.set_grad_enabled(True)
+            torch.set_default_dtype(torch.float32)
 
     # -- requests ---------------------------------------------------------------------------
     def handle(self, header: dict, buffers: list) -> tuple[dict, list, BaseException | None]:
@@ -96,6 +109,7 @@ class Dispatcher:
             subject = decoder.decode(header["obj"]) if "obj" in header else None
             with warnings.catch_warnings(record=True) as record:
                 warnings.simplefilter("always")
+                self._reset_process_state()
                 value = self._run(op, header, subject, args, kwargs)
         except CodecError as err:
             return {"ok": False, "error": {"type": "ProtocolError", "message": str(err),

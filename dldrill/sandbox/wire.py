@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-MAX_FRAME = 4 << 30
+MAX_FRAME = 4 << 30  # what the grader sends; replies are capped lower by the caller
+MAX_HEADER = 64 << 20
 
 
 class PeerClosed(EOFError):
@@ -44,11 +45,13 @@ def read_exact(fd: int, size: int, wait: Callable[[], None] | None = None) -> me
     return view
 
 
-def read_frame(fd: int, wait: Callable[[], None] | None = None) -> tuple[bytes, memoryview]:
+def read_frame(fd: int, wait: Callable[[], None] | None = None,
+               max_size: int = MAX_FRAME) -> tuple[bytes, memoryview]:
+    """One frame; ValueError (before allocating) when its lengths are malformed or too large."""
     lengths = read_exact(fd, 16, wait)
     head_len = int.from_bytes(lengths[:8], "little")
     total = int.from_bytes(lengths[8:], "little")
-    if head_len > total or total > MAX_FRAME:
-        raise ValueError("frame too large or malformed")
+    if head_len > total or total > max_size or head_len > MAX_HEADER:
+        raise ValueError(f"frame too large or malformed ({total} bytes)")
     data = read_exact(fd, total, wait)
     return bytes(data[:head_len]), data[head_len:]
