@@ -44,7 +44,7 @@ def _images(rng, n, c, h, w, dtype=np.float32) -> torch.Tensor:
     return torch.from_numpy(rng.standard_normal((n, c, h, w)).astype(dtype))
 
 
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_random_flip_keeps_or_mirrors_each_image(student, rng):
     x = _images(rng, 400, 2, 3, 4)
     out = student.call(f"{M}:random_flip", x, generator=_gen(student, 0))
@@ -67,7 +67,7 @@ def test_random_flip_keeps_or_mirrors_each_image(student, rng):
             "flip each image with probability 0.5 (torch.rand(N) < p)"))
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_random_flip_is_reproducible(student, rng):
     x = _images(rng, 64, 1, 2, 5)
     results = []
@@ -109,7 +109,7 @@ CROPS = {"square-pad2": (160, 1, 6, 6, 6, 2), "rect-no-pad": (120, 2, 5, 8, (3, 
 
 
 @pytest.mark.parametrize("case", list(CROPS))
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_random_crop_cuts_windows_of_the_padded_image(student, rng, case):
     n, c, h, w, size, pad = CROPS[case]
     sh, sw = (size, size) if isinstance(size, int) else size
@@ -129,7 +129,7 @@ def test_random_crop_cuts_windows_of_the_padded_image(student, rng, case):
                           str(list(range(top + 1))), str(sorted(got)), hint)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_random_crop_is_reproducible(student, rng):
     x = _images(rng, 32, 1, 6, 6)
     results = []
@@ -150,7 +150,7 @@ HINT_NORM = tr("(x − mean[c]) / std[c], mean과 std를 (1, C, 1, 1)로 바꿔 
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_normalize_per_channel(student, rng, dtype):
     x = _images(rng, 4, 3, 5, 6, dtype) * 0.3 + 0.5
     mean, std = [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]  # CIFAR-10's statistics
@@ -163,7 +163,7 @@ def test_normalize_per_channel(student, rng, dtype):
     assert_close(got, expected, rtol=1e-6, atol=1e-6, what=what, hint=HINT_NORM)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_normalize_leaves_x_unchanged(student, rng):
     x = _images(rng, 2, 1, 4, 4)
     fn = student.call("functools:partial", student.get(f"{M}:normalize"), mean=[0.1307], std=[0.3081])
@@ -175,7 +175,7 @@ def test_normalize_leaves_x_unchanged(student, rng):
                          "make a new tensor, (x - m) / s, instead of in-place sub_ / div_"))
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_compose_applies_in_order(student, rng):
     x = _images(rng, 2, 1, 3, 3)
     square = student.get("torch:square")

@@ -64,7 +64,7 @@ def matched_output(student, model, ref, x, what, hint):
                  what=f"{what} vs the curriculum model with the same weights", hint=hint)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_simple_cnn_parameter_count(student):
     expected = (16 * 9 + 16) + (16 * 14 * 14 * 10 + 10)
     got = student.call(f"{B}:param_count", student.call(f"{M}:SimpleCNN"))
@@ -72,14 +72,14 @@ def test_simple_cnn_parameter_count(student):
         raise failure("SimpleCNN(): number of parameters", f"{expected:,}", f"{got:,}", HINT_SIMPLE)
 
 
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_simple_cnn_forward_matches_the_curriculum_model(student, rng):
     x = torch.from_numpy(rng.standard_normal((3, 1, 28, 28)).astype(np.float32))
     matched_output(student, student.call(f"{M}:SimpleCNN"), _key().SimpleCNN(), x,
                     "SimpleCNN()(x (3, 1, 28, 28))", HINT_SIMPLE)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_mnistnet_parameter_count(student):
     expected = ((9 * 32 + 32) + 64 + (9 * 32 * 64 + 64) + 128 + (9 * 64 * 128 + 128) + 256
                 + (128 * 7 * 7 * 256 + 256) + (256 * 10 + 10))
@@ -88,14 +88,14 @@ def test_mnistnet_parameter_count(student):
         raise failure("MNISTNet(): number of parameters", f"{expected:,}", f"{got:,}", HINT_MNIST)
 
 
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_mnistnet_forward_matches_the_curriculum_model(student, rng):
     x = torch.from_numpy(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
     matched_output(student, student.call(f"{M}:MNISTNet"), _key().MNISTNet(), x,
                     "MNISTNet().eval()(x (4, 1, 28, 28))", HINT_MNIST)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_mnistnet_dropout_layers(student, rng):
     """Dropout2d(0.25) after each pooling, Dropout(0.5) in the classifier, in this order."""
     model = student.call(f"{M}:MNISTNet")

@@ -115,7 +115,7 @@ def _diff(expected: list[str], got: list[str]) -> tuple[str, str]:
     return f"#{i + 1}: {e}", f"#{i + 1}: {g}"
 
 
-@grader(points=2, module="cnn", framework="tensorflow")
+@grader("cnn-cifar10", points=2, module="cnn", framework="tensorflow")
 def test_build_keras_cnn_layers(student):
     _, info, what = _summary(student)
     expected, got = _expected_tokens(10), _tokens(info["layers"])
@@ -128,7 +128,7 @@ def test_build_keras_cnn_layers(student):
                       f"{info['params']:,}", HINT_KERAS)
 
 
-@grader(points=1, module="cnn", framework="tensorflow")
+@grader("cnn-cifar10", points=1, module="cnn", framework="tensorflow")
 def test_build_keras_cnn_other_input_and_classes(student, rng):
     model, info, what = _summary(student, input_shape=(28, 28, 1), num_classes=5)
     hint = tr("keras.Input(shape=input_shape)으로 시작하고 마지막 Dense는 num_classes개, softmax",
@@ -148,7 +148,7 @@ def test_build_keras_cnn_other_input_and_classes(student, rng):
                  what=f"{what}(x): each row's sum (softmax probabilities)", hint=hint)
 
 
-@grader(points=1, module="cnn", framework="tensorflow")
+@grader("cnn-cifar10", points=1, module="cnn", framework="tensorflow")
 def test_build_keras_cnn_is_compiled(student):
     _, info, what = _summary(student)
     hint = tr("model.compile(optimizer=Adam(1e-3), loss=\"sparse_categorical_crossentropy\", "

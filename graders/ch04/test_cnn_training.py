@@ -15,8 +15,10 @@ Budget: the answer key takes 23-31 CPU-s (one thread, time.process_time(), 2-cor
 under load; test accuracy 0.964-0.977 over five init seeds, 0.965 for the alternative that
 declares its layers in another order); the budget is 150 CPU-s.
 
-Mutants that change MNISTNet's function (ch04_mnistnet_bn_after_relu, ch04_mnistnet_one_pool)
-fail here at the architecture check, before the training.
+Common mistakes this grader catches, each with a mutant in fixtures/submissions/mutants (both
+fail at the architecture check, before the training):
+- MNISTNet with BatchNorm after the ReLU (ch04_mnistnet_bn_after_relu)
+- MNISTNet with one pooling and a Linear of 128*14*14 inputs (ch04_mnistnet_one_pool)
 """
 
 import numpy as np
@@ -61,7 +63,7 @@ def _same_function(student, probe: torch.Tensor, what: str) -> None:
                      what=f"{what} vs the curriculum model with the same weights", hint=HINT_MNIST)
 
 
-@grader(points=3, module="cnn")
+@grader("cnn-cifar10", points=3, module="cnn")
 def test_mnistnet_reaches_95_percent_on_mnist(student):
     """Accuracy threshold: >= 0.95 on the 1000 held-out MNIST images (see the module docstring)."""
     X_tr, X_te, y_tr, y_te = mnist_subset_split()

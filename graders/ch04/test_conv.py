@@ -54,7 +54,7 @@ SIZE_CASES = {
 
 
 @pytest.mark.parametrize("group", list(SIZE_CASES))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_conv2d_output_size_matches_real_layers(student, group):
     for h, w, k, s, p, d in SIZE_CASES[group]:
         kh, kw = _pair(k)
@@ -72,7 +72,7 @@ def test_conv2d_output_size_matches_real_layers(student, group):
                           repr(tuple(got)), HINT_SIZE)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_conv2d_naive_curriculum_example(student):
     """The curriculum's 5×5 checkerboard and 3×3 filter: the true result is [[5,0,5],[0,5,0],[5,0,5]]."""
     x = torch.tensor([[1, 0, 1, 0, 1], [0, 1, 0, 1, 0]] * 2 + [[1, 0, 1, 0, 1]],
@@ -98,7 +98,7 @@ CONV_CASES = {
 
 
 @pytest.mark.parametrize("case", list(CONV_CASES))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_conv2d_naive_matches_f_conv2d(student, rng, case):
     n, c, h, w, o, k, s, p, with_bias, dtype = CONV_CASES[case]
     x = torch.from_numpy(rng.standard_normal((n, c, h, w))).to(dtype)
@@ -113,7 +113,7 @@ def test_conv2d_naive_matches_f_conv2d(student, rng, case):
     assert_close(got, expected, rtol=tol, atol=tol, what=what + " vs F.conv2d", hint=HINT_CONV)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_conv2d_naive_is_differentiable(student, reference, rng):
     """Autograd through conv2d_naive gives F.conv2d's input gradient (a CNN must train on it)."""
     x = torch.from_numpy(rng.standard_normal((2, 2, 6, 5)))
@@ -143,7 +143,7 @@ POOL_CASES = {
 
 
 @pytest.mark.parametrize("case", list(POOL_CASES))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_max_pool2d_naive_matches_f_max_pool2d(student, rng, case):
     n, c, h, w, k, s = POOL_CASES[case]
     x = torch.from_numpy(rng.standard_normal((n, c, h, w)).astype(np.float32)) - 1.0

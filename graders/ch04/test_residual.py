@@ -114,7 +114,7 @@ BLOCKS = {"64-64-s1": (64, 64, 1, 8), "64-128-s2": (64, 128, 2, 8), "32-32-s2": 
 
 
 @pytest.mark.parametrize("case", list(BLOCKS))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_residual_block_output_shapes(student, rng, case):
     i, o, s, size = BLOCKS[case]
     x = torch.from_numpy(rng.standard_normal((2, i, size, size)).astype(np.float32))
@@ -130,7 +130,7 @@ def test_residual_block_output_shapes(student, rng, case):
 
 
 @pytest.mark.parametrize("case", ["64-64-s1", "64-128-s2", "32-32-s2", "16-32-s1"])
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_residual_block_parameter_counts(student, case):
     """Exact counts: the identity shortcut has no parameters; a projection adds a 1×1 conv + BN."""
     i, o, s, _ = BLOCKS[case]
@@ -144,7 +144,7 @@ def test_residual_block_parameter_counts(student, case):
 
 
 @pytest.mark.parametrize("case", ["8-8-s1", "8-16-s2"])
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_residual_block_forward_matches_the_curriculum_block(student, rng, case):
     i, o, s = {"8-8-s1": (8, 8, 1), "8-16-s2": (8, 16, 2)}[case]
     x = torch.from_numpy(rng.standard_normal((3, i, 7, 7)).astype(np.float32))
@@ -161,7 +161,7 @@ def test_residual_block_forward_matches_the_curriculum_block(student, rng, case)
 
 
 @pytest.mark.parametrize("case", ["8-8-s1", "8-16-s2"])
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_residual_block_gradient_reaches_the_input(student, rng, case):
     """d(sum(block(x) · g))/dx with the same weights: the shortcut's share must be there."""
     i, o, s = {"8-8-s1": (8, 8, 1), "8-16-s2": (8, 16, 2)}[case]
@@ -179,7 +179,7 @@ def test_residual_block_gradient_reaches_the_input(student, rng, case):
         "do not detach() the shortcut: through the sum the gradient must flow straight to the input"))
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_residual_block_leaves_its_input_unchanged(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 8, 5, 5)).astype(np.float32))
     block = student.call(f"{M}:ResidualBlock", 8, 8)
@@ -204,7 +204,7 @@ HINT_NET = tr("stem Conv2d(in_ch, 16, 3, padding=1, bias=False) · BN · ReLU �
 
 
 @pytest.mark.parametrize("case", ["cifar", "mnist-5-classes"])
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_small_resnet_output_shapes(student, rng, case):
     classes, ch, size = {"cifar": (10, 3, 32), "mnist-5-classes": (5, 1, 28)}[case]
     x = torch.from_numpy(rng.standard_normal((2, ch, size, size)).astype(np.float32))
@@ -218,7 +218,7 @@ def test_small_resnet_output_shapes(student, rng, case):
     assert_shape(out, (2, classes), what, HINT_NET)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_small_resnet_parameter_count(student):
     ref = _key().SmallResNet(num_classes=7, in_ch=3)
     expected = sum(p.numel() for p in ref.parameters())
@@ -228,7 +228,7 @@ def test_small_resnet_parameter_count(student):
                       f"{got:,}", HINT_NET)
 
 
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_small_resnet_forward_matches(student, rng):
     x = torch.from_numpy(rng.standard_normal((3, 3, 16, 16)).astype(np.float32))
     what = "SmallResNet(num_classes=10, in_ch=3).eval()(x (3, 3, 16, 16))"

@@ -53,7 +53,7 @@ BLOCKS = {"3-64-x2": (3, 64, 2, 32), "64-128-x3": (64, 128, 3, 9), "8-4-x1": (8,
 
 
 @pytest.mark.parametrize("case", list(BLOCKS))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_vgg_block_output_shape(student, rng, case):
     i, o, n, size = BLOCKS[case]
     x = torch.from_numpy(rng.standard_normal((2, i, size, size)).astype(np.float32))
@@ -68,7 +68,7 @@ def test_vgg_block_output_shape(student, rng, case):
 
 
 @pytest.mark.parametrize("case", list(BLOCKS))
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_vgg_block_parameter_count(student, case):
     i, o, n, _ = BLOCKS[case]
     got = student.call(f"{B}:param_count", student.call(f"{M}:vgg_block", i, o, n))
@@ -77,7 +77,7 @@ def test_vgg_block_parameter_count(student, case):
                       f"{got:,}", HINT_BLOCK)
 
 
-@grader(points=2)
+@grader("cnn-cifar10", points=2)
 def test_vgg_block_forward_matches_the_reference(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 3, 10, 10)).astype(np.float32))
     block = student.call(f"{M}:vgg_block", 3, 5, 2)
@@ -118,7 +118,7 @@ HINT_COUNT = tr("sum(p.numel() for p in model.parameters()) — 버퍼(running_m
                 "parameters, and a shared parameter counts once")
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_count_params_all(student):
     for desc, model, expected in _models(student):
         got = student.call(f"{M}:count_params", model)
@@ -126,7 +126,7 @@ def test_count_params_all(student):
             raise failure(f"count_params({desc})", f"{expected:,} (int)", repr(got), HINT_COUNT)
 
 
-@grader(points=1)
+@grader("cnn-cifar10", points=1)
 def test_count_params_trainable_only(student):
     """The first Linear and the BatchNorm frozen (requires_grad=False), as in transfer learning."""
     model = student.call(f"{B}:seeded_mlp", 10, 16, 3)

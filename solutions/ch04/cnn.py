@@ -123,6 +123,7 @@ def build_keras_cnn(input_shape: tuple[int, int, int] = (32, 32, 3), num_classes
     from keras import layers
 
     def conv_bn_relu(filters: int) -> list:
+        """Conv2D(filters, 3×3, same) · BatchNormalization · relu."""
         return [layers.Conv2D(filters, (3, 3), padding="same"), layers.BatchNormalization(),
                 layers.Activation("relu")]
 
