@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from dldrill.childkit import grader_only
+
 
 def _plain(value: Any) -> Any:
     """Numbers, strings, None, and lists/dicts of them; anything else as its repr."""
@@ -66,6 +68,7 @@ def keras_summary(model: Any) -> dict:
 
 
 # -- torch ---------------------------------------------------------------------------------------
+@grader_only
 def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: int = 64,
                      lr: float = 1e-3, seed: int = 0, weight_decay: float = 0.0,
                      one_cycle: bool = False) -> list[float]:
@@ -106,6 +109,7 @@ def train_classifier(model: Any, X: Any, y: Any, epochs: int = 1, batch_size: in
     return losses
 
 
+@grader_only
 def input_gradient(model: Any, x: Any, upstream: Any = None) -> Any:
     """d(sum(model(x) * upstream)) / dx, computed with autograd on a copy of x (x itself is not
     touched). `upstream` defaults to ones. The model's mode is used as it is; its parameters'
@@ -119,6 +123,7 @@ def input_gradient(model: Any, x: Any, upstream: Any = None) -> Any:
     return grad.detach()
 
 
+@grader_only
 def freeze(model: Any, prefixes: list[str]) -> Any:
     """Sets `requires_grad = False` on every parameter whose name starts with one of `prefixes`
     (as in transfer learning). Returns the model."""

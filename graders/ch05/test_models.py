@@ -33,6 +33,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_sentiment_forward_matches_the_reference; ch05_sentiment_mean_pooling)
 Accepted alternative: other attribute names and declaration order, F.relu, einsum, a hand-written
 masked softmax, GRU reading out[:, -1] (fixtures/submissions/alternatives/ch05_models_*).
+- train_model's DataLoader shuffling with the global RNG instead of a Generator seeded with seed
+  (test_train_model_matches_the_reference_trajectory; ch05_train_unseeded_shuffle)
 """
 
 import numpy as np

@@ -179,6 +179,7 @@ def train_model(model: nn.Module, X: Any, y: Any, criterion: nn.Module, epochs: 
     """
     # BEGIN SOLUTION
     def tensor(a: Any) -> torch.Tensor:
+        """float32 features, int64 labels (whatever came in)."""
         t = torch.as_tensor(a)
         return t.float() if t.is_floating_point() else t.long()
 
