@@ -253,3 +253,35 @@ def execution_trace(model: Any, *inputs: Any) -> dict:
             h.remove()
         model.load_state_dict(saved)  # BatchNorm in train mode updated its running statistics
     return {"calls": calls, "output": out.detach().cpu() if isinstance(out, torch.Tensor) else out}
+
+
+def run_order(model: Any, *inputs: Any) -> dict[int, Any]:
+    """Runs `model(*inputs)` once (no autograd graph; mode and state kept) and returns, for each
+    leaf module, the number of its first call -> the module: the numbering `execution_trace`
+    uses, so that a trace's entries can be found in a model by the order they ran."""
+    torch = _torch()
+    order: dict[int, Any] = {}
+    count = [0]
+    seen: dict[int, int] = {}
+    handles = []
+
+    def hook(module: Any, args: Any, output: Any) -> None:
+        if id(module) not in seen:
+            seen[id(module)] = count[0]
+            order[count[0]] = module
+        count[0] += 1
+
+    for m in model.modules():
+        if not any(True for _ in m.children()):
+            handles.append(m.register_forward_hook(hook))
+    was = model.training
+    saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        model.load_state_dict(saved)
+        model.train(was)
+    return order

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from dldrill.childkit import grader_only
+from dldrill.childkit.builders import run_order
 
 
 @grader_only
@@ -23,30 +24,7 @@ def load_weights_by_run(model: Any, inputs: tuple, weights: dict) -> Any:
     """
     import torch
 
-    order: dict[int, Any] = {}
-    seen: set[int] = set()
-    count = [0]
-    handles = []
-
-    def hook(module: Any, args: Any, output: Any) -> None:
-        if id(module) not in seen:
-            seen.add(id(module))
-            order[count[0]] = module
-        count[0] += 1
-
-    for m in model.modules():
-        if not any(True for _ in m.children()):
-            handles.append(m.register_forward_hook(hook))
-    was = model.training
-    saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    try:
-        with torch.no_grad():
-            model(*inputs)
-    finally:
-        for h in handles:
-            h.remove()
-        model.load_state_dict(saved)
-        model.train(was)
+    order = run_order(model, *inputs)
     with torch.no_grad():
         for index, tensors in weights.items():
             module = order.get(int(index))

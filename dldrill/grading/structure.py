@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dldrill.childkit.builders import execution_trace
+from dldrill.childkit.builders import execution_trace, run_order
 from dldrill.grading.checks import Hint, failure
 from dldrill.i18n import tr
 
@@ -67,7 +67,7 @@ def load_by_execution(model: Any, got: dict, *inputs: Any, what: str = "model",
     import torch
 
     expected = execution_trace(model, *inputs)
-    order = _run_order(model, *inputs)
+    order = run_order(model, *inputs)
     with torch.no_grad():
         for gc, ec in align_weights(got, expected, what=what, hint=hint):
             target = order[ec["module"]]
@@ -76,34 +76,3 @@ def load_by_execution(model: Any, got: dict, *inputs: Any, what: str = "model",
                 if isinstance(current, torch.Tensor):
                     current.copy_(torch.as_tensor(value).to(current.dtype))
     return model
-
-
-def _run_order(model: Any, *inputs: Any) -> dict[int, Any]:
-    """call index of each leaf module's first call -> the module (the numbering of the trace)."""
-    import torch
-
-    order: dict[int, Any] = {}
-    count = [0]
-    seen: dict[int, int] = {}
-    handles = []
-
-    def hook(module: Any, args: Any, output: Any) -> None:
-        if id(module) not in seen:
-            seen[id(module)] = count[0]
-            order[count[0]] = module
-        count[0] += 1
-
-    for m in model.modules():
-        if not any(True for _ in m.children()):
-            handles.append(m.register_forward_hook(hook))
-    was = model.training
-    saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    try:
-        with torch.no_grad():
-            model(*inputs)
-    finally:
-        for h in handles:
-            h.remove()
-        model.load_state_dict(saved)
-        model.train(was)
-    return order
