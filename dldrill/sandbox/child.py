@@ -18,6 +18,7 @@ from dldrill.sandbox.confine import (
     BlockReferenceImports,
     extra_readable,
     holds_answer_key,
+    isolate,
     kit_grants,
     landlock,
     readable_paths,
@@ -62,6 +63,8 @@ def main() -> None:
     # imports cannot be shadowed by one the submission ships.
     _clean_sys_path(kit_package.parent.resolve())
     info: dict = {"rlimits": set_rlimits(cfg.get("mem_bytes"))}
+    if cfg.get("isolate", True):
+        info.update(isolate(scratch, cfg.get("scratch_bytes")))
     if cfg.get("landlock", True):
         kit_read, kit_list = kit_grants(kit_package)
         info.update(landlock(readable_paths(submission, kit_package, extra_readable()) + kit_read,

@@ -40,6 +40,7 @@ from dldrill.sandbox.wire import PeerClosed, read_frame, write_frame
 DEFAULT_MEM_BYTES = 6 << 30
 DEFAULT_CALL_TIMEOUT = 60.0  # CPU-seconds per call
 DEFAULT_STALL = 60.0  # wall seconds without progress before a call counts as hung
+SCRATCH_BYTES = 1 << 30  # the child's scratch folder, where it can be a size-limited tmpfs
 # The most one reply may make the grader hold (a frame, and the values decoded from it).
 MAX_REPLY = 1 << 30
 START_TIMEOUT = 120.0  # wall seconds to import the frameworks (the kit's cost, not counted)
@@ -144,11 +145,13 @@ class SandboxBackend:
         landlock: bool = True,
         label: str = "student",
         stall: float = DEFAULT_STALL,
+        scratch_bytes: int = SCRATCH_BYTES,
     ):
         self.submission = Path(submission).resolve()
         self.device = device
         self.threads = max(1, int(threads or 1))
         self.stall = stall
+        self.scratch_bytes = scratch_bytes
         # CUDA reserves far more address space than it uses, so RLIMIT_AS would break it: on a
         # GPU the child's resident memory is watched instead, and the child killed above it.
         self.mem_bytes = mem_bytes if device == "cpu" else None
@@ -193,6 +196,7 @@ class SandboxBackend:
             "kit_package": str(Path(dldrill.__file__).resolve().parent),
             "scratch": str(self.scratch), "mem_bytes": self.mem_bytes, "threads": self.threads,
             "preload": list(self.preload), "landlock": self.landlock,
+            "isolate": self.landlock, "scratch_bytes": self.scratch_bytes,
         }
         env = child_environment(self.scratch, self.device, self.threads)
         env["DLDRILL_SANDBOX_CONFIG"] = json.dumps(config)

@@ -125,7 +125,7 @@ def landlock(read_paths: list[Path], write_paths: list[Path],
     device_rw = read | _FS_WRITE_FILE | (_FS_IOCTL_DEV if abi >= 5 else 0)
     rules = [(p, read) for p in read_paths] + [(p, read | write_extra) for p in write_paths]
     rules += [(p, _FS_READ_DIR) for p in list_only or []]
-    rules.append((Path("/dev"), device_rw))
+    rules += [(dev, device_rw) for dev in devices(os.environ.get("DLDRILL_DEVICE", "cpu") != "cpu")]
     granted, refused = [], []
     try:
         for path, access in rules:
@@ -186,7 +186,11 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
             candidates.add(Path(path))
     candidates.update(Path(p) for p in site.getsitepackages())
     candidates.update(Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc",
-                                        "/proc", "/sys", "/opt/conda", "/usr/local"))
+                                        "/sys", "/opt/conda", "/usr/local"))
+    # /proc: this process's own entries and the machine-wide facts libraries read, not other
+    # processes' (the grader's command line, environment, open files).
+    candidates.update(Path(f"/proc/{p}") for p in (os.getpid(), "cpuinfo", "meminfo", "stat",
+                                                   "sys", "self"))
     kit_root = kit_package.parent
     for entry in sys.path:
         if entry and Path(entry).exists() and Path(entry).resolve() != kit_root.resolve():
@@ -213,3 +217,69 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
         granted.add(r)
     granted.update(p.resolve() for p in (submission, *extra) if p.exists())
     return sorted(granted)
+
+
+# -- privileges, namespaces ----------------------------------------------------------------------
+_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
+_PR_SET_KEEPCAPS, _PR_CAPBSET_DROP = 8, 24
+_CAP_DAC_READ_SEARCH = 2
+_CAP_VERSION_3 = 0x20080522
+NOBODY = 65534
+
+
+def devices(cuda: bool = False) -> list[Path]:
+    """The device files a child may use: the null, zero and random devices, shared memory for
+    DataLoader workers, and the NVIDIA devices on a GPU. No terminal, no disk, nothing else."""
+    paths = [Path(f"/dev/{n}") for n in ("null", "zero", "random", "urandom", "full", "shm")]
+    if cuda:
+        paths += sorted(Path("/dev").glob("nvidia*"))
+    return [p for p in paths if p.exists()]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def isolate(scratch: Path, scratch_bytes: int | None) -> dict:
+    """Where this process runs as root: its own network namespace (no network at all, UDP
+    included), its scratch folder a size-limited tmpfs in its own mount namespace, and then no
+    root: user and group `nobody`, with one capability kept (reading files whatever their mode,
+    which Landlock narrows to the granted paths) and every other one dropped for good. Fails
+    soft step by step; returns what it did."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return {"uid": os.geteuid()}
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    done: dict[str, Any] = {}
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        done["network"] = "none"
+    if scratch_bytes and libc.unshare(_CLONE_NEWNS) == 0:
+        libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
+        options = f"size={int(scratch_bytes)},mode=0700,uid={NOBODY},gid={NOBODY}".encode()
+        if libc.mount(b"tmpfs", str(scratch).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
+                      options) == 0:
+            done["scratch_bytes"] = int(scratch_bytes)
+    try:
+        os.chown(scratch, NOBODY, NOBODY)
+        libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0)
+        for cap in range(64):
+            if cap != _CAP_DAC_READ_SEARCH:
+                libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        header = _CapHeader(_CAP_VERSION_3, 0)
+        keep = 1 << _CAP_DAC_READ_SEARCH
+        data = (_CapData * 2)(_CapData(keep, keep, 0), _CapData(0, 0, 0))
+        if libc.capset(ctypes.byref(header), data) != 0:
+            raise OSError(ctypes.get_errno(), "capset")
+        done["uid"] = os.getuid()
+    except OSError as err:
+        done["uid"] = os.getuid()
+        done["error"] = str(err)
+    return done
