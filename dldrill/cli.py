@@ -1,6 +1,7 @@
-"""`dldrill` command line: report, sync.
+"""`dldrill` command line: report, grade, sync.
 
     dldrill report [--submission PATH] [--json | --json-out FILE] [--device D] [--lang L]
+    dldrill grade SUBMISSION... --out DIR [--jobs N] [--chapters ch01,ch03] [--regrade]
     dldrill sync [--check]
 """
 
@@ -73,6 +74,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report(args)
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from dldrill.grade import run_grade
+
+    return run_grade(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dldrill", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dldrill {__version__}")
@@ -94,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="declare your GitHub portfolio project (stored in exercises/portfolio.txt)")
     _common(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("grade", help="grade many submissions into a gradebook (for instructors)")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help="folders like exercises/, repository roots, or .zip files of either")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="where gradebook.sqlite, gradebook.csv and <id>/ folders go")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded at once")
+    p.add_argument("--chapters", default=None, metavar="ch01,ch03", help="grade only these chapters")
+    p.add_argument("--regrade", action="store_true", help="grade again even when nothing changed")
+    p.add_argument("--timeout", type=float, default=1800.0, metavar="S",
+                   help="wall-clock seconds per submission before its grading is killed (1800)")
+    p.add_argument("--hidden-detail", choices=("full", "reason"), default="full",
+                   help="feedback.md: expected/got/hint of hidden checks (full) or one-line reasons")
+    _common(p)
+    p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("sync", help="generate exercises/ stubs from solutions/")
     p.add_argument("--check", action="store_true", help="fail if stubs differ; change nothing")
