@@ -186,10 +186,10 @@ def locate(root: Path) -> Path:
     (as zip tools make) is looked into. Raises Refused with `not a submission`."""
     try:
         return resolve_submission(root)
-    except FileNotFoundError as err:
-        raise Refused("unreadable", str(err)) from None
     except ValueError:
         pass
+    except OSError as err:
+        raise Refused("unreadable", clean_text(str(err))) from None
     try:
         subdirs = [p for p in root.iterdir() if p.name not in SKIP_DIRS and not p.name.startswith(".")]
     except OSError as err:
@@ -554,6 +554,17 @@ def grade_one(job: Job, settings: Settings, ghash: str, previous: dict | None,
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def grade_one_safely(job: Job, settings: Settings, ghash: str, previous: dict | None,
+                     running: _Running) -> Outcome:
+    """`grade_one`, with any unexpected error as the submission's status instead of the batch's."""
+    try:
+        return grade_one(job, settings, ghash, previous, running)
+    except Exception as err:
+        row = {**_base_row(job, settings, ghash),
+               "status": f"error: {err.__class__.__name__}: {one_line(err, 300)}"}
+        return Outcome(job, row)
+
+
 def _finish(job: Job, row: dict, res: ChildResult, settings: Settings) -> Outcome:
     """The row for a finished grading process: graded with its points, or an error status."""
     last = one_line((res.stderr_tail.decode("utf-8", "replace").strip().splitlines() or [""])[-1], 300)
@@ -668,7 +679,10 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
     def record(out: Outcome) -> None:
         if not out.skipped:
             book.write(out.row, out.tests)
-        _write_outputs(settings, out)
+        try:
+            _write_outputs(settings, out)
+        except OSError as err:
+            progress.line(f"dldrill grade: {out.job.key}/: {clean_text(str(err))}")
         outcomes.append(out)
         progress.finished(out)
         write_private(out_dir / "gradebook.csv", book.export_csv())
@@ -681,7 +695,8 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
                     row = {**_base_row(job, settings, ghash), "status": job.status}
                     record(Outcome(job, row))
                     continue
-                pending.add(pool.submit(grade_one, job, settings, ghash, previous.get(job.key), running))
+                pending.add(pool.submit(grade_one_safely, job, settings, ghash,
+                                        previous.get(job.key), running))
             try:
                 while pending:
                     done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

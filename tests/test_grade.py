@@ -71,9 +71,11 @@ def batch(tmp_path_factory):
     _zip(inp / "bomb.zip", {"ch01/big.bin": b"\0" * (65 * 1024 * 1024)})
     (inp / "garbage.zip").write_bytes(b"this is not a zip")
     (inp / "dup").mkdir()
+    (inp / "empty").mkdir()
+    os.mkfifo(inp / "pipe")
     _solution(inp / "dup" / "alice")
     sources = [inp / n for n in ("alice", "broken", "stubs", "carol.zip", "evil.zip", "bomb.zip",
-                                 "dup/alice", "garbage.zip", "missing")]
+                                 "dup/alice", "garbage.zip", "missing", "empty", "pipe")]
     out = tmp / "out"
     stream = io.StringIO()
     settings = Settings(out=out, chapters=["ch01"], jobs=2, lang="en", timeout=300)
@@ -96,6 +98,8 @@ def test_rows_and_statuses(batch):
     assert rows["bomb"]["status"].startswith("rejected: zip member too large: ch01/big.bin")
     assert rows["garbage"]["status"].startswith("unreadable: not a readable zip file")
     assert rows["missing"]["status"] == "unreadable: no such file or folder"
+    assert rows["pipe"]["status"] == "unreadable: not a folder or a .zip file"
+    assert rows["empty"]["status"] == "not a submission: no chNN/ folders (or exercises/) found"
     dup = [r for r in rows.values() if r["status"] == "duplicate id"]
     assert len(dup) == 1 and dup[0]["id"] == "alice" and dup[0]["path"].endswith("dup/alice")
     assert not (batch["tmp"] / "evil").exists()
@@ -132,9 +136,9 @@ def test_csv_feedback_and_result(batch):
     assert "zip member escapes" in (out / "evil" / "feedback.md").read_text()
     assert not (out / "alice~2").exists()
     lines = batch["stream"].splitlines()
-    assert lines[0].startswith("dldrill grade: 9 submissions")
+    assert lines[0].startswith("dldrill grade: 11 submissions")
     assert any(line.startswith("[") and "alice 76/76 (" in line for line in lines)
-    assert sum(line.startswith("[") for line in lines) == 9
+    assert sum(line.startswith("[") for line in lines) == 11
 
 
 def test_resume_skips_then_regrades_what_changed(batch):

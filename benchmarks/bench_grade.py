@@ -1,0 +1,105 @@
+"""Wall-clock figures for `dldrill grade` on copies of the answer key.
+
+    python benchmarks/bench_grade.py [--chapters ch01] [--copies 20] [--repeat 3] [--json FILE]
+
+Prints:
+- one submission through `dldrill grade` (the whole command: start-up, hashing, one grading
+  process, gradebook), the median of --repeat fresh runs, next to the grading process alone
+  (`dldrill report --json`) and a bare `python -c pass`;
+- --copies copies of the solutions graded with --jobs 1 and with --jobs 2 (fresh gradebooks),
+  each wall time, and the throughput ratio (jobs 1 time / jobs 2 time);
+- a rerun of the same batch: every submission unchanged, so skipped;
+- the CPU-seconds per submission (grading process and sandbox child), and the load average
+  before the run (other work on the machine takes cores from --jobs 2).
+Targets from the issue: <= 1.0 s for one small submission; >= 1.7 x throughput with 2 jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+CPU: dict[str, float] = {}
+
+
+def timed(cmd: list[str], label: str = "") -> float:
+    """Wall seconds of one fresh run; the CPU-seconds it and its children used go to CPU[label]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if label:
+        CPU[label] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0,):
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return wall
+
+
+def grade_cmd(subs: list[Path], out: Path, chapters: str, jobs: int) -> list[str]:
+    return [PY, "-m", "dldrill", "grade", *map(str, subs), "--out", str(out), "--chapters", chapters,
+            "--jobs", str(jobs), "--lang", "en"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chapters", default="ch01")
+    ap.add_argument("--copies", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", default=None, metavar="FILE")
+    args = ap.parse_args()
+    chapters = [c for c in args.chapters.split(",") if c]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    figures: dict[str, float] = {"load_average_1min_before": os.getloadavg()[0]}
+    try:
+        subs = []
+        for i in range(args.copies):
+            sub = tmp / "in" / f"s{i:02d}"
+            for c in chapters:
+                shutil.copytree(ROOT / "solutions" / c, sub / c,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            subs.append(sub)
+        figures["python_startup_s"] = statistics.median(timed([PY, "-c", "pass"])
+                                                        for _ in range(args.repeat))
+        figures["report_one_s"] = statistics.median(
+            timed([PY, "-m", "dldrill", "report", "--json", "--submission", str(subs[0]),
+                   "--chapters", args.chapters]) for _ in range(args.repeat))
+        one = []
+        for r in range(args.repeat):
+            one.append(timed(grade_cmd(subs[:1], tmp / f"one{r}", args.chapters, 1)))
+        figures["grade_one_s"] = statistics.median(one)
+        for jobs in (1, 2):
+            key = f"grade_{args.copies}_jobs{jobs}_s"
+            figures[key] = timed(grade_cmd(subs, tmp / f"batch{jobs}", args.chapters, jobs), key)
+            figures[f"cpu_per_submission_jobs{jobs}_s"] = CPU[key] / args.copies
+        figures["throughput_ratio"] = (figures[f"grade_{args.copies}_jobs1_s"]
+                                       / figures[f"grade_{args.copies}_jobs2_s"])
+        figures[f"rerun_{args.copies}_unchanged_s"] = timed(
+            grade_cmd(subs, tmp / "batch2", args.chapters, 2))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"dldrill grade benchmark — chapters {args.chapters}, {os.cpu_count()} CPUs, "
+          f"median of {args.repeat} where repeated")
+    for key, value in figures.items():
+        print(f"  {key:<28} {value:8.2f}" + (" x" if key == "throughput_ratio" else " s"))
+    print("  targets: grade_one_s <= 1.0 s; throughput_ratio >= 1.7 x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
