@@ -378,6 +378,9 @@ def validate_report(raw: bytes) -> dict:
         row["reason"] = one_line(t.get("reason"))
         row["points"] = _number(t.get("points"), "tests[].points")
         row["earned"] = _number(t.get("earned"), "tests[].earned")
+        duration = t.get("duration_s")
+        row["duration_s"] = duration if isinstance(duration, int | float) and not isinstance(
+            duration, bool) else None
         tests.append(row)
     if abs(sum(t["earned"] for t in tests) - points) > 1e-6 or \
             abs(sum(t["points"] for t in tests) - max_points) > 1e-6:
@@ -740,12 +743,18 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"dldrill grade: --out must not be inside a submission ({clean_text(str(src))})",
                   file=sys.stderr)
             return 2
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous_handler = signal.signal(signal.SIGTERM, on_term)
     try:
         outcomes = run_batch(sources, settings)
     except KeyboardInterrupt:
         print(i18n.render(tr("dldrill grade: 중단됨; 다시 실행하면 이어서 채점합니다",
                              "dldrill grade: interrupted; run it again to resume")), file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     graded = sum(o.row["status"] == GRADED for o in outcomes)
     print(i18n.render(tr(
         f"dldrill grade: {len(outcomes)}개 중 {graded}개 채점됨 → {settings.out / 'gradebook.csv'}",
