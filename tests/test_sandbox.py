@@ -158,6 +158,11 @@ def fill(mib):
 def whoami():
     return os.getuid(), os.getgid(), os.getgroups()
 
+
+def daemon():
+    proc = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    return proc.pid
+
 '''
 
 
@@ -485,7 +490,7 @@ def test_the_child_runs_without_root_network_or_unbounded_scratch(submission, tm
     try:
         student = Submission(backend, "student", timeout=20)
         uid, gid, groups = student.call("ch10.m:whoami")
-        assert (uid, gid, groups) == (65534, 65534, [])
+        assert uid == gid == backend.uid and uid >= 200_000 and groups == []
         assert backend.confinement.get("network") == "none"
         with pytest.raises(StudentError, match=r"OSError|Network is unreachable"):
             student.call("ch10.m:udp", 9)
@@ -501,3 +506,26 @@ def test_the_child_runs_without_root_network_or_unbounded_scratch(submission, tm
                 student.call("ch10.m:read", path)
     finally:
         backend.close()
+
+
+def test_a_daemon_that_leaves_the_session_is_still_killed(submission):
+    """A process started with setsid escapes the child's process group, not its uid."""
+    if os.geteuid() != 0:
+        pytest.skip("a uid of its own applies where the grader runs as root")
+    backend = SandboxBackend(submission, device="cpu")
+    try:
+        student = Submission(backend, "student", timeout=20)
+        pid = student.call("ch10.m:daemon")
+        assert _stat_alive(pid)
+    finally:
+        backend.close()
+    time.sleep(0.3)
+    assert not _stat_alive(pid), "the daemon outlived its sandbox"
+
+
+def _stat_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dldrill.sandbox.codec import pack, unpack
 from dldrill.sandbox.confine import (
+    NOBODY,
     BlockReferenceImports,
     extra_readable,
     holds_answer_key,
@@ -64,7 +65,9 @@ def main() -> None:
     _clean_sys_path(kit_package.parent.resolve())
     info: dict = {"rlimits": set_rlimits(cfg.get("mem_bytes"))}
     if cfg.get("isolate", True):
-        info.update(isolate(scratch, cfg.get("scratch_bytes")))
+        uid = cfg.get("uid")
+        info.update(isolate(scratch, cfg.get("scratch_bytes"),
+                            uid if isinstance(uid, int) and uid > 0 else NOBODY))
     if cfg.get("landlock", True):
         kit_read, kit_list = kit_grants(kit_package)
         info.update(landlock(readable_paths(submission, kit_package, extra_readable()) + kit_read,

@@ -41,6 +41,7 @@ DEFAULT_MEM_BYTES = 6 << 30
 DEFAULT_CALL_TIMEOUT = 60.0  # CPU-seconds per call
 DEFAULT_STALL = 60.0  # wall seconds without progress before a call counts as hung
 SCRATCH_BYTES = 1 << 30  # the child's scratch folder, where it can be a size-limited tmpfs
+CHILD_UIDS = (200_000, 1_200_000)  # uids for children where the grader runs as root
 # The most one reply may make the grader hold (a frame, and the values decoded from it).
 MAX_REPLY = 1 << 30
 START_TIMEOUT = 120.0  # wall seconds to import the frameworks (the kit's cost, not counted)
@@ -172,6 +173,7 @@ class SandboxBackend:
         self.meter: CpuMeter | None = None
         self.scratch: Path | None = None
         self._log_dir: Path | None = None
+        self.uid = -1
         self._log_fd = -1
         self._r = self._w = -1
 
@@ -184,6 +186,10 @@ class SandboxBackend:
             base = scratch_root()
             base.mkdir(parents=True, exist_ok=True)
             self.scratch = Path(tempfile.mkdtemp(prefix="dldrill-sandbox-", dir=base))
+            # Where the grader is root, the child runs as a uid of its own (no other process has
+            # it), so that everything it starts — even daemons that left its session — can be
+            # found and killed, and a fork bomb meets its own process limit.
+            self.uid = CHILD_UIDS[0] + os.stat(self.scratch).st_ino % (CHILD_UIDS[1] - CHILD_UIDS[0])
             # The child's output log lives outside its scratch folder and is only ever used
             # through this descriptor: nothing the child plants at a path is opened by us.
             self._log_dir = Path(tempfile.mkdtemp(prefix="dldrill-log-", dir=base))
@@ -196,7 +202,7 @@ class SandboxBackend:
             "kit_package": str(Path(dldrill.__file__).resolve().parent),
             "scratch": str(self.scratch), "mem_bytes": self.mem_bytes, "threads": self.threads,
             "preload": list(self.preload), "landlock": self.landlock,
-            "isolate": self.landlock, "scratch_bytes": self.scratch_bytes,
+            "isolate": self.landlock, "scratch_bytes": self.scratch_bytes, "uid": self.uid,
         }
         env = child_environment(self.scratch, self.device, self.threads)
         env["DLDRILL_SANDBOX_CONFIG"] = json.dumps(config)
@@ -234,6 +240,7 @@ class SandboxBackend:
             except (ProcessLookupError, PermissionError):
                 pass
             code = proc.wait()
+            kill_uid(self.uid)  # whatever it started outside its session
         for fd in (self._r, self._w):
             if fd >= 0:
                 try:
@@ -399,6 +406,35 @@ class SandboxBackend:
         except (PeerClosed, BrokenPipeError, ValueError):
             tail = self.log_tail()
             raise SubmissionCrashed(_describe_exit(self._kill()), tail) from None
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILLs every process whose real uid is `uid` (a child's own uid; only where we are
+    root). Returns how many were signalled."""
+    if uid < CHILD_UIDS[0] or os.geteuid() != 0:
+        return 0
+    killed = 0
+    for _ in range(3):  # a fork in flight may add one between two scans
+        found = 0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/status", "rb") as f:
+                    status = f.read(4096)
+            except OSError:
+                continue
+            line = next((ln for ln in status.split(b"\n") if ln.startswith(b"Uid:")), b"")
+            if line.split()[1:2] == [str(uid).encode()]:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    found += 1
+                except (ProcessLookupError, PermissionError):
+                    pass
+        killed += found
+        if not found:
+            break
+    return killed
 
 
 def child_environment(scratch: Path, device: str, threads: int) -> dict[str, str]:

@@ -246,12 +246,14 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def isolate(scratch: Path, scratch_bytes: int | None) -> dict:
+def isolate(scratch: Path, scratch_bytes: int | None, uid: int = NOBODY,
+            max_processes: int = 512) -> dict:
     """Where this process runs as root: its own network namespace (no network at all, UDP
     included), its scratch folder a size-limited tmpfs in its own mount namespace, and then no
-    root: user and group `nobody`, with one capability kept (reading files whatever their mode,
-    which Landlock narrows to the granted paths) and every other one dropped for good. Fails
-    soft step by step; returns what it did."""
+    root: a uid and gid of its own (`uid`, no passwd entry needed; `nobody` by default), at most
+    `max_processes` processes and threads for it (a fork bomb stops there), one capability kept
+    (reading files whatever their mode, which Landlock narrows to the granted paths) and every
+    other one dropped for good. Fails soft step by step; returns what it did."""
     if sys.platform != "linux" or os.geteuid() != 0:
         return {"uid": os.geteuid()}
     libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
@@ -260,19 +262,21 @@ def isolate(scratch: Path, scratch_bytes: int | None) -> dict:
         done["network"] = "none"
     if scratch_bytes and libc.unshare(_CLONE_NEWNS) == 0:
         libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
-        options = f"size={int(scratch_bytes)},mode=0700,uid={NOBODY},gid={NOBODY}".encode()
+        options = f"size={int(scratch_bytes)},mode=0700,uid={uid},gid={uid}".encode()
         if libc.mount(b"tmpfs", str(scratch).encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
                       options) == 0:
             done["scratch_bytes"] = int(scratch_bytes)
     try:
-        os.chown(scratch, NOBODY, NOBODY)
+        os.chown(scratch, uid, uid)
         libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0)
         for cap in range(64):
             if cap != _CAP_DAC_READ_SEARCH:
                 libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(uid)
+        os.setuid(uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+        done["max_processes"] = max_processes
         header = _CapHeader(_CAP_VERSION_3, 0)
         keep = 1 << _CAP_DAC_READ_SEARCH
         data = (_CapData * 2)(_CapData(keep, keep, 0), _CapData(0, 0, 0))
