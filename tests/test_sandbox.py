@@ -529,3 +529,25 @@ def _stat_alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_the_child_dies_with_a_grader_killed_outright(submission, tmp_path):
+    """A grading process killed with SIGKILL (a batch's timeout) takes its sandbox child along."""
+    script = tmp_path / "grader.py"
+    script.write_text(
+        "import sys, time\n"
+        "from dldrill.sandbox.client import SandboxBackend\n"
+        f"b = SandboxBackend({str(submission)!r}, device='cpu')\n"
+        "b.start()\n"
+        "print(b.proc.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    assert _stat_alive(child)
+    proc.kill()
+    proc.wait()
+    for _ in range(50):
+        if not _stat_alive(child):
+            break
+        time.sleep(0.1)
+    assert not _stat_alive(child), "the sandbox child outlived its grader"

@@ -23,6 +23,7 @@ import importlib.abc
 import os
 import platform
 import resource
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,7 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
 # -- privileges, namespaces ----------------------------------------------------------------------
 _CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
 _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
-_PR_SET_KEEPCAPS, _PR_CAPBSET_DROP = 8, 24
+_PR_SET_PDEATHSIG, _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP = 1, 8, 24
 _CAP_DAC_READ_SEARCH = 2
 _CAP_VERSION_3 = 0x20080522
 NOBODY = 65534
@@ -277,6 +278,8 @@ def isolate(scratch: Path, scratch_bytes: int | None, uid: int = NOBODY,
         os.setuid(uid)
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
         done["max_processes"] = max_processes
+        # Changing credentials cleared it: die with the grader, even if it is killed outright.
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         header = _CapHeader(_CAP_VERSION_3, 0)
         keep = 1 << _CAP_DAC_READ_SEARCH
         data = (_CapData * 2)(_CapData(keep, keep, 0), _CapData(0, 0, 0))
