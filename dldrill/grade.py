@@ -720,17 +720,13 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
 def run_grade(args: argparse.Namespace) -> int:
     """The `dldrill grade` command: 0 when every submission was graded (or unchanged), 1 when
     some got another status, 2 on a usage error, 130 when interrupted."""
-    from dldrill.report import available_chapters
+    from dldrill.report import select_chapters
 
-    present = available_chapters()
-    chapters = present
-    if args.chapters:
-        chapters = [c.strip() for c in args.chapters.split(",") if c.strip()]
-        unknown = [c for c in chapters if c not in present]
-        if unknown:
-            print(f"dldrill grade: no graders for {', '.join(unknown)} in this kit "
-                  f"(available: {', '.join(present)})", file=sys.stderr)
-            return 2
+    try:
+        chapters = select_chapters(args.chapters)
+    except ValueError as err:
+        print(f"dldrill grade: {err}", file=sys.stderr)
+        return 2
     if args.jobs < 1 or args.timeout <= 0:
         print("dldrill grade: --jobs and --timeout must be positive", file=sys.stderr)
         return 2

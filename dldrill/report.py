@@ -45,6 +45,20 @@ def available_chapters() -> list[str]:
     return [c for c in CHAPTERS if any((root / c).glob("test_*.py"))]
 
 
+def select_chapters(spec: str | None) -> list[str]:
+    """The chapters a `--chapters ch01,ch03` option names (all available ones when None);
+    ValueError naming those without graders in this kit."""
+    present = available_chapters()
+    if not spec:
+        return present
+    wanted = [c.strip() for c in spec.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in present]
+    if unknown:
+        raise ValueError(f"no graders for {', '.join(unknown)} in this kit "
+                         f"(available: {', '.join(present)})")
+    return wanted
+
+
 def available_modules(chapters: list[str]) -> set[tuple[str, str]]:
     """(chapter, module) pairs with a grader file, within `chapters`; (chapter, "*") for each."""
     out = set()
@@ -365,16 +379,11 @@ def run_report(args: argparse.Namespace) -> int:
         (submission / "portfolio.txt").write_text(args.portfolio.strip() + "\n")
     if args.device:
         devices.set_requested_device(args.device)
-    present = available_chapters()
-    chapters = present
-    if args.chapters:
-        wanted = [c.strip() for c in args.chapters.split(",") if c.strip()]
-        unknown = [c for c in wanted if c not in present]
-        if unknown:
-            print(f"dldrill report: no graders for {', '.join(unknown)} in this kit "
-                  f"(available: {', '.join(present)})", file=sys.stderr)
-            return 2
-        chapters = wanted
+    try:
+        chapters = select_chapters(args.chapters)
+    except ValueError as err:
+        print(f"dldrill report: {err}", file=sys.stderr)
+        return 2
     start = time.monotonic()
     if not args.json:
         mode = "in-process" if args.inprocess else "sandbox"

@@ -26,8 +26,6 @@ from dldrill.sandbox.arrays import BY_TAG, NP_KINDS, NUMPY, TENSOR_DTYPES, adapt
 
 MAX_DEPTH = 48
 MAX_DECODED = 1 << 30  # bytes of arrays and bytes one message may decode to
-_TORCH_DTYPES = TENSOR_DTYPES
-_NP_KINDS = NP_KINDS
 # The facts an array may carry, and their types: anything else in a header is malformed.
 _FACTS = {"grad": bool, "param": bool, "device": str, "variable": str, "trainable": bool,
           "name": str}
@@ -87,7 +85,7 @@ class Encoder:
         if adapter is not None:
             return self._array(adapter, value)
         if isinstance(value, np.generic):
-            if value.dtype.kind not in _NP_KINDS:
+            if value.dtype.kind not in NP_KINDS:
                 return self.on_object(value)
             return {"$": "np", "dtype": value.dtype.str, "b": self.buffer(value.tobytes())}
         if isinstance(value, complex) and t is complex:
@@ -123,7 +121,7 @@ class Encoder:
             dtype, arr = adapter.export(value)
         except TypeError:  # a sparse or quantized tensor, an unsupported dtype: stays there
             return self.on_object(value)
-        if adapter is NUMPY and (arr.dtype.kind not in _NP_KINDS or arr.dtype.hasobject):
+        if adapter is NUMPY and (arr.dtype.kind not in NP_KINDS or arr.dtype.hasobject):
             return self.on_object(value)
         facts = {k: v for k, v in adapter.facts(value).items() if k in _FACTS}
         return {"$": "arr", "fw": adapter.tag, "dtype": dtype, "shape": list(arr.shape),
@@ -167,7 +165,7 @@ class Decoder:
             dtype = np.dtype(spec)
         except TypeError as exc:
             raise CodecError(f"bad dtype {spec!r}") from exc
-        if dtype.kind not in _NP_KINDS or dtype.hasobject or dtype.fields is not None:
+        if dtype.kind not in NP_KINDS or dtype.hasobject or dtype.fields is not None:
             raise CodecError(f"dtype {spec!r} is not allowed")
         return dtype
 
@@ -231,7 +229,7 @@ class Decoder:
         if tag == "path":
             return PurePath(str(node["v"]))
         if tag == "tdtype":
-            if node.get("v") not in _TORCH_DTYPES:
+            if node.get("v") not in TENSOR_DTYPES:
                 raise CodecError("bad torch dtype")
             return getattr(_torch(), node["v"])
         if tag == "tdevice":
@@ -251,7 +249,7 @@ class Decoder:
         dtype = node.get("dtype")
         if adapter is NUMPY:
             return self._array(node, self._dtype(dtype))
-        if dtype not in _TORCH_DTYPES:
+        if dtype not in TENSOR_DTYPES:
             raise CodecError("bad tensor dtype")
         raw = self._array(node, np.dtype("int16" if dtype == "bfloat16" else dtype))
         return adapter.build(raw, dtype, facts)
