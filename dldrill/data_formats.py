@@ -17,6 +17,7 @@ One place for the bytes on disk:
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
@@ -218,10 +219,11 @@ def _resolve(value: object) -> object:
 
 
 def parse_pickle(data: bytes) -> object:
-    """Decodes a pickle of plain data **without executing it**: dicts, lists, tuples, str, bytes
-    (Python 2 strings come back as bytes), int, float, bool, None, and NumPy arrays of numbers
-    pickled the usual way (`_reconstruct` + BUILD, or protocol 5's `_frombuffer`). Any other
-    global, call or opcode raises FormatError; nothing is imported or called."""
+    """Decodes a pickle (protocols 0 to 5) of plain data **without executing it**: dicts, lists,
+    tuples, str, bytes (Python 2 strings come back as bytes), int, float, bool, None, and NumPy
+    arrays of numbers pickled the usual way (`_reconstruct` + BUILD, or protocol 5's
+    `_frombuffer`). Any other global, call or opcode raises FormatError; nothing is imported or
+    called."""
     stack: list[object] = []
     marks: list[int] = []
     memo: dict[int, object] = {}
@@ -345,6 +347,20 @@ def parse_pickle(data: bytes) -> object:
             stack.append(int.from_bytes(take(take(1)[0]), "little", signed=True))
         elif op == b"G":
             stack.append(unpack(">d"))
+        elif op == b"I":  # protocols 0-1: INT (and bools as I00 / I01)
+            text = line()
+            stack.append(True if text == "01" else False if text == "00" else int(text))
+        elif op == b"L":
+            stack.append(int(line().rstrip("L")))
+        elif op == b"F":
+            stack.append(float(line()))
+        elif op == b"S":  # STRING: a quoted, escaped Python 2 str
+            text = line().encode("latin-1")
+            if len(text) < 2 or text[0] != text[-1] or text[:1] not in (b"'", b'"'):
+                raise FormatError("malformed pickle (STRING)")
+            stack.append(codecs.escape_decode(text[1:-1])[0])
+        elif op == b"V":
+            stack.append(line().encode("latin-1").decode("raw-unicode-escape"))
         elif op == b"N":
             stack.append(None)
         elif op == b"\x88":

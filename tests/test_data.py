@@ -119,7 +119,7 @@ def test_cifar_batches_round_trip_and_match_the_official_byte_format(cache):
     assert meta[b"label_names"][0] == b"airplane"
 
 
-@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
 def test_pickle_parser_reads_plain_data_of_every_protocol(protocol):
     value = {"data": np.arange(2 * 3072, dtype=np.uint8).reshape(2, 3072), "labels": [3, 7],
              "other": (1.5, None, True, -5, 2**40, "한국어", b"\x00\xff"),
