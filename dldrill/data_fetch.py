@@ -288,8 +288,9 @@ def download(remote: Remote, cache: Path, *, timeout: float = CONNECT_TIMEOUT, r
     failures: list[tuple[str, str]] = []
     offline = True
     for url in (*extra_urls, *remote.urls):
-        attempt = 0
+        attempt, restarted = 0, False
         while True:
+            resumed = part.exists() and part.stat().st_size > 0
             try:
                 _transfer(url, part, remote.size, timeout, remote.path, stream)
             except _Broken as err:
@@ -311,8 +312,12 @@ def download(remote: Remote, cache: Path, *, timeout: float = CONNECT_TIMEOUT, r
             problem = check_file(part, remote.size, remote.digest) if part.exists() else "nothing received"
             if problem:
                 offline = False
-                failures.append((url, f"checksum mismatch: {problem}"))
                 part.unlink(missing_ok=True)
+                if resumed and not restarted:  # a stale or corrupt .part: once more from scratch
+                    restarted = True
+                    _say(stream, f"  {remote.path}: {problem} after resuming; starting again")
+                    continue
+                failures.append((url, f"checksum mismatch: {problem}"))
                 break
             os.replace(part, dest)
             return dest
@@ -415,9 +420,14 @@ def fetch(name: str, cache: Path | None = None, *, datasets: Mapping[str, DataSe
         dest = cache / remote.path
         if members_present:
             break
+        plain = dest.with_suffix("") if dest.suffix == ".gz" and not spec.extract else None
         if dest.is_file():
             _say(stream, f"  {remote.path}: already there, checking")
             _verify_existing(dest, remote.size, remote.digest)
+        elif plain is not None and plain.is_file():  # put there by hand, decompressed
+            _say(stream, f"  {plain.relative_to(cache)}: already there (decompressed; not checked)")
+            finals.append(plain)
+            continue
         else:
             extra = (mirror.rstrip("/") + "/" + remote.path.rsplit("/", 1)[-1],) if mirror else ()
             try:

@@ -310,6 +310,18 @@ def test_a_connection_broken_mid_file_is_resumed(server, tmp_path):
     assert "resuming" in stream.getvalue()
 
 
+def test_a_corrupt_part_file_is_downloaded_again_from_scratch(server, tmp_path):
+    remote = _remote(server, "a.bin", BODY)
+    part = tmp_path / "set" / "a.bin.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"\xff" * 300_000)  # a .part left by something else
+    stream = io.StringIO()
+    download(remote, tmp_path, stream=stream)
+    assert (tmp_path / "set" / "a.bin").read_bytes() == BODY
+    assert server.log == [("/a.bin", "bytes=300000-"), ("/a.bin", None)]
+    assert "starting again" in stream.getvalue()
+
+
 def test_a_server_ignoring_range_restarts_the_file(server, tmp_path):
     remote = _remote(server, "a.bin", BODY)
     server.ignore_range = True
@@ -405,6 +417,22 @@ def test_fetch_extracts_only_the_expected_members_safely(server, cache, tmp_path
         fetch("cifar10", cache, datasets={"cifar10": spec}, stream=None)
 
 
+def test_fetch_uses_a_hand_placed_archive_and_a_mirror(server, cache, tmp_path):
+    spec = _cifar_like(server, tmp_path)
+    archive = cache / "cifar10" / "cifar-10-python.tar.gz"
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(server.files.pop("/cifar-10-python.tar.gz"))  # carried in on a USB stick
+    fetch("cifar10", cache, datasets={"cifar10": spec}, stream=None)
+    assert is_cached("cifar10") and not archive.exists() and server.log == []
+    body = b"id\tdocument\tlabel\n1\t\xec\xa2\x8b\xeb\x8b\xa4\t1\n"
+    server.files["/class-server/ratings_train.txt"] = body
+    remote = Remote("nsmc/ratings_train.txt", (_refused_url(),), len(body),
+                    "sha256:" + hashlib.sha256(body).hexdigest())
+    fetch("nsmc", cache, datasets={"nsmc": DataSet("nsmc", "NSMC", "", (remote,))}, stream=None,
+          mirror=f"{server.url}/class-server/")
+    assert (cache / "nsmc" / "ratings_train.txt").read_bytes() == body
+
+
 def test_fetch_refuses_a_link_in_place_of_an_expected_member(server, cache, tmp_path):
     spec = _cifar_like(server, tmp_path)
     link = tarfile.TarInfo("cifar-10-batches-py/test_batch")
@@ -427,6 +455,13 @@ def test_fetch_mnist_like_files_then_load(server, cache, tmp_path):
     fetch("mnist", cache, datasets={"mnist": DataSet("mnist", "MNIST", "", remotes)}, stream=None)
     assert is_cached("mnist")
     assert np.array_equal(load_mnist("train")[1], mnist_subset_split()[2][:40])
+    # files put there by hand, decompressed, count as well; nothing is downloaded
+    for gz in (cache / "mnist").iterdir():
+        gz.with_suffix("").write_bytes(gzip.decompress(gz.read_bytes()))
+        gz.unlink()
+    server.log.clear()
+    fetch("mnist", cache, datasets={"mnist": DataSet("mnist", "MNIST", "", remotes)}, stream=None)
+    assert server.log == [] and is_cached("mnist") and load_mnist("test")[0].shape == (40, 28, 28)
 
 
 def test_cli_data_path_list_and_fetch(server, cache, monkeypatch, capsys):
