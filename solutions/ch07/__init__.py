@@ -1,0 +1,1 @@
+"""Ch07 — Transfer Learning & Fine-tuning: freezing and heads, LoRA, the HuggingFace Trainer."""
