@@ -190,8 +190,9 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
                                         "/sys", "/opt/conda", "/usr/local"))
     # /proc: this process's own entries and the machine-wide facts libraries read, not other
     # processes' (the grader's command line, environment, open files).
-    candidates.update(Path(f"/proc/{p}") for p in (os.getpid(), "cpuinfo", "meminfo", "stat",
-                                                   "sys", "self"))
+    # ("self" resolves to this process's entry as the mounted /proc numbers it; os.getpid()
+    # would be 1 inside the child's own PID namespace.)
+    candidates.update(Path(f"/proc/{p}") for p in ("cpuinfo", "meminfo", "stat", "sys", "self"))
     kit_root = kit_package.parent
     for entry in sys.path:
         if entry and Path(entry).exists() and Path(entry).resolve() != kit_root.resolve():
@@ -221,7 +222,7 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
 
 
 # -- privileges, namespaces ----------------------------------------------------------------------
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
+_CLONE_NEWNS, _CLONE_NEWNET, _CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
 _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 _PR_SET_PDEATHSIG, _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP = 1, 8, 24
 _CAP_DAC_READ_SEARCH = 2
@@ -250,7 +251,9 @@ class _CapData(ctypes.Structure):
 def isolate(scratch: Path, scratch_bytes: int | None, uid: int = NOBODY,
             max_processes: int = 512) -> dict:
     """Where this process runs as root: its own network namespace (no network at all, UDP
-    included), its scratch folder a size-limited tmpfs in its own mount namespace, and then no
+    included), a PID namespace of its own for the processes it starts next (`pid_namespace`:
+    the caller forks once and serves from the namespace's first process, so that when that one
+    dies the kernel kills everything the submission started in it), its scratch folder a size-limited tmpfs in its own mount namespace, and then no
     root: a uid and gid of its own (`uid`, no passwd entry needed; `nobody` by default), at most
     `max_processes` processes and threads for it (a fork bomb stops there), one capability kept
     (reading files whatever their mode, which Landlock narrows to the granted paths) and every
@@ -261,6 +264,8 @@ def isolate(scratch: Path, scratch_bytes: int | None, uid: int = NOBODY,
     done: dict[str, Any] = {}
     if libc.unshare(_CLONE_NEWNET) == 0:
         done["network"] = "none"
+    if libc.unshare(_CLONE_NEWPID) == 0:
+        done["pid_namespace"] = True
     if scratch_bytes and libc.unshare(_CLONE_NEWNS) == 0:
         libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
         options = f"size={int(scratch_bytes)},mode=0700,uid={uid},gid={uid}".encode()
