@@ -3,6 +3,7 @@
     dldrill report [--submission PATH] [--json | --json-out FILE] [--device D] [--lang L]
     dldrill grade SUBMISSION... --out DIR [--jobs N] [--chapters ch01,ch03] [--regrade]
     dldrill sync [--check]
+    dldrill data fetch mnist|cifar10|nsmc|all [--mirror URL] | data list | data path
 """
 
 from __future__ import annotations
@@ -80,6 +81,43 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return run_grade(args)
 
 
+def cmd_data(args: argparse.Namespace) -> int:
+    """`dldrill data fetch|list|path`: the data cache (see dldrill.data_fetch)."""
+    from dldrill.data_fetch import DATASETS, FetchError, cache_listing, fetch
+    from dldrill.paths import data_cache
+
+    if args.data_command == "path":
+        print(data_cache())
+        return 0
+    if args.data_command == "list":
+        cached, missing = i18n.tr("있음", "cached"), i18n.tr("없음", "not cached")
+        for row in cache_listing():
+            state = i18n.render(cached if row["cached"] else missing)
+            size = f"{int(row['bytes']) / 1e6:.1f} MB"  # type: ignore[call-overload]
+            partial = (i18n.render(i18n.tr(f"  (중단된 내려받기 {row['partial']}개)",
+                                           f"  ({row['partial']} interrupted download(s))"))
+                       if row["partial"] else "")
+            print(f"  {row['name']:<8} {state:<10} {size:>9}  {row['path']}{partial}")
+        return 0
+    names = list(DATASETS) if "all" in args.names else list(dict.fromkeys(args.names))
+    status = 0
+    for name in names:
+        print(i18n.render(i18n.tr(f"dldrill data fetch {name}: {data_cache() / name} 에 받습니다",
+                                  f"dldrill data fetch {name}: into {data_cache() / name}")),
+              file=sys.stderr)
+        try:
+            fetch(name, timeout=args.timeout, mirror=args.mirror, stream=sys.stderr)
+        except FetchError as err:
+            print(f"dldrill data fetch {name}:\n{err}", file=sys.stderr)
+            status = 1
+            if err.offline:
+                break  # no network: the other data sets would fail the same way
+            continue
+        print(i18n.render(i18n.tr(f"dldrill data fetch {name}: 완료, 모든 파일 검사 통과",
+                                  f"dldrill data fetch {name}: done, every file verified")))
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dldrill", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dldrill {__version__}")
@@ -130,6 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
     _common(p)
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("data", help="the data cache: fetch MNIST, CIFAR-10, NSMC; list; path")
+    data_sub = p.add_subparsers(dest="data_command", required=True)
+    q = data_sub.add_parser("fetch", help="download and verify data sets into the cache")
+    q.add_argument("names", nargs="+", choices=("mnist", "cifar10", "nsmc", "all"), metavar="NAME",
+                   help="mnist, cifar10, nsmc or all")
+    q.add_argument("--mirror", default=None, metavar="URL",
+                   help="a base URL tried first for every file (URL/<file name>)")
+    q.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                   help="seconds to wait for a connection or for more bytes (10)")
+    _common(q)
+    q = data_sub.add_parser("list", help="each data set: cached or not, its folder and size")
+    _common(q)
+    q = data_sub.add_parser("path", help="print the cache folder (DLDRILL_DATA)")
+    _common(q)
+    p.set_defaults(func=cmd_data)
     return parser
 
 
