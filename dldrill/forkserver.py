@@ -245,7 +245,7 @@ class ForkServer:
             pass
         with self.lock:
             self.alive = False
-            for event, slot in self.started.values():
+            for event, _slot in self.started.values():
                 event.set()
             for proc in self.procs.values():  # their exit status is lost: say so
                 proc.returncode = -int(signal.SIGKILL)

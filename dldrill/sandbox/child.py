@@ -17,7 +17,7 @@ from dldrill.sandbox.codec import pack, unpack
 from dldrill.sandbox.confine import (
     NOBODY,
     BlockReferenceImports,
-    extra_readable,
+    data_grants,
     holds_answer_key,
     isolate,
     kit_grants,
@@ -112,8 +112,9 @@ def main() -> None:
             _enter_pid_namespace((fd_in, fd_out))
     if cfg.get("landlock", True):
         kit_read, kit_list = kit_grants(kit_package)
-        info.update(landlock(readable_paths(submission, kit_package, extra_readable()) + kit_read,
-                             [scratch], kit_list))
+        data_read, data_list = data_grants()
+        info.update(landlock(readable_paths(submission, kit_package, data_read) + kit_read,
+                             [scratch], kit_list + data_list))
     os.chdir(scratch)
     dispatcher = Dispatcher(submission, importlib.import_module)
     hello = {"ok": True, "hello": True, "pid": os.getpid(),
