@@ -1,8 +1,10 @@
 """Wall-clock figures for `dldrill grade` on copies of the answer key.
 
     python benchmarks/bench_grade.py [--chapters ch01] [--copies 20] [--repeat 3] [--json FILE]
+                                     [-k EXPR] [--no-forkserver]
 
-Prints:
+The default assignment is the issue's "trivial" one: three tests of one function (ch01's
+perceptron: `-k` below); `-k ''` grades the whole of --chapters. Prints:
 - one submission through `dldrill grade` (the whole command: start-up, hashing, one grading
   process, gradebook), the median of --repeat fresh runs, next to the grading process alone
   (`dldrill report --json`) and a bare `python -c pass`;
@@ -49,9 +51,13 @@ def timed(cmd: list[str], label: str = "") -> float:
     return wall
 
 
+TRIVIAL = "test_perceptron and (step_values or init_creates or predict_one)"
+EXTRA: list[str] = []
+
+
 def grade_cmd(subs: list[Path], out: Path, chapters: str, jobs: int) -> list[str]:
     return [PY, "-m", "dldrill", "grade", *map(str, subs), "--out", str(out), "--chapters", chapters,
-            "--jobs", str(jobs), "--lang", "en"]
+            "--jobs", str(jobs), "--lang", "en", *EXTRA]
 
 
 def main() -> int:
@@ -60,7 +66,12 @@ def main() -> int:
     ap.add_argument("--copies", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", default=None, metavar="FILE")
+    ap.add_argument("-k", dest="select", default=TRIVIAL, metavar="EXPR",
+                    help="which graders (pytest -k; '' for all of --chapters)")
+    ap.add_argument("--no-forkserver", action="store_true")
     args = ap.parse_args()
+    EXTRA.extend((["-k", args.select] if args.select else [])
+                 + (["--no-forkserver"] if args.no_forkserver else []))
     chapters = [c for c in args.chapters.split(",") if c]
     tmp = Path(tempfile.mkdtemp(prefix="bench-grade-"))
     figures: dict[str, float] = {"load_average_1min_before": os.getloadavg()[0]}
@@ -76,7 +87,8 @@ def main() -> int:
                                                         for _ in range(args.repeat))
         figures["report_one_s"] = statistics.median(
             timed([PY, "-m", "dldrill", "report", "--json", "--submission", str(subs[0]),
-                   "--chapters", args.chapters]) for _ in range(args.repeat))
+                   "--chapters", args.chapters, *(["-k", args.select] if args.select else [])])
+            for _ in range(args.repeat))
         one = []
         for r in range(args.repeat):
             one.append(timed(grade_cmd(subs[:1], tmp / f"one{r}", args.chapters, 1)))
@@ -87,18 +99,27 @@ def main() -> int:
             figures[f"cpu_per_submission_jobs{jobs}_s"] = CPU[key] / args.copies
         figures["throughput_ratio"] = (figures[f"grade_{args.copies}_jobs1_s"]
                                        / figures[f"grade_{args.copies}_jobs2_s"])
+        for jobs in (1, 2):
+            figures[f"per_extra_submission_jobs{jobs}_s"] = (
+                (figures[f"grade_{args.copies}_jobs{jobs}_s"] - figures["grade_one_s"])
+                / max(1, args.copies - 1))
         figures[f"rerun_{args.copies}_unchanged_s"] = timed(
             grade_cmd(subs, tmp / "batch2", args.chapters, 2))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"dldrill grade benchmark — chapters {args.chapters}, {os.cpu_count()} CPUs, "
-          f"median of {args.repeat} where repeated")
+    what = f"-k {args.select!r}" if args.select else "all graders"
+    print(f"dldrill grade benchmark — chapters {args.chapters}, {what}, {os.cpu_count()} CPUs, "
+          f"fork server {'off' if args.no_forkserver else 'on'}, median of {args.repeat} where "
+          "repeated")
     for key, value in figures.items():
         unit = " x" if key == "throughput_ratio" else "" if key.startswith("load") else " s"
         print(f"  {key:<30} {value:8.2f}{unit}")
     print("  (2 jobs can approach 2 x only with 2 otherwise idle cores: compare the load average; "
           "grade_one_s - report_one_s is what `dldrill grade` adds to the grading process)")
-    print("  targets: grade_one_s <= 1.0 s; throughput_ratio >= 1.7 x")
+    print("  targets (trivial assignment): grade_one_s <= 1.0 s; per_extra_submission <= 0.3 s; "
+          "throughput_ratio >= 1.7 x")
+    print("  for comparison (the issue's figures on this kind of machine, a comparable three-test "
+          "question): nbgrader autograde 3.0 s one + 0.76 s per extra; otter run 5.8 s each")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return 0

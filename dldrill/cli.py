@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade only these chapters")
     p.add_argument("--full", action="store_true",
                    help="show every failed check in full (default: the first two per module)")
+    p.add_argument("-k", dest="select", default=None, metavar="EXPR",
+                   help="grade only the graders matching this pytest -k expression "
+                        "(e.g. 'test_perceptron and predict')")
     p.add_argument("--portfolio", default=None, metavar="URL",
                    help="declare your GitHub portfolio project (stored in exercises/portfolio.txt)")
     _common(p)
@@ -150,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regrade", action="store_true", help="grade again even when nothing changed")
     p.add_argument("--timeout", type=float, default=1800.0, metavar="S",
                    help="wall-clock seconds per submission before its grading is killed (1800)")
+    p.add_argument("-k", dest="select", default=None, metavar="EXPR",
+                   help="grade only the graders matching this pytest -k expression")
+    p.add_argument("--no-forkserver", action="store_true",
+                   help="start every grading process afresh instead of forking it from one that "
+                        "has imported pytest, NumPy and torch once")
     p.add_argument("--hidden-detail", choices=("full", "reason"), default="full",
                    help="feedback.md: expected/got/hint of hidden checks (full) or one-line reasons")
     _common(p)

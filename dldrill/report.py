@@ -136,7 +136,7 @@ def grade(submission: Path, chapters: list[str], *, inprocess: bool = False,
     root = kit_root()
     args = [str(graders_root() / c) for c in chapters]
     args += ["-c", str(root / "pyproject.toml"), "--rootdir", str(root), "-p", "no:terminal",
-             "-p", "no:cacheprovider", "--submission", str(submission)]
+             "-p", "no:cacheprovider", "-p", "no:anyio", "--submission", str(submission)]
     if inprocess:
         args.append("--inprocess")
     if device:
@@ -390,8 +390,10 @@ def run_report(args: argparse.Namespace) -> int:
         sys.stderr.write(i18n.render(tr(f"dldrill: {', '.join(chapters)} 채점 시작 ({mode})…\n",
                                         f"dldrill: grading {', '.join(chapters)} ({mode})…\n")))
         sys.stderr.flush()
+    select = getattr(args, "select", None)
     records, info, code = grade(submission, chapters, inprocess=args.inprocess,
-                                device=args.device, progress=not args.json)
+                                device=args.device, progress=not args.json,
+                                extra_args=["-k", select] if select else None)
     if code not in (0, 1) or (not records and chapters):
         print(f"dldrill report: the graders could not run (pytest exit code {code})",
               file=sys.stderr)

@@ -131,6 +131,27 @@ def test_the_child_reads_the_data_cache_at_the_graders_path(sandbox_for, tmp_pat
         student.call("io:open", str(cache / "mnist" / "new.txt"), "w")
 
 
+def test_test_labels_in_the_data_cache_are_for_the_grader_only(sandbox_for, tmp_path, monkeypatch):
+    """MNIST's t10k labels (and CIFAR-10's test batch, NSMC's test file: dldrill.data.HELD_OUT)
+    are readable by the grader, not by the submission; the images next to them are."""
+    from dldrill.data_formats import make_fake_cache
+
+    cache = make_fake_cache(tmp_path / "cache", names=("mnist", "nsmc"), n=50)
+    monkeypatch.setenv("DLDRILL_DATA", str(cache))
+    student = sandbox_for("numpy", {"ch01/__init__.py": ""})
+    images = student.call("dldrill.data_formats:read_idx",
+                          str(cache / "mnist" / "t10k-images-idx3-ubyte.gz"))
+    assert images.shape[1:] == (28, 28)
+    if not student.backend.confinement.get("fs"):
+        pytest.skip("Landlock is not available on this kernel: the file system is not confined")
+    assert len(student.call("os:listdir", str(cache / "mnist"))) >= 3
+    for held in ("mnist/t10k-labels-idx1-ubyte.gz", "nsmc/ratings_test.txt"):
+        assert (cache / held).is_file()
+        with pytest.raises(StudentError, match="PermissionError"):
+            student.call("io:open", str(cache / held), "rb")
+    assert student.call("io:open", str(cache / "nsmc" / "ratings_train.txt")).read(2) == "id"
+
+
 def test_judging_code_is_out_of_the_childs_reach(sandbox_for):
     student = sandbox_for("numpy", {"ch01/__init__.py": ""})
     for module in ("dldrill.grading.checks", "dldrill.grading", "dldrill.plugin",

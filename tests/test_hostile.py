@@ -124,6 +124,17 @@ def _proc_info(pid: str) -> dict | None:
             "ppid": int(fields["PPid"]), "hwm": int(hwm) * 1024, "cmd": cmd.strip()[:200]}
 
 
+def _of_batch(pid: int, scratch: Path) -> bool:
+    """Whether a process belongs to the batch: the grading side carries DLDRILL_SCRATCH, a
+    sandbox child (scrubbed environment) has its HOME in a folder under that root."""
+    try:
+        env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    root = str(scratch).encode()
+    return any(v == b"DLDRILL_SCRATCH=" + root or v.startswith(b"HOME=" + root + b"/") for v in env)
+
+
 def proc_table() -> dict[int, dict]:
     table = {}
     for entry in os.listdir("/proc"):
@@ -233,7 +244,11 @@ def test_hostile_batch(tmp_path):
     listeners = Listeners()
     watcher.thread.start()
 
-    env = {**os.environ, "PYTEST_ADDOPTS": PYTEST_ADDOPTS}
+    # The batch's own scratch root: its processes are told apart from anything else running on
+    # the machine (another test session's sandboxes) by it, in their environment.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "PYTEST_ADDOPTS": PYTEST_ADDOPTS, "DLDRILL_SCRATCH": str(scratch)}
     cmd = [sys.executable, "-m", "dldrill", "grade", *map(str, folders.values()), str(stubs),
            "--out", str(out), "--jobs", "2", "--chapters", "ch01", "--lang", "en", "--timeout", "300"]
     start = time.monotonic()
@@ -307,7 +322,7 @@ def test_hostile_batch(tmp_path):
     for _ in range(5):
         left = {pid: info for pid, info in proc_table().items()
                 if pid not in procs_before and pid != os.getpid() and info["state"][0] != "Z"
-                and info["ppid"] != 2 and (pid in watcher.seen or info["uid"] != 0)}  # no kernel threads
+                and info["ppid"] != 2 and _of_batch(pid, scratch)}  # no kernel threads
         if not left:
             break
         time.sleep(1.0)

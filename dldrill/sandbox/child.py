@@ -17,7 +17,7 @@ from dldrill.sandbox.codec import pack, unpack
 from dldrill.sandbox.confine import (
     NOBODY,
     BlockReferenceImports,
-    extra_readable,
+    data_grants,
     holds_answer_key,
     isolate,
     kit_grants,
@@ -66,6 +66,32 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+def _enter_pid_namespace(pipes: tuple[int, int]) -> None:
+    """After `isolate` made a PID namespace: fork its first process, which goes on to serve.
+    This process stays behind, holding nothing (no pipes) and waiting, and exits as that one
+    did. When the namespace's first process dies (it is killed with this one: PDEATHSIG), the
+    kernel kills every process the submission started in the namespace, daemons included."""
+    import signal
+
+    pid = os.fork()
+    if pid == 0:
+        _die_with_parent()
+        return
+    for fd in pipes:
+        os.close(fd)
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):  # die the same way, so that the grader names the signal
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
 def main() -> None:
     cfg = json.loads(os.environ.pop("DLDRILL_SANDBOX_CONFIG"))
     fd_in, fd_out = int(cfg["fd_in"]), int(cfg["fd_out"])
@@ -82,10 +108,13 @@ def main() -> None:
         uid = cfg.get("uid")
         info.update(isolate(scratch, cfg.get("scratch_bytes"),
                             uid if isinstance(uid, int) and uid > 0 else NOBODY))
+        if info.get("pid_namespace"):
+            _enter_pid_namespace((fd_in, fd_out))
     if cfg.get("landlock", True):
         kit_read, kit_list = kit_grants(kit_package)
-        info.update(landlock(readable_paths(submission, kit_package, extra_readable()) + kit_read,
-                             [scratch], kit_list))
+        data_read, data_list = data_grants()
+        info.update(landlock(readable_paths(submission, kit_package, data_read) + kit_read,
+                             [scratch], kit_list + data_list))
     os.chdir(scratch)
     dispatcher = Dispatcher(submission, importlib.import_module)
     hello = {"ok": True, "hello": True, "pid": os.getpid(),

@@ -97,6 +97,7 @@ class CpuMeter:
     def __init__(self, sid: int):
         self.sid = sid
         self.others: set[int] = set()
+        self.core: set[int] = set()
 
     def refresh(self) -> None:
         found = set()
@@ -107,9 +108,16 @@ class CpuMeter:
                     found.add(int(entry.name))
         self.others = found
 
+    def adopt_session(self) -> None:
+        """Reads every process of the session on each look from now on (call once the child is
+        up: where it serves from its own PID namespace, the leader only waits and the serving
+        process is its child)."""
+        self.refresh()
+        self.core = set(self.others)
+
     def seconds(self) -> float:
         ticks = 0
-        for pid in (self.sid, *self.others):
+        for pid in {self.sid, *self.core, *self.others}:
             st = _stat_times(pid)
             if st is not None and st[0] == self.sid:
                 ticks += st[1]
@@ -223,17 +231,25 @@ class SandboxBackend:
             head, body = read_frame(self._r, self._waiter(time.monotonic() + START_TIMEOUT),
                                     max_size=MAX_REPLY)
             hello, _ = unpack(head, body)
-        except (_Deadline, PeerClosed, OSError, ValueError):
-            code = self._kill()
+        except (_Deadline, PeerClosed, OSError, ValueError) as err:
+            code = self._kill(grace=0.5 if isinstance(err, PeerClosed) else 0.0)
             raise SubmissionCrashed(f"could not start: {_describe_exit(code)}",
                                     self.log_tail()) from None
+        self.meter.adopt_session()
         # What the child says about itself is for display only; nothing depends on it.
         confinement = hello.get("confinement", {})
         self.confinement = confinement if isinstance(confinement, dict) else {}
 
-    def _kill(self) -> int | None:
+    def _kill(self, grace: float = 0.0) -> int | None:
+        """Kills the child's session; `grace`: seconds to let it finish exiting first (it
+        closed the pipe: its exit status, relayed from its PID namespace, is on the way)."""
         proc, self.proc = self.proc, None
         code = None
+        if proc is not None and grace > 0:
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         if proc is not None:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -280,11 +296,19 @@ class SandboxBackend:
 
     # -- requests -------------------------------------------------------------------------------
     def _rss(self) -> int:
-        try:
-            with open(f"/proc/{self.proc.pid}/statm") as f:  # type: ignore[union-attr]
-                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError, AttributeError):
+        """Resident memory of the child's whole session (where it serves from a PID namespace,
+        the process Popen started only waits; the work is in its descendants)."""
+        if self.meter is None:
             return 0
+        self.meter.refresh()
+        total = 0
+        for pid in (self.meter.sid, *self.meter.others):
+            try:
+                with open(f"/proc/{pid}/statm") as f:
+                    total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                continue
+        return total
 
     def _waiter(self, deadline: float, cpu_limit: float | None = None,
                 cpu_start: float = 0.0) -> Callable[[], None]:
@@ -368,7 +392,7 @@ class SandboxBackend:
         except (PeerClosed, BrokenPipeError, ConnectionError):
             tail = self.log_tail()
             self.used += meter.seconds() - cpu0
-            code = self._kill()
+            code = self._kill(grace=0.5)
             raise SubmissionCrashed(_describe_exit(code), tail) from None
         except ValueError as err:  # a malformed or oversized reply (CodecError included)
             self.used += meter.seconds() - cpu0
@@ -405,7 +429,7 @@ class SandboxBackend:
             raise SubmissionTimeout(timeout, "start-up", kind="stall") from None
         except (PeerClosed, BrokenPipeError, ValueError):
             tail = self.log_tail()
-            raise SubmissionCrashed(_describe_exit(self._kill()), tail) from None
+            raise SubmissionCrashed(_describe_exit(self._kill(grace=0.5)), tail) from None
 
 
 def kill_uid(uid: int) -> int:

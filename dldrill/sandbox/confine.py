@@ -165,10 +165,49 @@ def kit_grants(kit_package: Path) -> tuple[list[Path], list[Path]]:
     return readable, [kit_package]
 
 
+def data_grants(cache: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(readable, list-only) paths of the data cache the grader resolved (`DLDRILL_DATA`):
+    everything in it except the files that hold test labels (`dldrill.data.HELD_OUT`: MNIST's
+    t10k labels, CIFAR-10's test batch and archive, NSMC's test file), which only the grader
+    reads. The folders above a held-out file are granted for listing only, their other entries
+    one by one."""
+    if cache is None:
+        data = os.environ.get("DLDRILL_DATA")
+        cache = Path(data) if data else None
+    if cache is None or not cache.is_dir():
+        return [], []
+    from dldrill.data import HELD_OUT
+
+    held = {(cache / rel).resolve(strict=False) for rels in HELD_OUT.values() for rel in rels}
+    above = {a for h in held for a in h.parents}
+    readable: list[Path] = []
+    listing: list[Path] = []
+
+    def walk(folder: Path, depth: int) -> None:
+        listing.append(folder)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                real = entry.resolve(strict=True)
+            except OSError:
+                continue
+            if real in held:
+                continue
+            if real in above and entry.is_dir() and depth < 8:
+                walk(entry, depth + 1)
+            else:
+                readable.append(entry)
+
+    walk(cache, 0)
+    return readable, listing
+
+
 def extra_readable() -> list[Path]:
-    """Data the child may read besides code: the data cache the grader resolved (read-only)."""
-    data = os.environ.get("DLDRILL_DATA")
-    return [Path(data)] if data and Path(data).is_dir() else []
+    """Data the child may read besides code: the data cache, test labels excepted (read-only)."""
+    return data_grants()[0]
 
 
 def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> list[Path]:
@@ -190,8 +229,9 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
                                         "/sys", "/opt/conda", "/usr/local"))
     # /proc: this process's own entries and the machine-wide facts libraries read, not other
     # processes' (the grader's command line, environment, open files).
-    candidates.update(Path(f"/proc/{p}") for p in (os.getpid(), "cpuinfo", "meminfo", "stat",
-                                                   "sys", "self"))
+    # ("self" resolves to this process's entry as the mounted /proc numbers it; os.getpid()
+    # would be 1 inside the child's own PID namespace.)
+    candidates.update(Path(f"/proc/{p}") for p in ("cpuinfo", "meminfo", "stat", "sys", "self"))
     kit_root = kit_package.parent
     for entry in sys.path:
         if entry and Path(entry).exists() and Path(entry).resolve() != kit_root.resolve():
@@ -221,7 +261,7 @@ def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> li
 
 
 # -- privileges, namespaces ----------------------------------------------------------------------
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
+_CLONE_NEWNS, _CLONE_NEWNET, _CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
 _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 _PR_SET_PDEATHSIG, _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP = 1, 8, 24
 _CAP_DAC_READ_SEARCH = 2
@@ -250,17 +290,22 @@ class _CapData(ctypes.Structure):
 def isolate(scratch: Path, scratch_bytes: int | None, uid: int = NOBODY,
             max_processes: int = 512) -> dict:
     """Where this process runs as root: its own network namespace (no network at all, UDP
-    included), its scratch folder a size-limited tmpfs in its own mount namespace, and then no
-    root: a uid and gid of its own (`uid`, no passwd entry needed; `nobody` by default), at most
-    `max_processes` processes and threads for it (a fork bomb stops there), one capability kept
-    (reading files whatever their mode, which Landlock narrows to the granted paths) and every
-    other one dropped for good. Fails soft step by step; returns what it did."""
+    included), a PID namespace of its own for the processes it starts next (`pid_namespace`:
+    the caller forks once and serves from the namespace's first process, so that when that one
+    dies the kernel kills everything the submission started in it), its scratch folder a
+    size-limited tmpfs in its own mount namespace, and then no root: a uid and gid of its own
+    (`uid`, no passwd entry needed; `nobody` by default), at most `max_processes` processes and
+    threads for it (a fork bomb stops there), one capability kept (reading files whatever their
+    mode, which Landlock narrows to the granted paths) and every other one dropped for good.
+    Fails soft step by step; returns what it did."""
     if sys.platform != "linux" or os.geteuid() != 0:
         return {"uid": os.geteuid()}
     libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     done: dict[str, Any] = {}
     if libc.unshare(_CLONE_NEWNET) == 0:
         done["network"] = "none"
+    if libc.unshare(_CLONE_NEWPID) == 0:
+        done["pid_namespace"] = True
     if scratch_bytes and libc.unshare(_CLONE_NEWNS) == 0:
         libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
         options = f"size={int(scratch_bytes)},mode=0700,uid={uid},gid={uid}".encode()

@@ -1,0 +1,302 @@
+"""A fork server for `dldrill grade`: grading processes forked from one that has imported once.
+
+Starting a grading process costs a Python start-up plus pytest, NumPy, the kit (about a quarter of
+a CPU-second) and, for the PyTorch chapters, torch (about 1.6 CPU-seconds) — more than grading a
+small assignment. The fork server is a trusted process started by `dldrill grade` before any
+submission is looked at; it imports all of that once and then forks one grading process per
+submission. A forked process runs exactly what `python -m dldrill report --json ...` would run
+(`dldrill.cli.main(argv)`), in a new session, with its own descriptors and environment; it is as
+fresh as a started one: the server itself never runs graders or touches a submission.
+
+Protocol (a Unix socket pair; each message one JSON object, descriptors passed alongside):
+    request  {"op": "spawn", "id": N, "argv": [...], "cwd": "...", "env": {...}}  + fds [out, err]
+    replies  {"id": N, "pid": P}  then, when it ends, {"exited": P, "code": C}
+             (C negative: killed by signal -C, like subprocess)
+The server dies with `dldrill grade` (PDEATHSIG); a grading process dies with the server.
+
+    server = ForkServer.start(["numpy", "torch"])
+    proc = server.spawn(argv, cwd=work, env=env)    # a Popen-like handle: .pid .stdout .stderr
+    proc.wait(timeout=60)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+MAX_MESSAGE = 1 << 20
+# What every grading process imports (measured: the modules a run of ch01's graders adds after
+# `import pytest`), imported once in the server. Only the trusted side: nothing of a submission,
+# of solutions/ or of graders/.
+WARM = [
+    "pytest", "pytest_timeout", "dldrill.cli", "dldrill.report", "dldrill.plugin",
+    "dldrill.grading", "dldrill.sandbox.client", "dldrill.sandbox.api", "dldrill.data",
+    "dldrill.childkit.builders", "dldrill.childkit.probes",
+    *(f"_pytest.{m}" for m in ("faulthandler", "helpconfig", "junitxml", "pastebin", "setuponly",
+                               "setupplan", "skipping", "threadexception", "tracemalloc",
+                               "unittest", "unraisableexception", "warnings")),
+    "numpy", "numpy.random", "pdb", "xml.etree.ElementTree", "difflib", "tomllib", "unittest",
+    "secrets", "gzip",
+]
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _send(sock: socket.socket, obj: dict, fds: list[int] | None = None) -> None:
+    data = json.dumps(obj).encode()
+    if fds:
+        socket.send_fds(sock, [data], fds)
+    else:
+        sock.sendall(data)
+
+
+# -- the server ----------------------------------------------------------------------------------
+def _child(argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
+           sock: socket.socket) -> None:
+    """In the forked grading process: become what `python -m dldrill ARGV` would be, run, exit."""
+    code = 1
+    try:
+        sock.close()
+        os.setsid()
+        _die_with_parent()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(err_fd, 2)
+        for fd in (null, out_fd, err_fd):
+            if fd > 2:
+                os.close(fd)
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.argv = [sys.argv[0], *argv]
+        from dldrill.cli import main
+
+        code = int(main(argv) or 0)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def serve(sock: socket.socket, preload: list[str]) -> None:
+    """The server's loop: spawn on request, report exits, end when the socket closes."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is for `dldrill grade`, which kills us
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception as err:  # only a speed-up
+            print(f"dldrill forkserver: preloading {name} failed: {err}", file=sys.stderr)
+    _send(sock, {"ready": True})
+    children: set[int] = set()
+    while True:
+        ready, _, _ = select.select([sock], [], [], 0.05 if children else 1.0)
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            children.discard(pid)
+            _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+        if not ready:
+            continue
+        data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, 4)
+        if not data:
+            break
+        try:
+            req = json.loads(data)
+            argv, cwd, env = list(map(str, req["argv"])), str(req["cwd"]), dict(req["env"])
+            out_fd, err_fd = fds
+        except (ValueError, KeyError, TypeError):
+            for fd in fds:
+                os.close(fd)
+            _send(sock, {"id": None, "error": "bad request"})
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _child(argv, cwd, env, out_fd, err_fd, sock)
+        os.close(out_fd)
+        os.close(err_fd)
+        children.add(pid)
+        _send(sock, {"id": req.get("id"), "pid": pid})
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    os._exit(0)
+
+
+# -- the client ----------------------------------------------------------------------------------
+class ServerGone(OSError):
+    """The fork server is not running (any more)."""
+
+
+class ForkedProcess:
+    """A grading process forked by the server: enough of `subprocess.Popen` for `dldrill grade`
+    (pid, stdout, stderr, wait, returncode, poll). It leads its own session (pgid = pid)."""
+
+    def __init__(self, server: ForkServer, pid: int, stdout: IO[bytes], stderr: IO[bytes]):
+        self.server = server
+        self.pid = pid
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode: int | None = None
+        self.ended = threading.Event()
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self.ended.wait(timeout):
+            raise subprocess.TimeoutExpired(f"forked grading process {self.pid}", timeout or 0)
+        assert self.returncode is not None
+        return self.returncode
+
+
+class ForkServer:
+    """The client side, used from `dldrill grade`'s threads."""
+
+    def __init__(self, proc: subprocess.Popen, sock: socket.socket):
+        self.proc = proc
+        self.sock = sock
+        self.lock = threading.Lock()
+        self.next_id = 0
+        self.started: dict[int, tuple[threading.Event, list]] = {}
+        self.procs: dict[int, ForkedProcess] = {}
+        self.early_exits: dict[int, int] = {}
+        self.alive = True
+        self.reader = threading.Thread(target=self._read, daemon=True, name="forkserver-reader")
+        self.reader.start()
+
+    @classmethod
+    def start(cls, preload: list[str], timeout: float = 120.0) -> ForkServer:
+        """Starts a server that has imported `preload` (and the kit's grading side)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent = str(Path(__file__).resolve().parent.parent)
+        boot = ("import sys, socket; sys.path.insert(0, {parent!r}); "
+                "from dldrill.forkserver import serve; "
+                "serve(socket.socket(fileno={fd}), {preload!r})")
+        modules = [*WARM, *preload]
+        proc = subprocess.Popen(
+            [sys.executable, "-c", boot.format(parent=parent, fd=theirs.fileno(), preload=modules)],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        ready, _, _ = select.select([ours], [], [], timeout)
+        hello = ours.recv(MAX_MESSAGE) if ready else b""
+        if not hello or not json.loads(hello).get("ready"):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            ours.close()
+            raise ServerGone("the fork server did not start")
+        return cls(proc, ours)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                data = self.sock.recv(MAX_MESSAGE)
+                if not data:
+                    break
+                msg = json.loads(data)
+                with self.lock:
+                    if "exited" in msg:
+                        pid, code = int(msg["exited"]), int(msg["code"])
+                        proc = self.procs.pop(pid, None)
+                        if proc is None:
+                            self.early_exits[pid] = code
+                        else:
+                            proc.returncode = code
+                            proc.ended.set()
+                    elif msg.get("id") in self.started:
+                        event, slot = self.started.pop(msg["id"])
+                        slot.append(msg)
+                        event.set()
+        except (OSError, ValueError):
+            pass
+        with self.lock:
+            self.alive = False
+            for event, _slot in self.started.values():
+                event.set()
+            for proc in self.procs.values():  # their exit status is lost: say so
+                proc.returncode = -int(signal.SIGKILL)
+                proc.ended.set()
+            self.procs.clear()
+
+    def spawn(self, argv: list[str], *, cwd: Path, env: dict[str, str]) -> ForkedProcess:
+        """Forks a grading process running `dldrill ARGV` (stdout and stderr are pipes)."""
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            event, slot = threading.Event(), []
+            with self.lock:
+                if not self.alive:
+                    raise ServerGone("the fork server has stopped")
+                self.next_id += 1
+                rid = self.next_id
+                self.started[rid] = (event, slot)
+                _send(self.sock, {"op": "spawn", "id": rid, "argv": argv, "cwd": str(cwd),
+                                  "env": env}, [out_w, err_w])
+        except BaseException:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        if not event.wait(30) or not slot or "pid" not in slot[0]:
+            os.close(out_r)
+            os.close(err_r)
+            raise ServerGone("the fork server did not start a grading process")
+        pid = int(slot[0]["pid"])
+        proc = ForkedProcess(self, pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        with self.lock:
+            if pid in self.early_exits:
+                proc.returncode = self.early_exits.pop(pid)
+                proc.ended.set()
+            elif not self.alive:
+                proc.returncode = -int(signal.SIGKILL)
+                proc.ended.set()
+            else:
+                self.procs[pid] = proc
+        return proc
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
