@@ -57,4 +57,8 @@ def scratch_root() -> Path:
 
 
 def data_cache() -> Path:
-    return Path(os.environ.get("DLDRILL_DATA", Path.home() / ".cache" / "dldrill"))
+    """The data cache: `DLDRILL_DATA`, else `dldrill` in the user's cache folder
+    (`XDG_CACHE_HOME`, by default ~/.cache)."""
+    if os.environ.get("DLDRILL_DATA"):
+        return Path(os.environ["DLDRILL_DATA"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dldrill"
