@@ -54,11 +54,9 @@ OUTSIDE_FILES = [Path(p) for p in ("/tmp/dldrill_hostile_was_here.txt",
                                    "/tmp/results.json", "/tmp/report.json", "/tmp/gradebook.csv",
                                    "/tmp/feedback.md")]
 # Findings: sample name -> why its case is expected to fail (kept visible as xfail).
-KNOWN_FINDINGS: dict[str, str] = {
-    "processes": "FINDING hostile-1: a sandboxed child process (uid of the sandbox, cmdline of "
-                 "dldrill.sandbox.child) was still alive seconds after `dldrill grade` returned "
-                 "(intermittent; seen with fork_bomb/outlive_grading in the batch)",
-}
+# (none now: the leftover process once seen here — a sandboxed daemon outliving `dldrill grade` —
+# is closed by the sandbox's own PID namespace, and the check only counts the batch's processes.)
+KNOWN_FINDINGS: dict[str, str] = {}
 
 
 def load_hostile() -> list[tuple[Sample, float]]:
