@@ -1,4 +1,4 @@
-# dldrill:stub 337a905de2f0 · from solutions/ch09/sentiment_service.py · 여러분의 파일 / yours to edit
+# dldrill:stub aa4c926cee3b · from solutions/ch09/sentiment_service.py · 여러분의 파일 / yours to edit
 """Project 2 of chapter 9: a Korean sentiment-analysis service. / 한국어 감성 분석 서비스.
 
 커리큘럼 9-2는 `snunlp/KR-FinBert-SC`를 영화 리뷰(NSMC)로 파인튜닝하고 `predict_sentiment(text)`로
@@ -452,7 +452,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     order = np.random.default_rng(args.seed).permutation(keep)
     n_test = len(order) // 5
     test, train = order[:n_test], order[n_test:]
-    svc = SentimentService(tokenizer=args.tokenizer, model_name=args.model, epochs=args.epochs)
+    try:
+        svc = SentimentService(tokenizer=args.tokenizer, model_name=args.model, epochs=args.epochs)
+    except (FileNotFoundError, ImportError) as err:  # a model not fetched yet, kiwipiepy missing
+        raise SystemExit(f"error: {err}") from None
     losses = svc.train([texts[i] for i in train], labels[train], seed=args.seed)
     preds = svc.predict_batch([texts[i] for i in test])
     acc = float(np.mean([LABELS.index(p["label"]) == labels[i] for p, i in zip(preds, test, strict=True)]))

@@ -429,8 +429,10 @@ class SentimentService:
             except (TypeError, ValueError) as err:
                 raise type(err)(f"texts[{i}]: {err}") from None
         if not self.ready:
-            raise RuntimeError(bilingual("먼저 train() 하거나 load() 하세요",
-                                         "train() or load() the service first"))
+            raise RuntimeError(bilingual("먼저 train() 하세요 (저장된 모델은 "
+                                         "svc = SentimentService.load(path) — load는 새 서비스를 돌려줍니다)",
+                                         "train() the service first (or svc = SentimentService.load(path): "
+                                         "load returns a new service)"))
         probs = np.full((len(checked), len(LABELS)), 0.5)
         rows, id_lists = [], []
         for i, text in enumerate(checked):
@@ -609,7 +611,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     order = np.random.default_rng(args.seed).permutation(keep)
     n_test = len(order) // 5
     test, train = order[:n_test], order[n_test:]
-    svc = SentimentService(tokenizer=args.tokenizer, model_name=args.model, epochs=args.epochs)
+    try:
+        svc = SentimentService(tokenizer=args.tokenizer, model_name=args.model, epochs=args.epochs)
+    except (FileNotFoundError, ImportError) as err:  # a model not fetched yet, kiwipiepy missing
+        raise SystemExit(f"error: {err}") from None
     losses = svc.train([texts[i] for i in train], labels[train], seed=args.seed)
     preds = svc.predict_batch([texts[i] for i in test])
     acc = float(np.mean([LABELS.index(p["label"]) == labels[i] for p, i in zip(preds, test, strict=True)]))
