@@ -23,7 +23,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from dldrill.stubgen import MarkerError, sync
 
     try:
-        actions = sync(solutions_root(), exercises_root(), check=args.check)
+        actions = sync(solutions_root(), exercises_root(), check=args.check,
+                       only=[c for spec in args.only for c in spec.split(",") if c])
     except MarkerError as err:
         print(f"dldrill sync: {err}", file=sys.stderr)
         return 2
@@ -165,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sync", help="generate exercises/ stubs from solutions/")
     p.add_argument("--check", action="store_true", help="fail if stubs differ; change nothing")
+    p.add_argument("only", nargs="*", metavar="CHAPTER|MODULE",
+                   help="only these chapters or modules (ch09, ch09.plots); all by default")
     p.add_argument("-v", "--verbose", action="store_true")
     _common(p)
     p.set_defaults(func=cmd_sync)

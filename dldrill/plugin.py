@@ -190,7 +190,8 @@ def quiet_frameworks() -> None:
 def pytest_configure(config: pytest.Config) -> None:
     quiet_frameworks()
     config.addinivalue_line("markers", "grader(item, points, module): a graded test")
-    config.addinivalue_line("markers", "needs(resource, command): needs data or hardware")
+    config.addinivalue_line("markers", "needs(resource, command): needs data, hardware or a "
+                            "package: resource='data:mnist' | 'cuda' | 'pkg:kiwipiepy'")
     if config.getoption("dldrill_lang"):
         i18n.set_lang(config.getoption("dldrill_lang"))
     if config.getoption("dldrill_device"):
@@ -282,6 +283,11 @@ _KEY_META = pytest.StashKey[dict]()
 def _missing(resource: str) -> str:
     if resource == "cuda":
         return "" if devices.resolved_name() == "cuda" else "no CUDA GPU (use --device cuda on one)"
+    if resource.startswith("pkg:"):  # an optional package, e.g. needs(resource="pkg:kiwipiepy")
+        import importlib.util
+
+        name = resource.removeprefix("pkg:")
+        return "" if importlib.util.find_spec(name) is not None else f"{name} is not installed"
     if resource.startswith("data:"):
         from dldrill.data import is_cached
 

@@ -142,10 +142,18 @@ def plan(solutions: Path, exercises: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def sync(solutions: Path, exercises: Path, check: bool = False) -> list[Action]:
-    """Brings exercises/ in line with solutions/; with `check`, only reports."""
+def sync(solutions: Path, exercises: Path, check: bool = False,
+         only: list[str] | None = None) -> list[Action]:
+    """Brings exercises/ in line with solutions/; with `check`, only reports. `only`: chapters
+    (`ch09`) or modules (`ch09.plots`) to look at; all when empty."""
     actions = []
-    expected = plan(solutions, exercises)
+
+    def wanted(path: Path) -> bool:
+        rel = path.relative_to(exercises).with_suffix("")
+        names = {rel.parts[0], ".".join(rel.parts)}
+        return not only or bool(names & set(only))
+
+    expected = [(p, t) for p, t in plan(solutions, exercises) if wanted(p)]
     for path, text in expected:
         if not path.exists():
             actions.append(Action(path, "created"))
@@ -165,7 +173,7 @@ def sync(solutions: Path, exercises: Path, check: bool = False) -> list[Action]:
                                   "edited by the learner (or not a generated stub); left as is"))
     known = {p for p, _ in expected}
     for path in sorted(p for c in CHAPTERS for p in (exercises / c).glob("**/*.py")):
-        if path not in known and not path.name.startswith("test_") and (
+        if wanted(path) and path not in known and not path.name.startswith("test_") and (
                 is_untouched_stub(path.read_text())):
             actions.append(Action(path, "orphan", "its solution is gone; left in place"))
     return actions

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
 
@@ -24,15 +25,28 @@ SAMPLES = load_samples()
 PARITY = "parity"  # the key of a parity sample's sandboxed run in the results
 
 
+def _selected_samples(session: pytest.Session) -> list:
+    """The samples this run needs: all of them, unless only some samples' own tests were
+    selected (`pytest tests/test_samples.py -k ch09`)."""
+    mine = [item for item in session.items if item.path.name == Path(__file__).name]
+    chosen = [item.callspec.params["sample"] for item in mine
+              if hasattr(item, "callspec") and "sample" in item.callspec.params]
+    if len(chosen) < len(mine) or not chosen:
+        return SAMPLES
+    return chosen
+
+
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory) -> dict[str, dict]:
+def graded(tmp_path_factory, request) -> dict[str, dict]:
     """Every sample graded once, in one batch: mutants and alternatives in forks of a
-    pre-imported runner, broken and parity samples through the full sandbox, two at a time."""
+    pre-imported runner, broken and parity samples through the full sandbox, two at a time.
+    (Only the selected ones when nothing else of this file runs.)"""
     runner = SampleRunner(jobs=2)
     futures = {}
     started = time.monotonic()
+    samples = _selected_samples(request.session)
     try:
-        for sample in SAMPLES:
+        for sample in samples:
             tmp = tmp_path_factory.mktemp(sample.name)
             try:
                 sub = materialize(sample, tmp / "submission")
@@ -56,8 +70,8 @@ def graded(tmp_path_factory) -> dict[str, dict]:
     finally:
         runner.close()
     wall = time.monotonic() - started
-    print(f"\n{len(SAMPLES)} samples graded in {wall:.1f} s "
-          f"({wall / max(1, len(SAMPLES)):.2f} s per sample, 2 jobs)")
+    print(f"\n{len(samples)} samples graded in {wall:.1f} s "
+          f"({wall / max(1, len(samples)):.2f} s per sample, 2 jobs)")
     return results
 
 
