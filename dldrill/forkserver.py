@@ -69,12 +69,14 @@ def _send(sock: socket.socket, obj: dict, fds: list[int] | None = None) -> None:
 
 # -- the server ----------------------------------------------------------------------------------
 def _child(argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
-           sock: socket.socket) -> None:
+           sock: socket.socket, ready_fd: int) -> None:
     """In the forked grading process: become what `python -m dldrill ARGV` would be, run, exit."""
     code = 1
     try:
         sock.close()
         os.setsid()
+        os.write(ready_fd, b"1")  # the server replies with our pid only once we lead a session
+        os.close(ready_fd)
         _die_with_parent()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -143,9 +145,14 @@ def serve(sock: socket.socket, preload: list[str]) -> None:
                 os.close(fd)
             _send(sock, {"id": None, "error": "bad request"})
             continue
+        ready_r, ready_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _child(argv, cwd, env, out_fd, err_fd, sock)
+            os.close(ready_r)
+            _child(argv, cwd, env, out_fd, err_fd, sock, ready_w)
+        os.close(ready_w)
+        select.select([ready_r], [], [], 10.0)
+        os.close(ready_r)
         os.close(out_fd)
         os.close(err_fd)
         children.add(pid)

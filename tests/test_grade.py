@@ -287,3 +287,38 @@ def test_submission_ids():
     assert submission_id(Path("/a/bob/exercises")) == "bob"
     assert submission_id(Path("/a/..")) == "submission"
     assert submission_id(Path("/a/=cmd|x")) == "_cmd_x"
+
+
+def test_fork_server_grades_as_a_fresh_process_would(tmp_path):
+    """The same rows and per-test outcomes whether grading processes are forked from the fork
+    server or started afresh; `-k` selects graders either way."""
+    sub = _solution(tmp_path / "s")
+    select = "test_perceptron and (step_values or init_creates or predict_one)"
+    results = {}
+    for forkserver in (True, False):
+        settings = Settings(out=tmp_path / f"out{forkserver}", chapters=["ch01"], lang="en",
+                            timeout=300, select=select, forkserver=forkserver)
+        [o] = run_batch([sub], settings, stream=io.StringIO())
+        assert o.row["status"] == "graded", o.row["status"]
+        results[forkserver] = sorted((t["nodeid"], t["outcome"], t["points"]) for t in o.tests)
+    assert results[True] == results[False]
+    assert len(results[True]) == 3 and all(outcome == "passed" for _, outcome, _ in results[True])
+
+
+def test_fork_server_processes_end_and_a_timeout_kills_the_whole_group(tmp_path):
+    from dldrill.forkserver import ForkServer
+
+    server = ForkServer.start(["numpy"])
+    try:
+        ok = server.spawn(["--version"], cwd=tmp_path, env=dict(os.environ))
+        assert ok.wait(timeout=30) == 0 and b"dldrill" in ok.stdout.read()
+        # A grading process stopped half-way, as `dldrill grade` does on a timeout.
+        slow = server.spawn(["report", "--json", "--submission", str(_solution(tmp_path / "x")),
+                             "--chapters", "ch01"], cwd=tmp_path, env=dict(os.environ))
+        res_pid = slow.pid
+        assert os.getpgid(res_pid) == res_pid  # leads its own session: killpg reaches it all
+        os.killpg(res_pid, 9)
+        assert slow.wait(timeout=30) == -9
+    finally:
+        server.close()
+    assert server.proc.returncode is not None
