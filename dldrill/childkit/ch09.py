@@ -35,7 +35,8 @@ def artifact_path(module: str, filename: str) -> str:
 
 def load_artifact(module: str, filename: str, builder: str = "build_model") -> Any:
     """`module.<builder>()` with the state_dict saved at `artifacts/<filename>` next to the module
-    loaded into it (`torch.load(weights_only=True)`, CPU), in eval mode.
+    loaded into it (`torch.load(weights_only=True)`, CPU), in eval mode, moved to the kit's device
+    (`dldrill.devices.resolve_device()`: the GPU when grading with --device cuda).
 
     Raises FileNotFoundError when there is no such file (the learner has not trained yet), and
     the loading error when the saved weights do not fit the model.
@@ -49,7 +50,9 @@ def load_artifact(module: str, filename: str, builder: str = "build_model") -> A
     model = getattr(importlib.import_module(module), builder)()
     model.load_state_dict(state)
     model.eval()
-    return model
+    from dldrill.devices import resolve_device
+
+    return model.to(resolve_device(None))
 
 
 # -- matplotlib -----------------------------------------------------------------------------------
@@ -161,3 +164,18 @@ def micro_batches(X: Any, y: Any, parts: int) -> list:
     xs = torch.as_tensor(np.asarray(X), dtype=torch.float32).chunk(parts)
     ys = torch.as_tensor(np.asarray(y), dtype=torch.long).chunk(parts)
     return list(zip(xs, ys, strict=True))
+
+
+def onnx_signature(path: str) -> dict:
+    """The inputs and outputs of the ONNX model at `path` (read with `onnx.load`): {"inputs":
+    [(name, [dim...])], "outputs": [...]}, each dim an int (fixed) or a string (symbolic)."""
+    import onnx
+
+    model = onnx.load(path)
+
+    def dims(value: Any) -> list:
+        return [d.dim_param if d.dim_param else int(d.dim_value)
+                for d in value.type.tensor_type.shape.dim]
+
+    return {"inputs": [(v.name, dims(v)) for v in model.graph.input],
+            "outputs": [(v.name, dims(v)) for v in model.graph.output]}

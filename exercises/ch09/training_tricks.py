@@ -1,4 +1,4 @@
-# dldrill:stub 7d0f9d23d8df · from solutions/ch09/training_tricks.py · 여러분의 파일 / yours to edit
+# dldrill:stub 55da0b0a3735 · from solutions/ch09/training_tricks.py · 여러분의 파일 / yours to edit
 """Training tricks from the curriculum's GPU tips (9-3): mixed precision, gradient accumulation,
 gradient clipping, and exporting a model (TorchScript, ONNX).
 
@@ -88,6 +88,6 @@ def export_onnx(model: nn.Module, example: torch.Tensor, path: str | Path) -> st
 
     Hint / 힌트: `model.eval()`, then `torch.onnx.export(model, (example,), str(path),
     input_names=["x"], output_names=["logits"], dynamic_axes={"x": {0: "batch"}, "logits": {0:
-    "batch"}})`.
+    "batch"}}, dynamo=False)` (the TorchScript-based exporter; `dynamo=True` needs onnxscript).
     """
     raise NotImplementedError("TODO(ch09.training_tricks.export_onnx)")

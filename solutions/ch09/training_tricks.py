@@ -119,11 +119,11 @@ def export_onnx(model: nn.Module, example: torch.Tensor, path: str | Path) -> st
 
     Hint / 힌트: `model.eval()`, then `torch.onnx.export(model, (example,), str(path),
     input_names=["x"], output_names=["logits"], dynamic_axes={"x": {0: "batch"}, "logits": {0:
-    "batch"}})`.
+    "batch"}}, dynamo=False)` (the TorchScript-based exporter; `dynamo=True` needs onnxscript).
     """
     # BEGIN SOLUTION
     model.eval()
     torch.onnx.export(model, (example,), str(path), input_names=["x"], output_names=["logits"],
-                      dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
+                      dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, dynamo=False)
     return str(path)
     # END SOLUTION
