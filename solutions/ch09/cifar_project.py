@@ -97,13 +97,13 @@ def build_model() -> nn.Module:
     BatchNorm2d, ReLU; a residual block adds its input before the last ReLU.
     """
     # BEGIN SOLUTION
-    def conv_bn(cin: int, cout: int, pool: bool = False) -> list[nn.Module]:
+    def _conv_bn(cin: int, cout: int, pool: bool = False) -> list[nn.Module]:
         layers = [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
         return [*layers, nn.MaxPool2d(2)] if pool else layers
 
     return nn.Sequential(
-        *conv_bn(3, 48), *conv_bn(48, 96, pool=True), _Residual(96),
-        *conv_bn(96, 192, pool=True), *conv_bn(192, 384, pool=True), _Residual(384),
+        *_conv_bn(3, 48), *_conv_bn(48, 96, pool=True), _Residual(96),
+        *_conv_bn(96, 192, pool=True), *_conv_bn(192, 384, pool=True), _Residual(384),
         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(384, 10),
     )
     # END SOLUTION
