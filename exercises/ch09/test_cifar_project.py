@@ -2,15 +2,15 @@
 
 The hidden graders check normalize against CIFAR_MEAN / CIFAR_STD, that every augmented image is a
 crop of the 4-padded image (mirrored left-right or not) with all offsets occurring, labels kept,
-the generator deciding; that train lowers the loss on a tiny set and is seeded; and — once
-CIFAR-10 is cached and you ran `python -m exercises.ch09.cifar_project` — artifacts/cifar10.pt on
-the real test set (≥ 90%).
+the generator deciding; that build_model() maps (N, 3, 32, 32) to (N, 10) and train lowers the
+loss on a tiny set and is seeded; and — once CIFAR-10 is cached and you ran
+`python -m exercises.ch09.cifar_project` — artifacts/cifar10.pt on the real test set (≥ 90%).
 """
 
 import numpy as np
 import torch
 
-from ch09.cifar_project import CIFAR_MEAN, augment, build_model, normalize
+from ch09.cifar_project import CIFAR_MEAN, augment, normalize
 
 
 def test_normalize_per_channel():
@@ -27,10 +27,3 @@ def test_augment_keeps_shapes_and_labels():
     assert tuple(xa.shape) == (6, 3, 32, 32) and ya.tolist() == y.tolist()
     xb, _ = augment(x, y, torch.Generator().manual_seed(0))
     assert torch.equal(xa, xb), "same seed, same augmentation"
-
-
-def test_model_maps_images_to_logits():
-    torch.manual_seed(0)
-    model = build_model().eval()
-    with torch.no_grad():
-        assert tuple(model(torch.randn(2, 3, 32, 32)).shape) == (2, 10)
