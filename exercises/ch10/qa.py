@@ -1,4 +1,4 @@
-# dldrill:stub 431389a2053a · from solutions/ch10/qa.py · 여러분의 파일 / yours to edit
+# dldrill:stub f3cd560af5ae · from solutions/ch10/qa.py · 여러분의 파일 / yours to edit
 """Ten interview questions, each answer proved by a few lines of code. / 면접 Q&A TOP 10, 코드로 증명하기.
 
 커리큘럼 10장의 질문마다 답을 말로만 하지 않고 작은 함수로 보여 줍니다.
@@ -140,6 +140,7 @@ def attention_cost(n: int, d: int) -> dict[str, int]:
 
     Attention costs more FLOPs than the RNN exactly when n > d, but needs one step, not n.
     n > d일 때 어텐션의 연산량이 더 크지만, 순차 단계는 1번뿐입니다.
+    Hint / 힌트: an (a, b) @ (b, c) product takes a·b·c multiply-adds (행렬 곱의 곱셈-덧셈 수).
     """
     raise NotImplementedError("TODO(ch10.qa.attention_cost)")
 

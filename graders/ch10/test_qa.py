@@ -6,7 +6,8 @@ the bound |dequantize(quantize(w)) − w| ≤ scale/2, Hinton's distillation los
 and autograd gradient), synthetic LR-finder curves, and two models built in the child: a plain
 MLP with Dropout left in train mode, and a probe whose output moves by exactly 1 once it runs as
 TorchScript (so a "round trip" that never exports shows 0, not 1). Every call is small: the
-answer key needs about 0.3 CPU-s for the whole file (TorchScript export included), no budgets.
+answer key needs about 0.1 CPU-s for the whole file (measured, one thread, TorchScript export
+included), so no test carries a CPU budget.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - adam_step corrects the bias with beta**(t+1) (counting steps from 0 and adding one too many)

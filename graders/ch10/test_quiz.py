@@ -5,16 +5,17 @@ no file of the kit shows an answer in plain text; a learner's letter is hashed t
 compared. Letters are compared after `strip().lower()`; the format test wants lowercase a-d for
 exactly the quiz's question ids.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants (the mutants
+turn an answer one option further, so that no sample shows a letter of the key):
 - quiz: every answer one option off (answers copied against the wrong question order)
   (test_bert_gpt_answer, test_interview_answer; ch10_quiz_all_shifted)
-- quiz: BERT's attention taken as left-only (causal), GPT's direction (test_bert_gpt_answer;
-  ch10_quiz_bert_left_only)
-- quiz: PyTorch's Dropout taken to scale by (1-p) at inference (the classic form, not inverted
-  dropout) (test_interview_answer; ch10_quiz_dropout_classic)
-- quiz: the LR finder's pick taken as the lr of the lowest loss (test_interview_answer;
-  ch10_quiz_lr_at_minimum)
-- quiz: answers written as uppercase letters ('C'): the right options, the wrong format
+- quiz: a wrong option on BERT's attention direction (b1), e.g. taking it for GPT's left-only
+  attention (test_bert_gpt_answer; ch10_quiz_bert_left_only)
+- quiz: a wrong option on how nn.Dropout keeps the expectation (i03), e.g. the classic (1-p) at
+  inference (test_interview_answer; ch10_quiz_dropout_classic)
+- quiz: a wrong option on the LR finder's pick (i09), e.g. the lr of the lowest loss
+  (test_interview_answer; ch10_quiz_lr_at_minimum)
+- quiz: answers written as uppercase letters: the right options, the wrong format
   (test_answers_cover_every_question; ch10_quiz_uppercase)
 """
 
@@ -26,22 +27,22 @@ from dldrill.grading import failure, grader, tr
 
 SALT = "dldrill/ch10/quiz/7f3c1a"
 KEY = {
-    "i01": "8457593dc99968bc8eb97ce07d18d22dc4bb40ef1b3b50349628a7f31864c08b",
-    "i02": "7dba5444a1014508e3cac3670be709042714cdebe1600576359b68378cd88380",
-    "i03": "df025be93df0cad135a9d9ac0d43ef9b675782435c66272800170b2c98dd328b",
+    "i01": "00e35bf4a30154e05db46c7ece2b2bbe20a640179a5d74537daac27c72b4fed0",
+    "i02": "c97dec209db706926a844dad76518f9179a83a347682ce8fd80333c2c3051c25",
+    "i03": "0cc9091a113317fcc6598a1fbe6a900c3a51feb5c2250dfe0bc6a2b86a84ee93",
     "i04": "0635c46a09a88f433f746f51cdc6a71fd6b8f225fc6569933cd332fcc7eda8cf",
     "i05": "a042a08c3fca18e1a77bfddf12918f92501ed637787bada1618690f7b2b8ca63",
     "i06": "a9b2907812c8f0420924a2b5b77a765f8f3ef9ba7ed3a47f55cdcb9e241f8005",
     "i07": "fcdfbe4575f4701d17a13b8d2b7cafb448a2fbc87eeb59a8fcff98ab1cd9a786",
     "i08": "91de05ca90eba0f8f30df013247539c5521280a448b727595eb7ca87bcbc22c1",
-    "i09": "b14d7090d5854157eb965d2a54cf58c6b95c08d88d3dcdd94d5297c7ed1431ba",
+    "i09": "fe31d4a50dba1c8149709b945b195718ddace83940ac6653db9244cdc5819ec6",
     "i10": "20e3337d150d5eeac3f857a938de3df80535964ce204400c1d2641bfdc4dd97b",
     "i11": "8d39964f3e0f3bed71354c757e1c97b5f2a325f0ae980aa4425e4ce19b11f030",
     "i12": "c53614f38cc8742cd3cf80e588911a4989777d7f9c6d7d716345f350f9d14eea",
-    "b1": "5f5d6d9dca2389fd3c59cbb41e949bb27b534d6163ec455bb2b50dd3c7554c3c",
-    "b2": "4b79d092ab35757885ceaa7a82a2151571af42cf3905de104ff8b42dd61ba602",
-    "b3": "9c3274be26a4c67c08c5ac65fe7896b5803ccf2efe13c8b122a755795bd895bc",
-    "b4": "c7d9297110b81b8ab6c75635359bf7d305398ecab6a401183d7af3ef5bca14a4",
+    "b1": "1e7bf726e51e97678dc585ef69749dfa2763b1889cf3f93036d17db9944aa91a",
+    "b2": "9e6f119e4d164101deb5ff035391e7fe35524785fb656b9b91c6e3dad4baee83",
+    "b3": "7b19fafdafd30013e77f0e1f59c22682068622155b03f35ed1b625858b827629",
+    "b4": "808864e815f4c6c482178855745c9128a1345ffc3d5893177e70164d8f4ba269",
 }
 INTERVIEW = [q for q in KEY if q.startswith("i")]
 BERT_GPT = [q for q in KEY if q.startswith("b")]
@@ -52,8 +53,8 @@ def _answers(student) -> dict:
     answers = student.get(TARGET)
     if not isinstance(answers, dict):
         raise failure("ch10.quiz.ANSWERS", tr("dict {질문 id: 'a'..'d'}", "a dict {question id: 'a'..'d'}"),
-                      repr(answers)[:80], tr('ANSWERS = {"i01": "c", ...} 형태로 적으세요',
-                                             'write ANSWERS = {"i01": "c", ...}'))
+                      repr(answers)[:80], tr('ANSWERS = {"i01": "<a-d>", ...} 형태로 적으세요',
+                                             'write ANSWERS = {"i01": "<a-d>", ...}'))
     return answers
 
 

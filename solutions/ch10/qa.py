@@ -171,6 +171,7 @@ def attention_cost(n: int, d: int) -> dict[str, int]:
 
     Attention costs more FLOPs than the RNN exactly when n > d, but needs one step, not n.
     n > d일 때 어텐션의 연산량이 더 크지만, 순차 단계는 1번뿐입니다.
+    Hint / 힌트: an (a, b) @ (b, c) product takes a·b·c multiply-adds (행렬 곱의 곱셈-덧셈 수).
     """
     # BEGIN SOLUTION
     return {

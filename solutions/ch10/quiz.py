@@ -4,7 +4,7 @@
 커리큘럼 6-2), each with four options a-d. Write your answers in `ANSWERS`, one lowercase letter
 per question id:
 
-    ANSWERS = {"i01": "c", "i02": "a", ..., "b4": "d"}
+    ANSWERS = {"i01": "<letter>", "i02": "<letter>", ..., "b4": "<letter>"}
 
 Print the quiz with `python -m ch10.quiz`. The graders keep the key as salted hashes only, so
 nothing here or there gives the answers away; one point per question.
@@ -18,10 +18,10 @@ QUESTIONS: dict[str, dict] = {
         "ko": "Q1. Sigmoid 활성화의 도함수 최댓값과, 깊은 망에서 그 결과는?",
         "en": "Q1. The largest value of sigmoid's derivative, and what it does in a deep net?",
         "options": {
-            "a": "1 — 기울기가 층을 지나도 그대로 유지된다 / gradients keep their size",
-            "b": "0.5 — 기울기가 층마다 정확히 반으로 준다 / gradients halve exactly per layer",
-            "c": "0.25 — 역전파에서 층마다 곱해져 입력 쪽 기울기가 0에 수렴한다 / multiplied layer "
+            "a": "0.25 — 역전파에서 층마다 곱해져 입력 쪽 기울기가 0에 수렴한다 / multiplied layer "
                  "after layer, the gradients near the input vanish",
+            "b": "0.5 — 기울기가 층마다 정확히 반으로 준다 / gradients halve exactly per layer",
+            "c": "1 — 기울기가 층을 지나도 그대로 유지된다 / gradients keep their size",
             "d": "상한이 없다 — 기울기가 폭발한다 / unbounded — gradients explode",
         },
     },
@@ -29,8 +29,8 @@ QUESTIONS: dict[str, dict] = {
         "ko": "Q2. 추론(eval) 시 BatchNorm이 정규화에 쓰는 평균과 분산은?",
         "en": "Q2. Which mean and variance does BatchNorm use at inference (eval mode)?",
         "options": {
-            "a": "학습 중 모은 이동 평균(running mean/var) / the running averages collected in training",
-            "b": "지금 들어온 배치의 평균과 분산 / the current batch's statistics",
+            "a": "지금 들어온 배치의 평균과 분산 / the current batch's statistics",
+            "b": "학습 중 모은 이동 평균(running mean/var) / the running averages collected in training",
             "c": "항상 평균 0, 분산 1 / always mean 0 and variance 1",
             "d": "테스트 세트 전체의 통계를 한 번 계산해 쓴다 / statistics of the whole test set",
         },
@@ -40,10 +40,10 @@ QUESTIONS: dict[str, dict] = {
         "en": "Q3. How does PyTorch's nn.Dropout(p) (inverted dropout) keep the expectation?",
         "options": {
             "a": "추론 때 출력에 (1-p)를 곱한다 / multiplies the outputs by (1-p) at inference",
-            "b": "학습 때 살아남은 값에 p를 곱한다 / multiplies the kept units by p in training",
-            "c": "맞출 필요가 없다 / there is nothing to correct",
-            "d": "학습 때 살아남은 값을 1/(1-p)배 하고, 추론 때는 아무것도 하지 않는다 / scales the "
+            "b": "학습 때 살아남은 값을 1/(1-p)배 하고, 추론 때는 아무것도 하지 않는다 / scales the "
                  "kept units by 1/(1-p) in training and does nothing at inference",
+            "c": "맞출 필요가 없다 / there is nothing to correct",
+            "d": "학습 때 살아남은 값에 p를 곱한다 / multiplies the kept units by p in training",
         },
     },
     "i04": {
@@ -106,9 +106,9 @@ QUESTIONS: dict[str, dict] = {
         "options": {
             "a": "손실이 가장 낮은 지점의 학습률 / the lr with the lowest loss",
             "b": "시도한 것 중 가장 큰 학습률 / the largest lr tried",
-            "c": "손실이 가장 가파르게 떨어지는 구간의 학습률 (최소점보다 앞) / where the loss falls "
+            "c": "시도한 것 중 가장 작은 학습률 / the smallest lr tried",
+            "d": "손실이 가장 가파르게 떨어지는 구간의 학습률 (최소점보다 앞) / where the loss falls "
                  "fastest, well before the minimum",
-            "d": "시도한 것 중 가장 작은 학습률 / the smallest lr tried",
         },
     },
     "i10": {
@@ -148,8 +148,8 @@ QUESTIONS: dict[str, dict] = {
         "en": "The attention direction of BERT (an encoder)?",
         "options": {
             "a": "단방향 (왼쪽만) / left only (causal)",
-            "b": "양방향 (좌우 모두) / bidirectional (both sides)",
-            "c": "오른쪽만 / right only",
+            "b": "오른쪽만 / right only",
+            "c": "양방향 (좌우 모두) / bidirectional (both sides)",
             "d": "어텐션을 쓰지 않는다 / no attention",
         },
     },
@@ -157,9 +157,9 @@ QUESTIONS: dict[str, dict] = {
         "ko": "GPT(Decoder)의 사전학습 목적은?",
         "en": "GPT's (a decoder's) pre-training objective?",
         "options": {
-            "a": "MLM: 가려진 토큰 맞히기 / masked-token prediction",
+            "a": "CLM: 다음 토큰 예측 / next-token prediction",
             "b": "문장 쌍 분류만 / sentence-pair classification only",
-            "c": "CLM: 다음 토큰 예측 / next-token prediction",
+            "c": "MLM: 가려진 토큰 맞히기 / masked-token prediction",
             "d": "이미지-텍스트 대조 학습 / image-text contrastive learning",
         },
     },
@@ -168,19 +168,19 @@ QUESTIONS: dict[str, dict] = {
         "en": "GPT's causal mask for length T (T×T, True = may attend) looks like?",
         "options": {
             "a": "모두 True / all True",
-            "b": "대각선을 포함한 위 삼각 행렬 / upper triangle with the diagonal",
+            "b": "대각선을 포함한 아래 삼각 행렬 / lower triangle with the diagonal",
             "c": "단위 행렬 / the identity",
-            "d": "대각선을 포함한 아래 삼각 행렬 / lower triangle with the diagonal",
+            "d": "대각선을 포함한 위 삼각 행렬 / upper triangle with the diagonal",
         },
     },
     "b4": {
         "ko": "BERT 계열이 잘하는 과제와 대표 모델은?",
         "en": "What BERT-style models do well, and which models are in that family?",
         "options": {
-            "a": "분류·NER·QA — BERT, RoBERTa, ELECTRA / classification, NER, QA",
+            "a": "음성 합성 — WaveNet / speech synthesis",
             "b": "긴 텍스트 생성 — GPT-2/3/4, ChatGPT / long text generation",
             "c": "이미지 생성 — GAN / image generation",
-            "d": "음성 합성 — WaveNet / speech synthesis",
+            "d": "분류·NER·QA — BERT, RoBERTa, ELECTRA / classification, NER, QA",
         },
     },
 }
@@ -200,8 +200,8 @@ if __name__ == "__main__":  # before ANSWERS, so that the quiz prints while ANSW
 
 # BEGIN SOLUTION ANSWERS
 ANSWERS: dict[str, str] = {
-    "i01": "c", "i02": "a", "i03": "d", "i04": "b", "i05": "c", "i06": "a", "i07": "d",
-    "i08": "a", "i09": "c", "i10": "b", "i11": "d", "i12": "a",
-    "b1": "b", "b2": "c", "b3": "d", "b4": "a",
+    "i01": "a", "i02": "b", "i03": "b", "i04": "b", "i05": "c", "i06": "a", "i07": "d",
+    "i08": "a", "i09": "d", "i10": "b", "i11": "d", "i12": "a",
+    "b1": "c", "b2": "a", "b3": "b", "b4": "d",
 }
 # END SOLUTION
