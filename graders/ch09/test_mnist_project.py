@@ -126,7 +126,8 @@ def test_train_is_seeded_and_lowers_the_loss(student):
     """train(640 images, epochs=2, seed=5) twice, after torch.manual_seed(0) and (99): the same
     weights and predictions; seed=6 gives other weights. The cross-entropy of the trained model
     (eval mode) on its training images, computed here, must be below 0.6 × that of a fresh
-    build_model() (answer key: 0.83 vs 2.31)."""
+    build_model() (answer key: 0.83 vs 2.31). Budget 20 CPU-s for the three trainings and
+    predictions (answer key: 2.6 CPU-s; 3.7 for the whole test in the sandbox)."""
     X_tr, X_te, y_tr, _ = mnist_subset_split()
     X, y = X_tr[:640], y_tr[:640]
     hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
@@ -134,7 +135,7 @@ def test_train_is_seeded_and_lowers_the_loss(student):
                    "inside train, torch.manual_seed(seed) fixes the initial weights and a Generator "
                    "seeded with seed the shuffling")
     states, preds = [], []
-    with student.time_limit(15.0, "train(640 images, 2 epochs) three times"):
+    with student.time_limit(20.0, "train(640 images, 2 epochs) three times"):
         for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
             student.call("torch:manual_seed", global_seed)
             model = student.call(f"{M}:train", X, y, 2, seed=seed)
