@@ -164,7 +164,7 @@ def test_train_lowers_the_loss_on_a_tiny_set(student):
     assert_dtype(out, "float32", "build_model()(x (48, 3, 32, 32) float32)", hint_shape)
     untrained = _loss_here(out, y)
     with student.time_limit(20.0, "train on 48 images (3 epochs)"):
-        model = student.call(f"{M}:train", X, y, 3, seed=0, batch_size=16)
+        model = student.call(f"{M}:train", X, y, 3, seed=0, device="cpu", batch_size=16)
     model.eval()
     trained = _loss_here(student.call(f"{B}:execution_trace", model, x)["output"], y)
     if not trained < 0.75 * untrained:
@@ -179,7 +179,7 @@ def test_train_lowers_the_loss_on_a_tiny_set(student):
 
 @grader("cnn-cifar10", points=2)
 def test_train_is_seeded(student):
-    """train(16 images, epochs=1, seed=3, batch_size=8) after torch.manual_seed(0) and (99): the
+    """train(16 images, epochs=1, seed=3, device="cpu", batch_size=8) after torch.manual_seed(0) and (99): the
     same weights; seed=4: other weights. Budget 15 CPU-s (answer key: 0.9 CPU-s)."""
     X, y = _tiny_set(16, seed=1)
     hint = tr("train 안에서 torch.manual_seed(seed), 섞기와 증강에는 seed로 만든 Generator",
@@ -189,7 +189,7 @@ def test_train_is_seeded(student):
     with student.time_limit(15.0, "train on 16 images three times"):
         for global_seed, seed in ((0, 3), (99, 3), (0, 4)):
             student.call("torch:manual_seed", global_seed)
-            model = student.call(f"{M}:train", X, y, 1, seed=seed, batch_size=8)
+            model = student.call(f"{M}:train", X, y, 1, seed=seed, device="cpu", batch_size=8)
             states.append(student.call(f"{B}:state_of", model))
     what = "train(X, y, 1, seed=3) after torch.manual_seed(0) vs after torch.manual_seed(99)"
     if list(states[0]) != list(states[1]):
