@@ -20,6 +20,16 @@ ROOT = kit_root()
 CHAPTERS = [c for c in ALL_CHAPTERS if (ROOT / "graders" / c).is_dir()]
 
 
+NOT_HERE = "not verifiable here"
+
+
+def _acceptable(t: dict, outcome: str) -> bool:
+    """`outcome`, or a skip saying the test needs data, hardware or a package this machine lacks
+    (e.g. the real MNIST test set, a GPU): never a pass, and not a failure of the kit."""
+    return t["outcome"] == outcome or (t["outcome"] == "skipped"
+                                       and (t["reason"] or "").startswith(NOT_HERE))
+
+
 def _pytest_json(tmp: Path, *args: str) -> dict:
     out = tmp / "results.json"
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", *args, "--results-json",
@@ -54,7 +64,7 @@ def report_on_stubs() -> dict:
 def test_every_grader_passes_on_solutions_in_the_sandbox(report_on_solutions):
     tests = report_on_solutions["tests"]
     assert len(tests) >= 20 and {t["chapter"] for t in tests} == set(CHAPTERS)
-    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if t["outcome"] != "passed"]
+    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if not _acceptable(t, "passed")]
     assert not bad
     assert report_on_solutions["mode"] == "sandbox"
     assert report_on_solutions["total"]["percent"] == 100.0
@@ -62,7 +72,7 @@ def test_every_grader_passes_on_solutions_in_the_sandbox(report_on_solutions):
 
 def test_every_grader_ends_as_todo_on_the_stubs(report_on_stubs):
     tests = report_on_stubs["tests"]
-    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if t["outcome"] != "todo"]
+    bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in tests if not _acceptable(t, "todo")]
     assert not bad, "a grader that does not stop at the TODO is testing something else"
     assert report_on_stubs["total"]["points"] == 0
 
@@ -70,7 +80,7 @@ def test_every_grader_ends_as_todo_on_the_stubs(report_on_stubs):
 def test_every_grader_passes_on_solutions_in_process(tmp_path):
     data = _pytest_json(tmp_path, "graders", "--submission", "solutions", "--inprocess")
     bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in data["tests"]
-           if t["outcome"] != "passed"]
+           if not _acceptable(t, "passed")]
     assert data["tests"] and not bad and data["mode"] == "inprocess"
 
 
