@@ -26,10 +26,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - the last Dense without softmax: logits fed to a loss that expects probabilities
   (test_build_mlp_forward_matches_the_curriculum_model, test_build_mlp_layers,
   test_build_mlp_learns_digits, test_build_mlp_other_sizes; ch02_mlp_no_softmax)
-- the first Dropout at 0.5 instead of the curriculum's 0.3 (test_build_mlp_layers,
-  test_build_mlp_learns_digits; ch02_mlp_wrong_dropout_rate)
-Also caught without a sample of their own: a Dense without its activation anywhere in the stack, a
-wrong learning rate, metrics left out, num_classes or input_dim ignored.
+Also caught without a sample of their own: a wrong dropout rate (test_build_mlp_layers and the
+architecture check of test_build_mlp_learns_digits), a Dense without its activation anywhere in
+the stack, a wrong learning rate, metrics left out, num_classes or input_dim ignored.
 Accepted alternative: the curriculum's `input_shape=` on the first Dense with `.add()` and
 `from tensorflow import keras`, an activation as its own Activation layer
 (fixtures/submissions/alternatives/ch02_models_other_style.toml).
