@@ -183,7 +183,15 @@ def _counts(records: list[dict]) -> dict[str, int]:
 
 
 def _score(records: list[dict]) -> tuple[float, float]:
-    return (sum(r["earned"] for r in records), sum(r["points"] for r in records))
+    """(earned, possible) points. A test that was not verifiable here (skipped: data, a GPU or a
+    package this machine lacks) is left out of both: it is counted in `_unverified` instead."""
+    return (sum(r["earned"] for r in records),
+            sum(r["points"] for r in records if r["outcome"] != "skipped"))
+
+
+def _unverified(records: list[dict]) -> float:
+    """Points of the tests that were not verifiable here."""
+    return sum(r["points"] for r in records if r["outcome"] == "skipped")
 
 
 def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
@@ -228,7 +236,8 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
     else:
         status = "partial"
     row.update(status=status, points=earned, max_points=total,
-               percent=round(100 * earned / total, 1) if total else None, tests=counts,
+               percent=round(100 * earned / total, 1) if total else None,
+               not_verifiable_points=_unverified(mine), tests=counts,
                note="; ".join(i18n.render(n) for n in notes),
                verify_command=commands[0] if commands else None)
     return row
@@ -248,6 +257,7 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
             "in_kit": (graders_root() / cid).is_dir(),
             "points": earned, "max_points": total,
             "percent": round(100 * earned / total, 1) if total else None,
+            "not_verifiable_points": _unverified(mine),
             "tests": _counts(mine),
         })
     earned, total = _score(records)
@@ -263,6 +273,7 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
         "chapters": chapters,
         "total": {"points": earned, "max_points": total,
                   "percent": round(100 * earned / total, 1) if total else None,
+                  "not_verifiable_points": _unverified(records),
                   "items_done": sum(r["status"] in ("done", "declared") for r in checklist),
                   "items": len(checklist)},
         "tests": [{k: r.get(k, "") for k in ("nodeid", "chapter", "module", "item", "points",
@@ -327,8 +338,11 @@ def render_text(report: dict, full: bool = False) -> str:
         lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
                      f"{c['points']:g}/{c['max_points']:g} pts  ({detail})")
     tot = report["total"]
+    unverified = tot.get("not_verifiable_points") or 0
     lines += ["", t(tr("합계", "Total")) + f": {tot['points']:g}/{tot['max_points']:g} pts "
               f"({tot['percent'] or 0:g}%) · "
+              + (t(tr(f"여기서 확인 불가 {unverified:g}점 제외 · ",
+                      f"{unverified:g} pts not verifiable here, left out · ")) if unverified else "")
               + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
                      f"checklist {tot['items_done']}/{tot['items']} done"))]
     lines += _render_failures(report, full)
