@@ -8,6 +8,52 @@ in train mode (outputs and running statistics) and then in eval mode; layer_norm
 EarlyStopping against the contract's rule on loss sequences chosen to reach its boundaries.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- BatchNorm1d uses (and updates) the batch statistics in eval mode too
+  (test_batchnorm_eval_matches_nn, test_batchnorm_three_dim_input; ch08_bn_batch_stats_in_eval)
+- BatchNorm1d blends the biased batch variance into running_var (nn.BatchNorm1d uses the unbiased
+  one) (test_batchnorm_eval_matches_nn, test_batchnorm_three_dim_input,
+  test_batchnorm_train_matches_nn; ch08_bn_biased_running_var)
+- BatchNorm1d keeps running_mean / running_var as plain attributes, not buffers: not in the
+  state_dict, not moved by .to() (test_batchnorm_eval_matches_nn,
+  test_batchnorm_parameters_and_buffers, test_batchnorm_three_dim_input,
+  test_batchnorm_train_matches_nn; ch08_bn_stats_not_buffers)
+- BatchNorm1d's unbiased correction uses n = N (the batch size) also for (N, C, L) input, where n =
+  N·L (test_batchnorm_three_dim_input; ch08_bn_three_dim_counts_batch_only)
+- dropout ignores `training`: it still drops (and rescales) in evaluation
+  (test_dropout_is_the_identity_in_eval; ch08_dropout_active_in_eval)
+- dropout draws its mask from the global RNG and ignores `generator`: a seeded generator does not
+  reproduce the mask (test_dropout_edge_cases_and_generator; ch08_dropout_ignores_generator)
+- dropout zeroes entries but does not divide the kept ones by 1 - p: the expectation shrinks by (1 -
+  p) (test_dropout_keeps_the_expectation, test_dropout_kept_entries_are_rescaled;
+  ch08_dropout_no_rescale)
+- dropout without the p == 1 case: x * 0 / (1 - 1) gives nan everywhere
+  (test_dropout_edge_cases_and_generator; ch08_dropout_p1_nan)
+- dropout keeps an entry with probability p (keep = rand < p): p read as the keep probability, as in
+  some old frameworks (test_dropout_keeps_the_expectation; ch08_dropout_p_is_keep_probability)
+- EarlyStopping does not reset the counter on an improvement: it counts every bad epoch since the
+  start (test_early_stopping_equal_loss_is_no_improvement, test_early_stopping_min_delta,
+  test_early_stopping_patience; ch08_early_stopping_counter_not_reset)
+- EarlyStopping treats an equal loss as an improvement (<=): a plateau resets the counter and never
+  stops (test_early_stopping_equal_loss_is_no_improvement; ch08_early_stopping_equal_is_improvement)
+- EarlyStopping ignores min_delta: any drop counts as an improvement (test_early_stopping_min_delta;
+  ch08_early_stopping_ignores_min_delta)
+- l2_penalty sums the squares of every parameter, frozen ones (requires_grad=False) included
+  (test_l2_penalty_sums_trainable_squares; ch08_l2_includes_frozen)
+- l2_penalty adds Python floats (.item()): the value is right but it is cut from the autograd graph
+  (test_l2_penalty_is_differentiable; ch08_l2_item_not_differentiable)
+- layer_norm always normalizes over the last axis only, whatever weight.shape says
+  (test_layer_norm_several_trailing_dims; ch08_layer_norm_last_axis_only)
+- layer_norm with the unbiased variance (torch.var's default) instead of the biased one
+  (test_layer_norm_last_axis, test_layer_norm_several_trailing_dims; ch08_layer_norm_unbiased_var)
+- dropout as d2l's dropout_layer: an assert for the range of p and a mask from the global RNG
+  (torch.rand(X.shape) > dropout), so a seeded generator is ignored and a bad p raises
+  AssertionError, not ValueError (test_dropout_edge_cases_and_generator; ch08_pub_dropout_d2l)
+- EarlyStopping as in Bjarten's early-stopping-pytorch: score = -val_loss and 'score < best_score +
+  delta' counts as no improvement, so an EQUAL loss (or a drop of exactly min_delta) is taken as an
+  improvement and resets the counter (test_early_stopping_equal_loss_is_no_improvement;
+  ch08_pub_early_stopping_bjarten)
+Correct variants pass: a Bernoulli mask, torch.var_mean over a (C, N·L) view, a flattened layer
+norm, a Keras-style wait counter (fixtures/submissions/alternatives/ch08_regularization_other_style.toml).
 """
 
 import numpy as np

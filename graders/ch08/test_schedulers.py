@@ -14,6 +14,23 @@ losses, and the suggestion is then used HERE to train a fresh copy of the model 
 3 epochs) and scored on the 449 test images, whose labels never cross.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- cosine_annealing reaches eta_min one step early: the phase is step / (T_max - 1)
+  (test_cosine_annealing_matches_cosineannealinglr; ch08_cosine_wrong_phase)
+- one_cycle rounds the end of the warm-up phase to an integer (int(pct_start · total) - 1)
+  (test_one_cycle_matches_onecyclelr; ch08_one_cycle_rounded_phase)
+- lr_range_test leaves the model trained at growing learning rates (the weights are not restored)
+  (test_lr_range_test_restores_the_model; ch08_range_test_no_restore)
+- lr_range_test saves model.state_dict() without a copy: the 'saved' tensors are the live weights,
+  so the restore is a no-op (test_lr_range_test_restores_the_model; ch08_range_test_shallow_state)
+- lr_range_test suggests the learning rate at the lowest loss itself (no / 10): already at the edge
+  of divergence (test_lr_range_test_rates_losses_and_suggestion,
+  test_lr_range_test_suggestion_trains_digits; ch08_range_test_suggests_the_minimum)
+- step_lr with true division: gamma ** (step / step_size) decays smoothly instead of in steps
+  (test_step_lr_matches_steplr; ch08_step_lr_float_division)
+- linear warm-up off by one step: base_lr·(step + 1)/warmup (the first update does not start at 0)
+  (test_linear_warmup_decay_matches_transformers; ch08_warmup_off_by_one)
+Correct variants pass: every schedule by recursion as PyTorch computes it, a range test with
+np.geomspace (fixtures/submissions/alternatives/ch08_schedulers_recursive.toml).
 """
 
 import math
@@ -145,8 +162,8 @@ def test_lr_range_test_rates_losses_and_suggestion(student, reference):
     """Learning rates geometric from min_lr to max_lr; the loss of each step (before its update)
     as the answer key's until the loss blows up; suggested = lrs[argmin] / 10 of its own losses.
 
-    Budget: 10 CPU-seconds (the answer key: 0.1 CPU-s for the test itself plus about 1.2 CPU-s
-    for torch.optim's first import in a fresh process)."""
+    Budget: 10 CPU-seconds (the answer key: 0.04 CPU-s for the test itself plus 1.2 CPU-s for
+    torch.optim's first import in a fresh process)."""
     with student.time_limit(10.0, "lr_range_test on the digits (50 steps)"):
         lrs, losses, suggested = _range_result(
             student.call(f"{M}:lr_range_test", *_range_setup(student), **RANGE))
@@ -224,9 +241,10 @@ def test_lr_range_test_suggestion_trains_digits(student):
     """Accuracy threshold: the suggested learning rate trains the model to >= 0.90 on held-out digits.
 
     The training (plain SGD at the suggested rate, 3 epochs of batches of 64, seeded shuffle) and
-    the scoring run here on a fresh copy of the model; the answer key's suggestion (0.104) gives
-    0.94, the rate at the lowest loss itself 0.45. The answer key's range test: 0.1 CPU-s (plus
-    torch.optim's first import), budget 10 CPU-s.
+    the scoring run here on a fresh copy of the model; the answer key's suggestion (0.158)
+    gives 0.949, the rate at the lowest loss itself (1.58) 0.639, a tenth of the suggestion
+    0.851. The answer key's range test: 0.04 CPU-s, plus 1.2 CPU-s for torch.optim's first
+    import in a fresh process; budget 10 CPU-s.
     """
     with student.time_limit(10.0, "lr_range_test on the digits (50 steps)"):
         _, _, suggested = _range_result(

@@ -82,6 +82,7 @@ def one_cycle(step: int, total_steps: int, max_lr: float, pct_start: float = 0.3
     end2 = float(total_steps - 1)
 
     def anneal(start: float, end: float, pct: float) -> float:
+        """Cosine from `start` (pct 0) to `end` (pct 1)."""
         return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
 
     if step <= end1:
