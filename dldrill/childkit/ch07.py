@@ -27,6 +27,7 @@ import numpy as np
 from dldrill.childkit import grader_only
 
 PRETRAINED_FILE = ("fixtures", "models", "ch07_digits_cnn.pt")
+SENTIMENT_FILE = ("fixtures", "data", "ch07_sentiment_en.tsv")
 
 
 def _torch() -> Any:
@@ -94,6 +95,16 @@ def pretrained_state() -> dict:
     the grader and for visible tests, not in the sandbox child (send the tensors instead)."""
     torch = _torch()
     return torch.load(pretrained_path(), map_location="cpu", weights_only=True)
+
+
+def sentiment_pairs() -> list[tuple[str, int]]:
+    """The kit's 320 short English reviews as (text, label) pairs, in file order (label 1
+    positive, 0 negative). Readable in the grader, not in the sandbox child."""
+    from dldrill.data import load_nsmc_tsv
+    from dldrill.paths import kit_root
+
+    texts, labels = load_nsmc_tsv(kit_root().joinpath(*SENTIMENT_FILE))
+    return [(str(t), int(y)) for t, y in zip(texts, labels.tolist(), strict=True)]
 
 
 def digits_images(X: Any) -> Any:

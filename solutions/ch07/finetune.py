@@ -30,6 +30,8 @@ def tokenize_batch(tokenizer: Any, texts: Sequence[str], max_length: int = 128) 
     Returns the tokenizer's mapping: `input_ids` and `attention_mask` (plus `token_type_ids` for
     BERT-like models), each a torch.int64 tensor (len(texts), max_length).
     토큰화: truncation=True, max_length, padding="max_length", return_tensors="pt".
+
+    Hint / 힌트: call the tokenizer itself on `list(texts)` with those four keyword arguments.
     """
     # BEGIN SOLUTION
     return tokenizer(list(texts), truncation=True, max_length=max_length, padding="max_length",
@@ -43,6 +45,9 @@ def compute_metrics(eval_pred: Any) -> dict[str, float]:
     `eval_pred` is a `transformers.EvalPrediction` (fields `predictions`, logits (N, C), and
     `label_ids`, (N,)) or a plain `(logits, labels)` tuple. The prediction is the arg-max over the
     class axis (the last one). 평가 함수: 클래스 축(-1)의 argmax와 정답의 일치 비율.
+
+    Hint / 힌트: `logits, labels = eval_pred` works for both (an EvalPrediction unpacks like a
+    tuple); `preds = np.asarray(logits).argmax(-1)`; return a Python float.
     """
     # BEGIN SOLUTION
     logits, labels = eval_pred
@@ -60,6 +65,9 @@ def make_training_args(output_dir: str, **overrides: Any) -> Any:
     per_device_eval_batch_size=64, learning_rate=2e-5, weight_decay=0.01, eval_strategy="epoch",
     save_strategy="epoch", load_best_model_at_end=True. Everything else keeps its default.
     Example: `make_training_args(d, num_train_epochs=1)` trains one epoch.
+
+    Hint / 힌트: put the settings in a dict, `update` it with `overrides`, then
+    `TrainingArguments(output_dir=output_dir, **settings)` (import it inside the function).
     """
     # BEGIN SOLUTION
     from transformers import TrainingArguments
@@ -91,6 +99,9 @@ def finetune(model: Any, tokenizer: Any, train: Sequence[tuple[str, int]],
     args=args, train_dataset=..., eval_dataset=..., compute_metrics=compute_metrics)`;
     `trainer.train()`; return the trainer (its `.model` is the fine-tuned model).
     (text, label) 쌍 → 토큰화 → Dataset → TrainingArguments → Trainer.train() → trainer 반환.
+
+    Hint / 힌트: a small class inside the function, `__len__` and `__getitem__(i)` returning
+    `{k: v[i] for k, v in encodings.items()} | {"labels": labels[i]}`, is all the Trainer needs.
     """
     # BEGIN SOLUTION
     from transformers import Trainer

@@ -111,6 +111,8 @@ def apply_lora(model: Any, config: Any = None) -> Any:
     config=None uses `make_lora_config()`. Returns the PEFT model: only the LoRA matrices (and,
     for SEQ_CLS, the new classifier head) are trainable.
     LoRA 적용: config가 없으면 커리큘럼 설정을 씁니다. 반환값은 PeftModel입니다.
+
+    Hint / 힌트: `from peft import get_peft_model` inside the function.
     """
     # BEGIN SOLUTION
     from peft import get_peft_model
@@ -128,6 +130,8 @@ def lora_trainable_params(hidden: int, layers: int, r: int, n_modules: int = 2) 
     각 모듈마다 A (r × hidden) + B (hidden × r) = 2·r·hidden 개.
     BERT-base (hidden 768, 12 layers) with query and value at r=8: 294,912.
     Returns a Python int.
+
+    Hint / 힌트: per module, A has r·hidden entries and B hidden·r.
     """
     # BEGIN SOLUTION
     return int(layers * n_modules * (r * hidden + hidden * r))

@@ -102,6 +102,8 @@ def trainable_parameters(model: nn.Module) -> int:
     """The number of trainable scalars: the sum of `numel()` over parameters with requires_grad.
 
     학습되는 파라미터 수 (requires_grad=True인 파라미터의 원소 수 합). Returns a Python int.
+
+    Hint / 힌트: `sum(p.numel() for p in model.parameters() if p.requires_grad)`.
     """
     # BEGIN SOLUTION
     return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
