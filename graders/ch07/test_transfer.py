@@ -6,6 +6,8 @@ head `fc`), pretrained on the 8×8 digits 0-4 and shipped as a state_dict in fix
 fixtures/: the grader reads the state_dict (weights_only=True) and sends the tensors, and the
 child builds the model with the kit's builder. Flags (`requires_grad`) and weights come back as
 raw data; accuracy is computed here on weights pulled back, the test labels never cross.
+The strategies are about parameters (requires_grad); BatchNorm running statistics are buffers
+and keep updating in train mode whatever the strategy, as in torchvision-style fine-tuning.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - freeze only sets requires_grad=False on the .weight of Conv2d/Linear layers: BatchNorm parameters
