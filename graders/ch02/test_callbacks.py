@@ -123,7 +123,10 @@ def test_make_callbacks_settings(student):
     expected = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"]
     if classes != expected:
         raise failure(f"{what}: callback classes", str(expected), str(classes),
-                      tr("log_dir가 없으면 TensorBoard는 넣지 마세요", "no TensorBoard without log_dir"))
+                      tr("EarlyStopping, ModelCheckpoint, ReduceLROnPlateau 세 개; TensorBoard는 "
+                         "log_dir가 주어질 때만",
+                         "EarlyStopping, ModelCheckpoint and ReduceLROnPlateau; TensorBoard only "
+                         "when log_dir is given"))
     ckpt = next(c for c in summary if c["class"] == "ModelCheckpoint")
     if ckpt["attrs"].get("filepath") != path:
         raise failure(f"{what}: ModelCheckpoint.filepath", repr(path), repr(ckpt["attrs"].get("filepath")),
