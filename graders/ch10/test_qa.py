@@ -93,6 +93,12 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_trainable_fraction_without_parameters; ch10_trainable_fraction_no_guard)
 - trainable_fraction walks every module's own parameters, so a weight shared by two layers counts
   twice (test_trainable_fraction_counts_a_shared_weight_once; ch10_trainable_fraction_shared_twice)
+- distillation_loss weights the two terms the other way round: (1 - alpha) on the soft KL term,
+  alpha on the hard cross-entropy (test_distillation_loss_gradient_reaches_the_student,
+  test_distillation_loss_matches_hinton; ch10_distillation_weights_swapped)
+- magnitude_prune reads sparsity as the fraction of weights to keep: k = round((1 - sparsity) *
+  numel) are zeroed (test_magnitude_prune_extremes, test_magnitude_prune_matches_l1_unstructured;
+  ch10_prune_sparsity_as_kept_fraction)
 """
 
 import math
