@@ -118,7 +118,10 @@ def test_report_checklist_statuses(report_on_solutions, report_on_stubs):
         covered = [(c, m) in present or (m == "*" and any(pc == c for pc, _ in present))
                    for c, m in item.graded_by]
         if all(covered):
-            assert row["status"] == "done", row
+            # An item with a test this machine cannot verify (the real MNIST test set, a GPU)
+            # is "not verifiable here" on the answer key, never "done".
+            unverifiable = row["tests"]["skipped"] > 0
+            assert row["status"] == ("not_verifiable" if unverifiable else "done"), row
             assert stub["status"] == "not_started", stub
         elif not any(covered):
             assert row["status"] == stub["status"] == "not_available", row
@@ -128,6 +131,8 @@ def test_report_checklist_statuses(report_on_solutions, report_on_stubs):
     chapters = {c["chapter"]: c for c in report_on_solutions["chapters"]}
     for cid in CHAPTERS:
         assert chapters[cid]["available"] and chapters[cid]["percent"] == 100.0
+    # ch09's artifact graders (mnist-99, cnn-cifar10 on the real test sets) are skipped here
+    assert rows["mnist-99"]["status"] == "not_verifiable" or rows["mnist-99"]["tests"]["skipped"] == 0
     assert report_on_solutions["schema"] == "dldrill.report/1"
 
 
