@@ -568,3 +568,19 @@ def test_the_child_dies_with_a_grader_killed_outright(submission, tmp_path):
             break
         time.sleep(0.1)
     assert not _stat_alive(child), "the sandbox child outlived its grader"
+
+
+def test_no_two_live_sandboxes_share_a_uid(tmp_path):
+    """A sandbox's uid is claimed with a lock: another sandbox starting with the same seed (the
+    same scratch inode modulo the range) gets another uid, and the first one's is free again once
+    it is released."""
+    from dldrill.sandbox.client import claim_uid
+
+    uid1, fd1 = claim_uid(tmp_path, 12345)
+    uid2, fd2 = claim_uid(tmp_path, 12345)
+    assert fd1 >= 0 and fd2 >= 0 and uid1 != uid2
+    os.close(fd1)
+    uid3, fd3 = claim_uid(tmp_path, 12345)
+    assert uid3 == uid1
+    for fd in (fd2, fd3):
+        os.close(fd)

@@ -16,6 +16,7 @@ fact, for speed and for debugging with breakpoints.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -182,6 +183,7 @@ class SandboxBackend:
         self.scratch: Path | None = None
         self._log_dir: Path | None = None
         self.uid = -1
+        self._uid_lock = -1
         self._log_fd = -1
         self._r = self._w = -1
 
@@ -197,7 +199,7 @@ class SandboxBackend:
             # Where the grader is root, the child runs as a uid of its own (no other process has
             # it), so that everything it starts — even daemons that left its session — can be
             # found and killed, and a fork bomb meets its own process limit.
-            self.uid = CHILD_UIDS[0] + os.stat(self.scratch).st_ino % (CHILD_UIDS[1] - CHILD_UIDS[0])
+            self.uid, self._uid_lock = claim_uid(base, os.stat(self.scratch).st_ino)
             # The child's output log lives outside its scratch folder and is only ever used
             # through this descriptor: nothing the child plants at a path is opened by us.
             self._log_dir = Path(tempfile.mkdtemp(prefix="dldrill-log-", dir=base))
@@ -281,6 +283,9 @@ class SandboxBackend:
             shutil.rmtree(self._log_dir, ignore_errors=True)
             os.close(self._log_fd)
             self.scratch = None
+            if self._uid_lock >= 0:  # the uid is free for another sandbox once its processes are gone
+                os.close(self._uid_lock)
+                self._uid_lock = -1
 
     def log_tail(self, size: int = 1500) -> str:
         """The end of the child's output (through our descriptor; bounded; control characters
@@ -430,6 +435,34 @@ class SandboxBackend:
         except (PeerClosed, BrokenPipeError, ValueError):
             tail = self.log_tail()
             raise SubmissionCrashed(_describe_exit(self._kill(grace=0.5)), tail) from None
+
+
+def claim_uid(base: Path, seed: int) -> tuple[int, int]:
+    """A uid in CHILD_UIDS that no other live sandbox on this machine holds: (uid, lock fd).
+
+    Each claim is an exclusive `flock` on `base/dldrill-uids/<uid>`, held by this grader for the
+    child's life and released by the kernel when the grader ends, however it ends; a uid whose
+    file another grader has locked is skipped. (Two children on one uid would kill each other's
+    processes on clean-up.) Where locking is impossible, the uid from `seed` alone."""
+    import fcntl
+
+    span = CHILD_UIDS[1] - CHILD_UIDS[0]
+    folder = base / "dldrill-uids"
+    with contextlib.suppress(OSError):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    for step in range(64):
+        uid = CHILD_UIDS[0] + (seed + step * 7919) % span
+        try:
+            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         0o600)
+        except OSError:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except OSError:
+            os.close(fd)
+    return CHILD_UIDS[0] + seed % span, -1
 
 
 def kill_uid(uid: int) -> int:

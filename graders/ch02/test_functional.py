@@ -36,6 +36,13 @@ import numpy as np
 
 from dldrill.data import digits_split
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+from dldrill.grading.keras_graph import (
+    check_compile,
+    dense_weights,
+    first_difference,
+    graph_path,
+    randomize_weights,
+)
 
 M = "ch02.functional"
 K = "dldrill.childkit.ch02"
@@ -56,62 +63,6 @@ HINT_COMPILE = tr("model.compile(optimizer=keras.optimizers.Adam(learning_rate=0
 
 
 # -- reading the graph ------------------------------------------------------------------------------
-def _op_tokens(op: dict) -> list[str]:
-    """One operation as canonical tokens: an activation inside Dense or as its own layer reads the
-    same; a linear activation is no token."""
-    c, cfg = op["class"], op.get("config") or {}
-    act = None
-    out: list[str] = []
-    if c == "Dense":
-        out.append(f"Dense({cfg.get('units')}" + ("" if cfg.get("use_bias", True) else ", no bias") + ")")
-        act = cfg.get("activation")
-    elif c == "Activation":
-        act = cfg.get("activation")
-    elif c == "ReLU":
-        plain = not cfg.get("negative_slope") and cfg.get("max_value") is None and not cfg.get("threshold")
-        act = "relu" if plain else f"ReLU({cfg})"
-    elif c == "Softmax":
-        act = "softmax"
-    elif c == "Dropout":
-        out.append(f"Dropout({cfg.get('rate')})")
-    else:
-        out.append(c)
-    if isinstance(act, dict):  # a serialized function
-        act = act.get("config", act.get("class_name"))
-    if act is not None and act != "linear":
-        out.append(str(act))
-    return out
-
-
-def _path(info: dict) -> list[str]:
-    """The model's operations from its input to its output, as tokens (a join of several inputs
-    is one token naming the join and its branches)."""
-    ops = {o["name"]: o for o in info["ops"]}
-
-    def back(src: list, budget: list[int]) -> list[str]:
-        tokens: list[str] = []
-        while budget[0] > 0:
-            budget[0] -= 1
-            op = ops.get(src[0])
-            if op is None:
-                return [f"?{src[0]}", *tokens]
-            if op["class"] == "InputLayer":
-                return ["Input", *tokens]
-            calls = op.get("calls") or []
-            ins = calls[src[1]] if src[1] < len(calls) else []
-            if len(ins) == 1:
-                tokens = _op_tokens(op) + tokens
-                src = ins[0]
-                continue
-            branches = sorted(" · ".join(back(s, budget)) for s in ins)
-            return [f"{op['class']}[{' | '.join(branches)}]", *tokens]
-        return ["…", *tokens]
-
-    if len(info["outputs"]) != 1:
-        return [f"{len(info['outputs'])} outputs"]
-    return back(info["outputs"][0], [200])
-
-
 def _expected(num_classes: int) -> list[str]:
     main = "Input · Dense(256) · relu · Dropout(0.4) · Dense(128) · relu"
     skip = "Input · Dense(128) · relu"
@@ -124,14 +75,6 @@ def _params(input_dim: int, num_classes: int) -> int:
             + (64 * num_classes + num_classes))
 
 
-def _diff(expected: list[str], got: list[str]) -> tuple[str, str]:
-    i = next((i for i, (e, g) in enumerate(zip(expected, got, strict=False)) if e != g),
-             min(len(expected), len(got)))
-    e = expected[i] if i < len(expected) else tr("(끝)", "(end)").render()
-    g = got[i] if i < len(got) else tr("(끝)", "(end)").render()
-    return f"#{i + 1}: {e}", f"#{i + 1}: {g}"
-
-
 def _build(student, **kwargs) -> tuple:
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     model = student.call(f"{M}:build_residual_mlp", **kwargs)
@@ -139,73 +82,20 @@ def _build(student, **kwargs) -> tuple:
 
 
 # -- the curriculum's model, computed here ----------------------------------------------------------
-def _variables(op: dict) -> dict[str, np.ndarray]:
-    return {v["name"]: np.asarray(v["value"], dtype=np.float64) for v in op["variables"]}
-
-
-def _dense(info: dict, shape: tuple[int, int], what: str) -> tuple[np.ndarray, np.ndarray]:
-    for op in info["ops"]:
-        v = _variables(op) if op["class"] == "Dense" else {}
-        if "kernel" in v and v["kernel"].shape == shape:
-            return v["kernel"], v.get("bias", np.zeros(shape[1]))
-    raise failure(f"{what}: a Dense layer with a {shape} kernel",
-                  f"Dense({shape[1]}) on {shape[0]} inputs", tr("없음", "none").render(), HINT)
-
-
 def curriculum_forward(info: dict, x: np.ndarray, input_dim: int, num_classes: int, what: str) -> np.ndarray:
     """The curriculum's residual MLP in inference mode (dropout off), float64, with the learner's
     weights; each Dense found by its kernel's shape."""
-    k1, b1 = _dense(info, (input_dim, 256), what)
-    k2, b2 = _dense(info, (256, 128), what)
-    ks, bs = _dense(info, (input_dim, 128), what)
-    k3, b3 = _dense(info, (128, 64), what)
-    k4, b4 = _dense(info, (64, num_classes), what)
+    k1, b1 = dense_weights(info, (input_dim, 256), what, HINT)
+    k2, b2 = dense_weights(info, (256, 128), what, HINT)
+    ks, bs = dense_weights(info, (input_dim, 128), what, HINT)
+    k3, b3 = dense_weights(info, (128, 64), what, HINT)
+    k4, b4 = dense_weights(info, (64, num_classes), what, HINT)
     main = np.maximum(np.maximum(x @ k1 + b1, 0.0) @ k2 + b2, 0.0)
     skip = np.maximum(x @ ks + bs, 0.0)
     h = np.maximum((main + skip) @ k3 + b3, 0.0)
     z = h @ k4 + b4
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
-
-
-def randomize(student, model, info: dict, rng) -> None:
-    """Random values for every variable of the learner's model, in its own `weights` order."""
-    values = []
-    for v in info["variables"]:
-        shape = tuple(v["shape"])
-        fan_in = shape[0] if len(shape) == 2 else 1
-        if v["name"] == "moving_variance":
-            values.append(rng.uniform(0.5, 2.0, shape).astype(np.float32))
-        else:
-            values.append((rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32))
-    model.set_weights(values)
-
-
-def check_compile(cfg: dict | None, what: str, hint) -> None:
-    if not cfg:
-        raise failure(f"{what}: compiled", tr("컴파일된 모델", "a compiled model").render(),
-                      tr("컴파일되지 않음", "not compiled").render(), hint)
-    opt = cfg.get("optimizer")
-    name = opt.get("class_name") if isinstance(opt, dict) else opt
-    lr = (opt.get("config") or {}).get("learning_rate") if isinstance(opt, dict) else None
-    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
-        lr_ok = bool(np.isclose(float(lr), 1e-3, rtol=1e-5))
-    else:
-        lr_ok = lr is None and str(name).lower() == "adam"  # the string "adam": default 0.001
-    if str(name).lower() != "adam" or not lr_ok:
-        raise failure(f"{what}: optimizer", "Adam(learning_rate=0.001)", f"{name}(learning_rate={lr})",
-                      hint)
-    loss = cfg.get("loss")
-    loss_name = loss.get("class_name") if isinstance(loss, dict) else loss
-    from_logits = (loss.get("config") or {}).get("from_logits") if isinstance(loss, dict) else False
-    if str(loss_name).lower().replace("_", "") != "sparsecategoricalcrossentropy" or from_logits:
-        raise failure(f"{what}: loss", "sparse_categorical_crossentropy",
-                      f"{loss_name}" + (" (from_logits=True)" if from_logits else ""), hint)
-    metrics = cfg.get("metrics") or []
-    metrics = metrics if isinstance(metrics, list) else [metrics]
-    names = [m.get("class_name") if isinstance(m, dict) else m for m in metrics]
-    if not any(str(n).lower() in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names):
-        raise failure(f"{what}: metrics", "['accuracy']", str(names), hint)
 
 
 # -- graders ----------------------------------------------------------------------------------------
@@ -215,9 +105,9 @@ def test_build_residual_mlp_graph(student):
     activations and the dropout rate; defaults and 64 inputs."""
     for kwargs in ({}, {"input_dim": 64, "num_classes": 10}):
         _, info, what = _build(student, **kwargs)
-        expected, got = _expected(kwargs.get("num_classes", 10)), _path(info)
+        expected, got = _expected(kwargs.get("num_classes", 10)), graph_path(info)
         if got != expected:
-            e, g = _diff(expected, got)
+            e, g = first_difference(expected, got)
             raise failure(f"{what}: the graph read from the output back to the input (first "
                           "difference)", e, g, HINT,
                           [tr("기대한 전체: ", "expected in full: ").render() + " · ".join(expected),
@@ -243,7 +133,7 @@ def test_build_residual_mlp_forward_matches_the_curriculum_model(student, rng):
     """Random weights in the learner's model; its inference outputs against the curriculum's
     model computed here with the same weights (the skip branch added, not concatenated)."""
     model, info, what = _build(student, input_dim=12, num_classes=5)
-    randomize(student, model, info, rng)
+    randomize_weights(model, info, rng)
     info = student.call(f"{K}:keras_graph", model, weights=True)
     x = rng.standard_normal((6, 12)).astype(np.float32)
     got = student.call(f"{K}:keras_outputs", model, x)
@@ -265,9 +155,9 @@ def test_build_residual_mlp_learns_digits(student):
     """>= 0.90 test accuracy on scikit-learn's digits after 10 epochs of fit (see the module
     docstring: answer key at most 2.4 CPU-s, budget 12 CPU-s)."""
     _, info, what = _build(student, input_dim=64, num_classes=10)
-    if _path(info) != _expected(10) or info["params"] != _params(64, 10):  # cheap, before training
+    if graph_path(info) != _expected(10) or info["params"] != _params(64, 10):  # cheap, before training
         raise failure(f"{what}: the architecture, checked before training",
-                      " · ".join(_expected(10)), " · ".join(_path(info)), HINT)
+                      " · ".join(_expected(10)), " · ".join(graph_path(info)), HINT)
     X_tr, X_te, y_tr, y_te = digits_split()
     with student.time_limit(BUDGET, "build_residual_mlp(64, 10) + fit(10 epochs, batch 32) on digits"):
         student.call("keras.utils:set_random_seed", 0)
