@@ -204,12 +204,36 @@ _CONFIG_ATTRS = ("in_features", "out_features", "in_channels", "out_channels", "
                  "bidirectional", "batch_first", "output_size", "dim", "start_dim", "end_dim")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any, depth: int = 0) -> Any:
+    """`value` as plain data that crosses to the grader: numbers, strings and None as they are
+    (NumPy scalars as Python ones, enums as their values), tuples and lists as lists, sets as
+    sorted lists, dicts with string keys; anything else, and anything nested deeper than 12
+    levels, as its repr."""
+    import enum
+
+    if isinstance(value, enum.Enum):
+        value = value.value
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if depth > 12:
+        return repr(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted((plain(v, depth + 1) for v in value), key=repr)
     if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
+        return [plain(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
     return repr(value)
+
+
+def shape_of(value: Any) -> Any:
+    """A shape (any iterable of sizes) as a plain list; None when `value` is not iterable."""
+    try:
+        return plain(tuple(value))
+    except TypeError:
+        return None
 
 
 def execution_trace(model: Any, *inputs: Any) -> dict:
@@ -233,7 +257,7 @@ def execution_trace(model: Any, *inputs: Any) -> dict:
         calls.append({
             "type": type(module).__name__,
             "module": first[key],
-            "config": {a: _plain(getattr(module, a)) for a in _CONFIG_ATTRS if hasattr(module, a)},
+            "config": {a: plain(getattr(module, a)) for a in _CONFIG_ATTRS if hasattr(module, a)},
             "params": {n: p.detach().cpu().clone() for n, p in module.named_parameters(recurse=False)},
             "buffers": {n: b.detach().cpu().clone() for n, b in module.named_buffers(recurse=False)
                         if b is not None},

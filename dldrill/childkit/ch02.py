@@ -18,28 +18,7 @@ from typing import Any
 import numpy as np
 
 from dldrill.childkit import grader_only
-
-
-def _plain(value: Any, depth: int = 0) -> Any:
-    """Numbers, strings, None, and lists/dicts of them; anything else as its repr."""
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if depth > 12:
-        return repr(value)
-    if isinstance(value, (tuple, list)):
-        return [_plain(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
-    return repr(value)
-
-
-def _shape(value: Any) -> Any:
-    try:
-        return _plain(tuple(value))
-    except TypeError:
-        return None
+from dldrill.childkit.builders import plain, shape_of
 
 
 def _graph_model(model: Any) -> Any:
@@ -65,7 +44,7 @@ def _calls(op: Any) -> list[list[list]]:
 
 def _variable(v: Any, with_value: bool) -> dict:
     entry = {"name": str(getattr(v, "name", "")), "path": str(getattr(v, "path", "")),
-             "shape": _shape(v.shape), "trainable": bool(getattr(v, "trainable", True))}
+             "shape": shape_of(v.shape), "trainable": bool(getattr(v, "trainable", True))}
     if with_value:
         entry["value"] = np.array(v.numpy() if hasattr(v, "numpy") else v, copy=True)
     return entry
@@ -90,7 +69,7 @@ def keras_graph(model: Any, weights: bool = False) -> dict:
     out_ops = []
     for op in ops:
         try:
-            config, error = _plain(op.get_config()), None
+            config, error = plain(op.get_config()), None
         except Exception as err:  # reported as data
             config, error = None, f"{type(err).__name__}: {err}"[:500]
         entry = {
@@ -115,10 +94,10 @@ def keras_graph(model: Any, weights: bool = False) -> dict:
         "variables": [_variable(v, weights) for v in model.weights],
         "params": int(model.count_params()) if built else 0,
         "trainable_params": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
-        "input_shape": _shape(getattr(model, "input_shape", None)) if built else None,
-        "output_shape": _shape(getattr(model, "output_shape", None)) if built else None,
+        "input_shape": shape_of(getattr(model, "input_shape", None)) if built else None,
+        "output_shape": shape_of(getattr(model, "output_shape", None)) if built else None,
         "built": built,
-        "compile": _plain(compiled) if compiled else None,
+        "compile": plain(compiled) if compiled else None,
     }
 
 
@@ -159,7 +138,7 @@ def callback_summary(callbacks: Any) -> list[dict] | None:
         return None
     out = []
     for cb in callbacks:
-        attrs = {a: _plain(getattr(cb, a)) for a in _CALLBACK_ATTRS if hasattr(cb, a)}
+        attrs = {a: plain(getattr(cb, a)) for a in _CALLBACK_ATTRS if hasattr(cb, a)}
         out.append({"class": type(cb).__name__, "module": type(cb).__module__, "attrs": attrs})
     return out
 
@@ -217,4 +196,4 @@ def scripted_fit(model: Any, X: Any, y: Any, X_val: Any, y_val: Any, callbacks: 
                         validation_data=(np.asarray(X_val, np.float32), np.asarray(y_val)),
                         callbacks=[Script(), *list(callbacks), Record()])
     return {"epochs_run": len(snapshots), "lr": lrs, "weights": snapshots,
-            "final": get_weights(model), "history": _plain(history.history)}
+            "final": get_weights(model), "history": plain(history.history)}

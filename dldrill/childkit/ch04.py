@@ -15,26 +15,7 @@ from typing import Any
 import numpy as np
 
 from dldrill.childkit import grader_only
-
-
-def _plain(value: Any) -> Any:
-    """Numbers, strings, None, and lists/dicts of them; anything else as its repr."""
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return repr(value)
-
-
-def _shape(value: Any) -> Any:
-    try:
-        return _plain(tuple(value))
-    except TypeError:
-        return None
+from dldrill.childkit.builders import plain, shape_of
 
 
 # -- Keras ---------------------------------------------------------------------------------------
@@ -50,7 +31,7 @@ def keras_summary(model: Any) -> dict:
     for layer in model.layers:
         layers.append({
             "class": type(layer).__name__,
-            "config": _plain(layer.get_config()),
+            "config": plain(layer.get_config()),
             "params": int(layer.count_params()) if layer.built else 0,
             "trainable_params": int(sum(int(np.prod(w.shape)) for w in layer.trainable_weights)),
         })
@@ -60,10 +41,10 @@ def keras_summary(model: Any) -> dict:
         compiled = None
     return {
         "layers": layers,
-        "input_shape": _shape(getattr(model, "input_shape", None)),
-        "output_shape": _shape(getattr(model, "output_shape", None)),
+        "input_shape": shape_of(getattr(model, "input_shape", None)),
+        "output_shape": shape_of(getattr(model, "output_shape", None)),
         "params": int(model.count_params()),
-        "compile": _plain(compiled) if compiled else None,
+        "compile": plain(compiled) if compiled else None,
     }
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from dldrill.childkit import grader_only
+from dldrill.childkit.builders import plain
 
 PRETRAINED_FILE = ("fixtures", "models", "ch07_digits_cnn.pt")
 SENTIMENT_FILE = ("fixtures", "data", "ch07_sentiment_en.tsv")
@@ -153,30 +154,12 @@ def module_info(obj: Any) -> dict:
     return info
 
 
-def _plain(value: Any) -> Any:
-    import enum
-
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(v) for v in value), key=repr)
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return repr(value)
-
-
 def plain_config(obj: Any) -> dict:
     """A config object (peft.LoraConfig, transformers.TrainingArguments, ...) as plain data:
     `to_dict()` (else `vars()`), enums as their values, sets as sorted lists, the rest as repr;
     plus `__class__`, the class name."""
     data = obj.to_dict() if hasattr(obj, "to_dict") else dict(vars(obj))
-    out = _plain(data)
+    out = plain(data)
     out["__class__"] = type(obj).__name__
     return out
 
@@ -315,13 +298,13 @@ def trainer_record(trainer: Any) -> dict:
     if ds is not None and size(ds):
         first = ds[0]
         if isinstance(first, dict):
-            item = {str(k): (v.tolist() if hasattr(v, "tolist") else _plain(v)) for k, v in first.items()}
+            item = {str(k): (v.tolist() if hasattr(v, "tolist") else plain(v)) for k, v in first.items()}
     return {
         "mro": [c.__name__ for c in type(trainer).__mro__],
         "args": plain_config(trainer.args),
         "global_step": int(trainer.state.global_step),
-        "epoch": _plain(trainer.state.epoch),
-        "log_history": _plain(trainer.state.log_history),
+        "epoch": plain(trainer.state.epoch),
+        "log_history": plain(trainer.state.log_history),
         "compute_metrics": trainer.compute_metrics is not None,
         "train_size": size(getattr(trainer, "train_dataset", None)),
         "eval_size": size(getattr(trainer, "eval_dataset", None)),

@@ -205,11 +205,6 @@ def data_grants(cache: Path | None = None) -> tuple[list[Path], list[Path]]:
     return readable, listing
 
 
-def extra_readable() -> list[Path]:
-    """Data the child may read besides code: the data cache, test labels excepted (read-only)."""
-    return data_grants()[0]
-
-
 def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> list[Path]:
     """What the child needs to read: Python, its libraries, system folders, the work, data.
 

@@ -20,6 +20,7 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 import numpy as np
 
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+from dldrill.grading.keras_graph import first_difference
 
 M = "ch04.cnn"
 K = "dldrill.childkit.ch04"
@@ -107,20 +108,12 @@ def _summary(student, *args, **kwargs) -> tuple:
     return model, student.call(f"{K}:keras_summary", model), f"build_keras_cnn({shown})"
 
 
-def _diff(expected: list[str], got: list[str]) -> tuple[str, str]:
-    i = next((i for i, (e, g) in enumerate(zip(expected, got, strict=False)) if e != g),
-             min(len(expected), len(got)))
-    e = expected[i] if i < len(expected) else tr("(끝)", "(end)").render()
-    g = got[i] if i < len(got) else tr("(끝)", "(end)").render()
-    return f"#{i + 1}: {e}", f"#{i + 1}: {g}"
-
-
 @grader("cnn-cifar10", points=2, module="cnn", framework="tensorflow")
 def test_build_keras_cnn_layers(student):
     _, info, what = _summary(student)
     expected, got = _expected_tokens(10), _tokens(info["layers"])
     if got != expected:
-        e, g = _diff(expected, got)
+        e, g = first_difference(expected, got)
         raise failure(f"{what}: layers in order (first difference)", e, g, HINT_KERAS,
                       [tr("기대한 전체: ", "expected in full: ").render() + " · ".join(expected)])
     if info["params"] != _expected_params(3, 10):
