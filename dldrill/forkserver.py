@@ -170,18 +170,14 @@ class ServerGone(OSError):
 
 class ForkedProcess:
     """A grading process forked by the server: enough of `subprocess.Popen` for `dldrill grade`
-    (pid, stdout, stderr, wait, returncode, poll). It leads its own session (pgid = pid)."""
+    (pid, stdout, stderr, wait, returncode). It leads its own session (pgid = pid)."""
 
-    def __init__(self, server: ForkServer, pid: int, stdout: IO[bytes], stderr: IO[bytes]):
-        self.server = server
+    def __init__(self, pid: int, stdout: IO[bytes], stderr: IO[bytes]):
         self.pid = pid
         self.stdout = stdout
         self.stderr = stderr
         self.returncode: int | None = None
         self.ended = threading.Event()
-
-    def poll(self) -> int | None:
-        return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         if not self.ended.wait(timeout):
@@ -285,7 +281,7 @@ class ForkServer:
             os.close(err_r)
             raise ServerGone("the fork server did not start a grading process")
         pid = int(slot[0]["pid"])
-        proc = ForkedProcess(self, pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        proc = ForkedProcess(pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
         with self.lock:
             if pid in self.early_exits:
                 proc.returncode = self.early_exits.pop(pid)

@@ -5,9 +5,10 @@
 
 A submission is a folder laid out like `exercises/`, a repository root holding `exercises/`, or a
 `.zip` of either (extracted safely into a fresh temporary folder). Each one is graded in its own
-process (`python -m dldrill report --json ...`, which runs the graders with the sandbox), N at a
-time; a crash, a hang or bad output ends as that submission's status, never the batch. Results go
-to `DIR/gradebook.sqlite`, `DIR/gradebook.csv` and `DIR/<id>/{result.json,feedback.md}`. A rerun
+process — what `python -m dldrill report --json ...` runs, the graders with the sandbox, forked
+from `dldrill.forkserver` (or started afresh with --no-forkserver) — N at a time; a crash, a
+hang or bad output ends as that submission's status, never the batch. Results go to
+`DIR/gradebook.sqlite`, `DIR/gradebook.csv` and `DIR/<id>/{result.json,feedback.md}`. A rerun
 skips submissions whose files, graders, kit version and options are unchanged (`--regrade`
 forces).
 """
