@@ -8,10 +8,11 @@ traceback from the kit itself.
 
 from __future__ import annotations
 
+import builtins
 import re
 
 from dldrill.curriculum import CHAPTERS
-from dldrill.i18n import Text, render, tr
+from dldrill.i18n import Text, clean_text, render, tr
 
 _IDS = "|".join(CHAPTERS)
 TODO_RE = re.compile(rf"TODO\(((?:{_IDS})(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\)")
@@ -71,18 +72,36 @@ class StudentError(SubmissionError):
 
     def __init__(self, type_name: str, message: str, mro: list[str], details: str = "",
                  where: str = ""):
-        self.type_name = type_name
-        self.message = message
-        self.mro = mro
-        self.where = where
+        # Everything here came from the submission: encodable, no control characters.
+        self.type_name = clean_text(type_name)[:200]
+        self.message = clean_text(message)
+        self.mro = [clean_text(m)[:200] for m in mro[:64]]
+        self.where = clean_text(where)[:300]
+        details = clean_text(details)
+        type_name, message, where = self.type_name, self.message, self.where
         loc = f"{where}: " if where else ""
         first = message.strip().splitlines()[0] if message.strip() else ""
         super().__init__(f"{loc}{type_name}: {first}" if first else f"{loc}{type_name}", details)
 
+    def builtin(self) -> type[BaseException] | None:
+        """The built-in exception class the learner's exception is judged as: the first built-in
+        name in the class order the child reported. A class that derives from several built-in
+        exceptions (`class E(ValueError, TypeError, KeyError)`) counts as the first one only, so
+        one exception raised everywhere cannot pass every documented error path."""
+        for name in self.mro:
+            cls = getattr(builtins, name, None)
+            if isinstance(cls, type) and issubclass(cls, BaseException):
+                return cls
+        return None
+
     def is_a(self, name_or_type: str | type[BaseException]) -> bool:
-        """Whether the learner's exception is (a subclass of) the named built-in exception."""
-        name = name_or_type if isinstance(name_or_type, str) else name_or_type.__name__
-        return name in self.mro
+        """Whether the learner's exception counts as (a subclass of) the named built-in exception,
+        judged here with the grader's own classes (see `builtin`)."""
+        wanted = getattr(builtins, name_or_type, None) if isinstance(name_or_type, str) else name_or_type
+        if not (isinstance(wanted, type) and issubclass(wanted, BaseException)):
+            return False
+        first = self.builtin()
+        return first is not None and issubclass(first, wanted)
 
 
 class TodoError(StudentError, NotImplementedError):

@@ -41,7 +41,7 @@ from dldrill import __version__, i18n
 from dldrill.forkserver import ForkServer, ServerGone
 from dldrill.gradebook import Gradebook, one_line, private_dir, write_private
 from dldrill.i18n import Text, clean_text, tr
-from dldrill.paths import graders_root, kit_root, resolve_submission, solutions_root
+from dldrill.paths import SubmissionRefused, graders_root, kit_root, resolve_submission, solutions_root
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024   # the most bytes read from a grading process's stdout
 STDERR_TAIL = 8192                    # the last bytes of its stderr kept for the status line
@@ -188,6 +188,8 @@ def locate(root: Path) -> Path:
     (as zip tools make) is looked into. Raises Refused with `not a submission`."""
     try:
         return resolve_submission(root)
+    except SubmissionRefused as err:
+        raise Refused("rejected", clean_text(str(err))) from None
     except ValueError:
         pass
     except OSError as err:
@@ -197,8 +199,12 @@ def locate(root: Path) -> Path:
     except OSError as err:
         raise Refused("unreadable", str(err)) from None
     if len(subdirs) == 1 and subdirs[0].is_dir() and not subdirs[0].is_symlink():
-        with contextlib.suppress(ValueError, FileNotFoundError):
+        try:
             return resolve_submission(subdirs[0])
+        except SubmissionRefused as err:
+            raise Refused("rejected", clean_text(str(err))) from None
+        except (ValueError, FileNotFoundError):
+            pass
     raise Refused("not a submission", tr("chNN/ 폴더(또는 exercises/)가 없습니다",
                                          "no chNN/ folders (or exercises/) found"))
 
@@ -413,6 +419,15 @@ def _fence(text: str) -> str:
     return f"{bar}\n{text}\n{bar}"
 
 
+def _inline(text: str) -> str:
+    """Inline code that no run of backticks inside `text` can close (learner text stays text)."""
+    if not text:
+        return ""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    bar = "`" * (longest + 1)
+    return f"{bar} {text} {bar}"
+
+
 def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail: str) -> str:
     """The learner's feedback in the current language: total, checklist, then each failed check
     (what, expected vs got, hint when `hidden_detail` is "full"; the one-line reason otherwise)
@@ -454,7 +469,7 @@ def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail:
                 if r["hint"]:
                     lines.append(f"  - {t(i18n.HINT)}: {one_line(r['hint'])}")
             else:
-                lines.append(f"- **{name}** {pts}: {r['reason']}")
+                lines.append(f"- **{name}** {pts}: {_inline(one_line(r['reason']))}")
         lines.append("")
     if todo:
         lines += [f"## {t(tr('아직 구현하지 않음 (TODO)', 'Not implemented yet (TODO)'))}", ""]

@@ -66,5 +66,12 @@ _CONTROL.update({c: None for c in (0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202
 
 def clean_text(text: str) -> str:
     """Text that came from a submission, safe to print: no control characters (escape
-    sequences that repaint a terminal, carriage returns that hide a line, bidi overrides)."""
-    return str(text).translate(_CONTROL)
+    sequences that repaint a terminal, carriage returns that hide a line, bidi overrides) and
+    nothing unencodable (a lone surrogate becomes U+FFFD instead of crashing a writer)."""
+    text = str(text).translate(_CONTROL)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text

@@ -40,7 +40,8 @@ class DrillState:
         self.submission: Path | None = None
         self.submission_error: str | None = None
         try:
-            self.submission = resolve_submission(config.getoption("dldrill_submission"))
+            self.submission = resolve_submission(config.getoption("dldrill_submission"),
+                                                 allow_answer_key=True)
         except (FileNotFoundError, ValueError) as err:
             self.submission_error = str(err)
         self.call_timeout: float = config.getoption("dldrill_call_timeout")

@@ -381,7 +381,7 @@ def _render_failures(report: dict, full: bool) -> list[str]:
 
 def run_report(args: argparse.Namespace) -> int:
     try:
-        submission = resolve_submission(args.submission)
+        submission = resolve_submission(args.submission, allow_answer_key=True)
     except (FileNotFoundError, ValueError) as err:
         print(f"dldrill report: {err}", file=sys.stderr)
         return 2

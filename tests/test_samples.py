@@ -117,6 +117,12 @@ def test_sample_loses_exactly_what_it_should(sample, graded):
                                           and (r["reason"] or "").startswith("not verifiable here"))]
     in_graders = [r for r in records if any(r["nodeid"].startswith(g) for g in sample.graders)]
     others = [r for r in records if r not in in_graders]
+    if sample.kind == "attacks":  # what a student who read the kit tries earns nothing
+        assert in_graders, data["stdout"][-2000:]
+        earned = [f"{grader_test_id(r)}: {r['outcome']}" for r in in_graders
+                  if r["earned"] > 0 and grader_test_id(r) not in sample.may_pass]
+        assert not earned, f"{sample.description}\n  points earned by the attack:\n  " + "\n  ".join(earned)
+        return
     failed = {grader_test_id(r) for r in in_graders if r["outcome"] != "passed"}
     expected = {grader_test_id(r) for r in in_graders} if sample.failed == ["*"] else set(sample.failed)
     assert failed == expected, (

@@ -33,6 +33,7 @@ from dldrill.grading.checks import (
     relative_error,
     to_numpy,
 )
+from dldrill.grading.source import assert_by_hand
 from dldrill.grading.structure import align_weights, load_by_execution
 from dldrill.i18n import Text, tr
 from dldrill.sandbox.api import Remote, Submission, type_name
@@ -46,6 +47,7 @@ __all__ = [
     "Text",
     "TodoError",
     "align_weights",
+    "assert_by_hand",
     "assert_close",
     "assert_dtype",
     "assert_raises",

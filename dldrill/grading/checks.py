@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dldrill.errors import GradingFailure, StudentError
+from dldrill.errors import GradingFailure, StudentError, TodoError
 from dldrill.i18n import EXPECTED, GOT, HINT, Text, render, tr
 from dldrill.sandbox.arrays import BY_TAG, adapter_of, describe_array, dtype_name, to_numpy
 
@@ -257,15 +257,40 @@ def check_gradient(analytic: Any, numeric: Any, *, what: str = "gradient",
 
 
 # -- errors and time ----------------------------------------------------------------------------
-def assert_raises(exc_name: str, fn: Callable[..., Any], *args: Any, what: str = "call",
-                  hint: Hint = None, **kwargs: Any) -> StudentError:
-    """Fails unless the learner's call raises the named built-in exception (or a subclass)."""
+def assert_raises(exc_name: str, fn: Callable[..., Any], *args: Any, valid: Callable[[], Any],
+                  what: str = "call", hint: Hint = None, **kwargs: Any) -> StudentError:
+    """Fails unless the learner's call raises the named built-in exception (or a subclass).
+
+    An error path earns credit only from a function that works: `valid` (required) runs the
+    same function on valid input and checks its result (e.g. `lambda: compare(student,
+    reference, target, *good_args)`); if it fails, so does this check, before the bad input is
+    tried. A stub that raises one exception everywhere, or a class deriving from every
+    documented exception, earns nothing. The exception's class is judged here, as the first
+    built-in class in the order the child reported (`StudentError.builtin`).
+    """
+    try:
+        valid()
+    except (GradingFailure, StudentError) as err:
+        if isinstance(err, TodoError):
+            raise
+        raise failure(what, tr(f"올바른 입력에서는 바르게 동작하고, 잘못된 입력에서 {exc_name} 발생",
+                               f"correct results on valid input, and {exc_name} on this input"),
+                      tr("올바른 입력에서 실패: ", "fails on valid input: ").render()
+                      + _first_line(getattr(err, "reason", "") or str(err)),
+                      tr("오류 처리는 함수가 올바른 입력에서 동작할 때에만 점수가 됩니다",
+                         "an error path counts only once the function works on valid input")) from None
     try:
         fn(*args, **kwargs)
     except StudentError as err:
+        if isinstance(err, TodoError):
+            raise
         if err.is_a(exc_name):
             return err
         raise failure(what, tr(f"{exc_name} 발생", f"{exc_name} raised").render(),
-                      f"{err.type_name}: {err.message}", hint) from None
+                      f"{err.type_name}: {err.message}"[:300], hint) from None
     raise failure(what, tr(f"{exc_name} 발생", f"{exc_name} raised").render(),
                   tr("예외 없이 반환", "returned normally").render(), hint)
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")[:240]

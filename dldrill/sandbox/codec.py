@@ -263,10 +263,31 @@ def pack(header: dict, buffers: list[bytes | memoryview]) -> list[bytes | memory
     return [len(head).to_bytes(8, "little"), total.to_bytes(8, "little"), head, *buffers]
 
 
+def encodable(value: Any, depth: int = 0) -> Any:
+    """`value` with every string made encodable: JSON's `\\ud800` escapes decode to lone
+    surrogates, which no file, terminal or database takes (each becomes U+FFFD)."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value
+    if depth > 200:
+        raise CodecError("header nested too deeply")
+    if isinstance(value, list):
+        return [encodable(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {encodable(k, depth + 1): encodable(v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def unpack(head: bytes, body: memoryview) -> tuple[dict, list[memoryview]]:
+    """A frame's header (every string encodable) and its buffers."""
     try:
-        meta = json.loads(head)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        meta = encodable(json.loads(head))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CodecError("header is not JSON") from exc
     if not isinstance(meta, dict) or not isinstance(meta.get("h"), dict):
         raise CodecError("bad frame")

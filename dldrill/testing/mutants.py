@@ -21,6 +21,11 @@ code in one module never costs another module's points); `source` names where pu
 from. Mutants and alternatives are graded in-process in forks of a pre-imported runner
 (`dldrill.testing.runner`); broken samples, samples with `sandbox = true` and the `parity = true`
 ones (one per chapter, graded both ways, with identical records) go through the full sandbox.
+
+`attacks/` holds what a student who has read the kit would try (issue: nothing the child says is
+believed): edits applied to a copy of `exercises/` (the untouched stubs) unless the TOML says
+`base = "solutions"`, always graded through the full sandbox; every test of its `graders` must
+earn nothing, except those named in `may_pass`.
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dldrill.paths import kit_root, solutions_root
+from dldrill.paths import exercises_root, kit_root, solutions_root
 
-KINDS = ("mutants", "alternatives", "broken")
+KINDS = ("mutants", "alternatives", "broken", "attacks")
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Sample:
     sandbox: bool = False
     parity: bool = False
     source: str = ""
+    base: str = "solutions"
+    may_pass: list[str] = field(default_factory=list)
 
     @property
     def chapters(self) -> set[str]:
@@ -69,17 +76,23 @@ def load_samples(root: Path | None = None) -> list[Sample]:
                 edits=list(data.get("edit", [])), reason=data.get("reason"),
                 also_pass=list(data.get("also_pass", [])),
                 pytest_args=list(data.get("pytest_args", [])),
-                sandbox=kind == "broken" or bool(data.get("sandbox", False)),
+                sandbox=kind in ("broken", "attacks") or bool(data.get("sandbox", False)),
                 parity=bool(data.get("parity", False)), source=str(data.get("source", "")),
+                base=str(data.get("base", "stubs" if kind == "attacks" else "solutions")),
+                may_pass=list(data.get("may_pass", [])),
             ))
     return samples
 
 
 def materialize(sample: Sample, dest: Path) -> Path:
-    """A copy of the solutions' chapters the sample touches, with its edits applied."""
+    """A copy of the solutions' (or, with `base = "stubs"`, the exercises') chapters the sample
+    touches, with its edits applied."""
+    if sample.base not in ("solutions", "stubs"):
+        raise ValueError(f"{sample.path.name}: base must be 'solutions' or 'stubs'")
+    source = solutions_root() if sample.base == "solutions" else exercises_root()
     dest.mkdir(parents=True, exist_ok=True)
     for chapter in sorted(sample.chapters):
-        shutil.copytree(solutions_root() / chapter, dest / chapter,
+        shutil.copytree(source / chapter, dest / chapter,
                         ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
     for edit in sample.edits:
         target = dest / edit["file"]

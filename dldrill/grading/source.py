@@ -1,0 +1,301 @@
+""""By hand" checks: the grader reads the learner's source as text and rejects library shortcuts.
+
+    assert_by_hand(student, "ch04.conv", forbidden=("torch.nn.functional.conv2d", "torch.conv2d"),
+                   functions=["conv2d_naive"])
+
+Where the curriculum asks for something written by hand (a convolution, an optimizer, a learning
+rule), returning the library's result earns nothing. The submission's files are parsed with `ast`
+in the grader process, never imported: aliases (`import torch.nn.functional as F`, `from torch
+import conv2d as c`), re-exports through the submission's own modules and attribute chains are
+resolved to dotted names, and every name under a forbidden prefix is reported with its line.
+Dynamic access that could hide a name (`__import__`, `importlib`, `getattr` with a computed name,
+`eval`, `exec`, `sys.modules`) is refused too: a by-hand exercise has no use for it.
+
+What this cannot see: a library reached through an object the grader does not know to be one
+(an attribute of an argument), or code hidden in data and compiled at run time through a name
+the scan does not know. Those cost more than writing the exercise, and the graders' numerical
+and process checks still apply.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dldrill.i18n import Text, tr
+
+DYNAMIC_CALLS = {"__import__", "eval", "exec", "compile", "globals", "vars", "locals"}
+DYNAMIC_MODULES = ("importlib", "sys.modules", "builtins", "runpy", "ctypes", "gc", "inspect")
+MAX_FILES = 64
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    name: str
+    dynamic: bool = False
+
+    def render(self) -> str:
+        return f"{self.name} ({self.file}:{self.line})"
+
+
+def _module_file(root: Path, module: str) -> Path | None:
+    """`chNN.mod` -> root/chNN/mod.py (or a package's __init__.py), never leaving root."""
+    parts = module.split(".")
+    for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+        try:
+            resolved = candidate.resolve()
+            resolved.relative_to(root.resolve())
+        except (OSError, ValueError):
+            continue
+        if resolved.is_file() and not candidate.is_symlink():
+            return resolved
+    return None
+
+
+def _is_local(module: str, root: Path) -> bool:
+    return _module_file(root, module) is not None
+
+
+class _Scanner(ast.NodeVisitor):
+    """Resolves names in one file to dotted paths and records forbidden or dynamic uses."""
+
+    def __init__(self, root: Path, module: str, path: Path, forbidden: Sequence[str]):
+        self.root = root
+        self.module = module
+        self.path = path
+        self.forbidden = tuple(forbidden)
+        self.aliases: dict[str, str] = {}  # local name -> dotted name (library or local module)
+        self.findings: list[Finding] = []
+        self.local_imports: set[str] = set()  # submission modules this file imports
+        self.local_names: dict[str, tuple[str, str]] = {}  # name -> (local module, name there)
+
+    # -- imports ------------------------------------------------------------------------------
+    def _absolute(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        base = self.module.split(".")
+        if self.path.name != "__init__.py":
+            base = base[:-1]
+        base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+        return ".".join([*base, *([node.module] if node.module else [])])
+
+    def record_import(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    self.aliases[a.asname] = a.name
+                else:
+                    head = a.name.split(".")[0]
+                    self.aliases[head] = head
+                if _is_local(a.name, self.root):
+                    self.local_imports.add(a.name)
+                self._check(a.name, node)
+        elif isinstance(node, ast.ImportFrom):
+            base = self._absolute(node)
+            for a in node.names:
+                full = f"{base}.{a.name}" if base else a.name
+                local = a.asname or a.name
+                if a.name == "*":
+                    if _is_local(base, self.root):
+                        self.local_imports.add(base)
+                    self._check(base, node)
+                    continue
+                if _is_local(full, self.root):
+                    self.local_imports.add(full)
+                elif _is_local(base, self.root):
+                    self.local_imports.add(base)
+                    self.local_names[local] = (base, a.name)
+                self.aliases[local] = full
+                self._check(full, node)
+
+    # -- names --------------------------------------------------------------------------------
+    def dotted(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.dotted(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def _check(self, name: str, node: ast.AST, dynamic: bool = False) -> None:
+        if dynamic or any(name == f or name.startswith(f + ".") for f in self.forbidden):
+            self.findings.append(Finding(self.path.name, getattr(node, "lineno", 0), name, dynamic))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.record_import(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.record_import(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        name = self.dotted(node)
+        if name is not None:
+            self._check(name, node)
+            if any(name == m or name.startswith(m + ".") for m in DYNAMIC_MODULES):
+                self._check(name, node, dynamic=True)
+            return  # the chain's prefixes are not separate uses
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        name = self.aliases.get(node.id)
+        if name is not None:
+            self._check(name, node)
+            if any(name == m or name.startswith(m + ".") for m in DYNAMIC_MODULES):
+                self._check(name, node, dynamic=True)
+        elif node.id in DYNAMIC_CALLS:
+            self._check(node.id, node, dynamic=True)
+        elif node.id == "getattr":
+            pass  # judged at the call, where the name argument is visible
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "delattr") \
+                and node.func.id not in self.aliases:
+            if len(node.args) < 2 or not isinstance(node.args[1], ast.Constant):
+                target = self.dotted(node.args[0]) if node.args else None
+                if target is not None or not node.args:
+                    self._check(f"{node.func.id}(<module>, <computed name>)", node, dynamic=True)
+            elif node.args and isinstance(node.args[1].value, str):
+                target = self.dotted(node.args[0])
+                if target is not None:
+                    self._check(f"{target}.{node.args[1].value}", node)
+        self.generic_visit(node)
+
+
+def _parse(path: Path) -> ast.Module | None:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=path.name)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
+    out: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out[node.name] = node
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = node
+    return out
+
+
+def _reachable(tree: ast.Module, functions: Iterable[str]) -> list[ast.AST]:
+    """The named definitions and the module-level definitions they reach by name."""
+    defs = _definitions(tree)
+    todo = [f for f in functions if f in defs]
+    seen: set[str] = set()
+    nodes: list[ast.AST] = []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        nodes.append(defs[name])
+        for sub in ast.walk(defs[name]):
+            if isinstance(sub, ast.Name) and sub.id in defs and sub.id not in seen:
+                todo.append(sub.id)
+    return nodes
+
+
+def scan(root: Path, module: str, forbidden: Sequence[str],
+         functions: Sequence[str] | None = None) -> list[Finding]:
+    """Forbidden or dynamic names that `module` (and the submission modules it imports) uses.
+
+    With `functions`, only those definitions (and the module-level definitions they reach by
+    name) are scanned in `module` itself; imported submission modules are scanned whole.
+    Raises FileNotFoundError when the module's file is not in the submission.
+    """
+    first = _module_file(root, module)
+    if first is None:
+        raise FileNotFoundError(f"the submission has no {module.replace('.', '/')}.py")
+    findings: list[Finding] = []
+    queue: list[tuple[str, Path, Sequence[str] | None]] = [(module, first, functions)]
+    done: set[Path] = set()
+    while queue and len(done) < MAX_FILES:
+        name, path, only = queue.pop(0)
+        if path in done:
+            continue
+        done.add(path)
+        tree = _parse(path)
+        if tree is None:
+            continue
+        scanner = _Scanner(root, name, path, forbidden)
+        imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        for node in imports:  # aliases first: a use may come before a later import
+            scanner.record_import(node)
+        scanner.findings.clear()
+        for node in imports:  # every import of a forbidden name counts, wherever it is
+            scanner.record_import(node)
+        targets = _reachable(tree, only) if only is not None else [tree]
+        if only is not None:  # module-level statements other than definitions run too
+            targets += [n for n in tree.body if not isinstance(
+                n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import
+                | ast.ImportFrom | ast.Assign)]
+        for node in targets:
+            scanner.visit(node)
+        findings += scanner.findings
+        for local in sorted(scanner.local_imports):
+            path2 = _module_file(root, local)
+            if path2 is not None and path2 not in done:
+                queue.append((local, path2, None))
+    unique: dict[tuple[str, int, str], Finding] = {}
+    for f in findings:
+        unique.setdefault((f.file, f.line, f.name), f)
+    return list(unique.values())
+
+
+def submission_root(student: Any) -> Path | None:
+    """The folder whose `chNN/` packages `student` runs (None for an unknown backend)."""
+    backend = getattr(student, "backend", None)
+    root = getattr(backend, "submission", None)
+    if root is None:
+        root = getattr(getattr(backend, "dispatcher", None), "root", None)
+    return Path(root) if root is not None else None
+
+
+def assert_by_hand(student: Any, module: str, *, forbidden: Sequence[str],
+                   functions: Sequence[str] | None = None, what: str | None = None,
+                   hint: Text | str | None = None) -> None:
+    """Fails when the learner's `module` uses a library counterpart of a by-hand exercise.
+
+    `forbidden`: dotted names (`"torch.nn.functional.conv2d"`; a prefix such as `"torch.optim"`
+    forbids everything under it). `functions`: limit the scan of `module` to these definitions
+    (and the module-level helpers they reach). Imports of forbidden names and dynamic access
+    (`__import__`, `importlib`, a computed `getattr` on a module, `eval`, `exec`) both fail.
+    A module still untouched (its TODO) fails as TODO through the other checks, not here.
+    """
+    from dldrill.grading.checks import failure
+
+    root = submission_root(student)
+    if root is None:
+        return
+    shown = what or (f"{module}:{', '.join(functions)}" if functions else module)
+    try:
+        findings = scan(root, module, forbidden, functions)
+    except FileNotFoundError as err:
+        raise failure(shown, tr("손으로 작성한 구현", "a hand-written implementation"),
+                      str(err), hint) from None
+    if not findings:
+        return
+    dynamic = [f for f in findings if f.dynamic]
+    named = [f for f in findings if not f.dynamic]
+    got = "; ".join(f.render() for f in (named or dynamic)[:3])
+    if len(findings) > 3:
+        got += f" (+{len(findings) - 3})"
+    expected = (tr("직접 작성한 계산 (라이브러리의 같은 기능 사용 금지: ",
+                   "the computation written by hand (not the library's own: ")
+                + ", ".join(forbidden[:4]) + (", …" if len(forbidden) > 4 else "") + ")")
+    if not named:
+        expected = tr("동적 import/getattr/eval 없이 직접 작성한 코드",
+                      "code written by hand, without dynamic import/getattr/eval")
+    raise failure(tr(f"{shown}: 직접 구현해야 합니다", f"{shown}: must be written by hand"),
+                  expected, got, hint)
