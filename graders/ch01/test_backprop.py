@@ -1,7 +1,9 @@
 """Graders for ch01.backprop (checklist: backprop-gd).
 
-numerical_gradient is called in the submission with trusted test functions from
-dldrill.childkit.probes (a grader cannot send its own Python function across). TwoLayerNet's
+numerical_gradient is called in the submission with library callables built there
+(functools.partial over np.linalg.norm and np.einsum; a grader cannot send its own Python
+function across, and no kit code runs there); the grader takes their central differences
+itself. TwoLayerNet's
 initial weights are the learner's choice, so every comparison first sets W1, b1, W2, b2 to the
 same random values on the learner's net and on the answer key's; backward is then checked
 against the central differences of the answer key's loss at those parameters.
@@ -39,14 +41,17 @@ Accuracy threshold: test_fit_reaches_90_percent_on_digits.
 - backward applies the sigmoid derivative to the activations as if they were pre-activations:
   sigmoid(a)(1 - sigmoid(a)) instead of a(1 - a) (test_backward_matches_numerical_gradient,
   test_fit_matches_the_reference; ch01_pub_backprop_sigmoid_derivative_twice)
+- TwoLayerNet.backward takes the gradients from torch.autograd instead of the chain rule by hand
+  (right numbers, not the exercise) (test_backprop_is_written_by_hand,
+  test_fit_reaches_90_percent_on_digits; ch01_backprop_torch_autograd)
 """
 
 import numpy as np
 import pytest
 
-from dldrill.childkit.probes import CountingFunction
 from dldrill.data import digits_split
 from dldrill.grading import (
+    assert_by_hand,
     assert_close,
     assert_shape,
     check_gradient,
@@ -57,18 +62,18 @@ from dldrill.grading import (
 )
 
 M = "ch01.backprop"
-P = "dldrill.childkit.probes"
 PARAMS = ("W1", "b1", "W2", "b2")
+AUTODIFF = ("torch", "jax", "tensorflow", "keras", "autograd", "scipy", "sklearn", "numdifftools",
+            "mlxtend")
+BY_HAND = ["numerical_gradient", "TwoLayerNet"]
+HINT_BY_HAND = tr("연쇄 법칙으로 기울기를 직접 계산하세요 (torch/jax의 자동 미분이나 sklearn의 "
+                  "신경망 없이)", "compute the gradients yourself with the chain rule (no "
+                  "autodiff from torch/jax, no sklearn network)")
 
 HINT_BACKWARD = tr("δ2 = (a2 − y)·a2(1 − a2)/N, dW2 = a1ᵀδ2, db2 = Σδ2, δ1 = δ2W2ᵀ·a1(1 − a1), "
                    "dW1 = Xᵀδ1, db1 = Σδ1 (1/N은 한 번만)",
                    "δ2 = (a2 − y)·a2(1 − a2)/N, dW2 = a1ᵀδ2, db2 = Σδ2, δ1 = δ2W2ᵀ·a1(1 − a1), "
                    "dW1 = Xᵀδ1, db1 = Σδ1 (the 1/N once)")
-
-
-def _f_grad(x: np.ndarray) -> np.ndarray:
-    """The exact gradient of the probes' CountingFunction, sum(sin(x) * x**2)."""
-    return np.cos(x) * x**2 + 2 * x * np.sin(x)
 
 
 def _params(rng, n_in, n_hidden, n_out, scale=1.0) -> dict:
@@ -92,39 +97,65 @@ def _pair(student, reference, params):
 
 
 # -- numerical_gradient -----------------------------------------------------------------------
+# The test functions f are library callables built in the child (functools.partial over NumPy
+# functions): nothing there is the kit's own code, nothing tells them apart from a learner's f,
+# and nothing the child reports about them is believed. The grader takes the central
+# differences of the same functions itself, with the same h: only central differences at that
+# h give those numbers (forward differences, or an analytic gradient, are off by O(h) or O(h²)).
+NORMS = {(6,): 3, (3, 4): "nuc", (2, 3, 2): None}  # the `ord` of np.linalg.norm per shape
+
+
+def _norm(sub, order):
+    """f(x) = np.linalg.norm(x, ord=order), built in `sub` as functools.partial."""
+    return sub.call("functools:partial", sub.get("numpy.linalg:norm"), ord=order)
+
+
+def _central(f, x: np.ndarray, h: float) -> np.ndarray:
+    """Central differences here, perturbing a copy of x in place like the contract."""
+    return numerical_gradient(f, np.array(x, dtype=np.float64), h=h)
+
+
+def _lazy_attr(sub, holder, name: str):
+    """A one-shot lazy `getattr(holder, name)` inside `sub` (map(getattr, [holder], [name])):
+    a later map over it sees the very object the holder keeps there, not a copy."""
+    return sub.call("builtins:map", sub.get("builtins:getattr"), [holder], [name])
+
+
 @pytest.mark.parametrize("shape", [(6,), (3, 4), (2, 3, 2)], ids=["1d", "2d", "3d"])
 @grader("backprop-gd", points=1)
 def test_numerical_gradient_is_central_for_any_shape(student, rng, shape):
     x = rng.uniform(0.5, 1.5, shape)  # where the gradient stays away from 0
-    f = student.call(f"{P}:counting_function")
-    grad = student.call(f"{M}:numerical_gradient", f, x)
+    order = NORMS[shape]
+    grad = student.call(f"{M}:numerical_gradient", _norm(student, order), x, h=1e-3)
     hint = tr("원소마다 (f(x + h) − f(x − h)) / (2h): 원소 하나에 f를 두 번 부릅니다",
               "per element (f(x + h) − f(x − h)) / (2h): two calls of f per element")
-    calls = f.calls
-    if calls < 2 * x.size:
-        raise failure(f"calls of f for x.shape={shape}", f">= {2 * x.size} (2 × {x.size})",
-                      str(calls), hint)
-    check_gradient(grad, _f_grad(x), what=f"numerical_gradient(f, x), x.shape={shape}",
-                   threshold=1e-8, hint=hint)
+    expected = _central(lambda v: np.linalg.norm(v, ord=order), x, 1e-3)
+    check_gradient(grad, expected, threshold=1e-9, hint=hint,
+                   what=f"numerical_gradient(f, x, h=1e-3), f = np.linalg.norm(·, ord={order!r}), "
+                        f"x.shape={shape}")
 
 
 @grader("backprop-gd", points=1)
 def test_numerical_gradient_uses_h(student, rng):
     x = rng.uniform(0.5, 1.5, (3, 2))
-    f = student.call(f"{P}:counting_function")
-    got = student.call(f"{M}:numerical_gradient", f, x, h=1e-2)
-    expected = numerical_gradient(CountingFunction(), x.copy(), h=1e-2)  # the kit's own
-    assert_close(got, expected, rtol=1e-9, atol=1e-12, what="numerical_gradient(f, x, h=1e-2)",
+    got = student.call(f"{M}:numerical_gradient", _norm(student, None), x, h=1e-2)
+    expected = _central(np.linalg.norm, x, 1e-2)  # central differences at h = 1e-2, here
+    assert_close(got, expected, rtol=1e-9, atol=1e-12,
+                 what="numerical_gradient(np.linalg.norm, x, h=1e-2)",
                  hint=tr("h 인자를 쓰고 (f(x + h) − f(x − h)) / (2h)로 나누세요",
                          "use the h argument and divide f(x + h) − f(x − h) by 2h"))
 
 
 @grader("backprop-gd", points=1)
 def test_numerical_gradient_restores_x(student, rng):
+    """x is the child's own array, kept by a functools.partial there and read back after."""
     x = rng.uniform(0.5, 1.5, (4, 3))
-    out = student.call(f"{P}:call_and_return_args", student.get(f"{M}:numerical_gradient"),
-                       student.call(f"{P}:counting_function"), x)
-    assert_close(out["args"][1], x, rtol=1e-12, atol=1e-12,
+    call = student.call("functools:partial", student.get(f"{M}:numerical_gradient"),
+                        _norm(student, "nuc"), x, h=1e-3)
+    grad = call()
+    check_gradient(grad, _central(lambda v: np.linalg.norm(v, ord="nuc"), x, 1e-3),
+                   threshold=1e-9, what="numerical_gradient(f, x, h=1e-3), x (4, 3)")
+    assert_close(call.args[1], x, rtol=1e-12, atol=1e-12,
                  what="x after numerical_gradient(f, x)",
                  hint=tr("각 원소를 바꾸기 전 값을 저장했다가 f를 부른 뒤 다시 넣으세요",
                          "keep each element's old value and write it back after calling f"))
@@ -132,11 +163,24 @@ def test_numerical_gradient_restores_x(student, rng):
 
 @grader("backprop-gd", points=1)
 def test_numerical_gradient_through_a_closure(student, rng):
-    """f reads x through a closure, as in numerical_gradient(lambda _: net.loss(X, y), net.W1)."""
+    """f ignores its argument and reads x itself, as in numerical_gradient(lambda _:
+    net.loss(X, y), net.W1): here f = partial(np.einsum, "ij,ij,ij,ij->", w, x, x) and x
+    is one array in the child, shared by f and by the call (f(·) = Σ w·x²·(its argument))."""
     x = rng.uniform(0.5, 1.5, (3, 3))
-    out = student.call(f"{P}:closure_gradient", student.get(f"{M}:numerical_gradient"), x)
-    check_gradient(out["grad"], _f_grad(x), what="numerical_gradient(lambda _: f(W), W)",
-                   threshold=1e-8,
+    w = rng.uniform(0.5, 2.0, (3, 3))
+    spec = "ij,ij,ij,ij->"
+    holder = student.call("types:SimpleNamespace", x=x)
+    make_f = student.call("functools:partial", student.get("functools:partial"),
+                          student.get("numpy:einsum"), spec, w)
+    fs = student.call("builtins:map", make_f, _lazy_attr(student, holder, "x"),
+                      _lazy_attr(student, holder, "x"))
+    runs = student.call("builtins:map", student.get(f"{M}:numerical_gradient"), fs,
+                        _lazy_attr(student, holder, "x"), [1e-2])
+    grad = student.call("builtins:next", runs)
+    mine = np.array(x)
+    expected = numerical_gradient(lambda _: np.einsum(spec, w, mine, mine, mine), mine, h=1e-2)
+    check_gradient(grad, expected, what="numerical_gradient(lambda _: f(W), W, h=1e-2)",
+                   threshold=1e-9,
                    hint=tr("x의 복사본이 아니라 x 자체를 제자리에서 바꾸세요 (f가 x를 클로저로 읽을 수 "
                            "있습니다)", "perturb x itself in place, not a copy (f may read x "
                            "through a closure)"))
@@ -251,6 +295,26 @@ def test_fit_matches_the_reference(student, reference, rng):
         assert_close(getattr(s, name), getattr(r, name), what=f"{name} after fit", hint=hint)
 
 
+@grader("backprop-gd", points=1)
+def test_backprop_is_written_by_hand(student, reference, rng):
+    """Backprop and the numerical gradient by hand: no autodiff or ML library in
+    numerical_gradient and TwoLayerNet (ch01/backprop.py read as text here, never imported),
+    and both working (untouched code earns nothing here): backward equals the answer key's at
+    the same parameters, numerical_gradient equals central differences taken here."""
+    assert_by_hand(student, M, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
+    params = _params(rng, 3, 4, 2, scale=0.5)
+    s, r = _pair(student, reference, params)
+    X, y = rng.standard_normal((5, 3)), rng.uniform(size=(5, 2))
+    got, expected = s.backward(X, y), r.backward(X, y)
+    for name in PARAMS:
+        assert_close(got[name] if isinstance(got, dict) else got, expected[name],
+                     what=f"backward(X, y)['{name}']", hint=HINT_BACKWARD)
+    x = rng.uniform(0.5, 1.5, (2, 3))
+    check_gradient(student.call(f"{M}:numerical_gradient", _norm(student, None), x, h=1e-3),
+                   _central(np.linalg.norm, x, 1e-3), threshold=1e-9,
+                   what="numerical_gradient(np.linalg.norm, x, h=1e-3)")
+
+
 @grader("backprop-gd", points=3)
 def test_fit_reaches_90_percent_on_digits(student):
     """Accuracy threshold: >= 0.90 on held-out digits, fit within 10 CPU-seconds.
@@ -270,14 +334,29 @@ def test_fit_reaches_90_percent_on_digits(student):
     init = np.random.default_rng(0)
     params = {"W1": init.standard_normal((64, 32)) * np.sqrt(1 / 64), "b1": np.zeros((1, 32)),
               "W2": init.standard_normal((32, 10)) * np.sqrt(1 / 32), "b2": np.zeros((1, 10))}
+    assert_by_hand(student, M, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
     net = _net(student, params)
     with student.time_limit(10.0, "fit on the digits (400 full-batch epochs)"):  # CPU-s
-        net.fit(X_tr, np.eye(10)[y_tr], 400, 4.0)
+        history = net.fit(X_tr, np.eye(10)[y_tr], 400, 4.0)
     # The trained weights come back and the test set is scored here, with the contract's
     # architecture: a submission cannot look the labels up in the digits that sklearn ships.
     trained = {name: np.asarray(getattr(net, name), dtype=np.float64) for name in PARAMS}
     for name in PARAMS:
         assert_shape(trained[name], params[name].shape, what=f"{name} after fit")
+    # the history is the learner's own training: its last loss is that of the weights it left
+    def sig(z: np.ndarray) -> np.ndarray:
+        return 0.5 * (1 + np.tanh(0.5 * z))
+
+    out_tr = sig(sig(X_tr @ trained["W1"] + trained["b1"]) @ trained["W2"] + trained["b2"])
+    final = float(0.5 * np.sum((out_tr - np.eye(10)[y_tr]) ** 2) / len(X_tr))
+    if not isinstance(history, list) or len(history) != 400:
+        raise failure("fit(X, y, 400, 4.0)", tr("float 400개의 list", "a list of 400 floats")
+                      .render(), repr(history)[:80], tr("에포크마다 loss(X, y)를 기록하세요",
+                                                       "record loss(X, y) every epoch"))
+    assert_close(history[-1], final, rtol=1e-6, what="the last loss returned by fit vs the "
+                 "loss of the weights it left (computed here)",
+                 hint=tr("마지막 step 뒤의 loss(X, y)를 기록하세요",
+                         "record loss(X, y) after the epoch's step"))
     hidden = 1 / (1 + np.exp(-(X_te @ trained["W1"] + trained["b1"])))
     out = hidden @ trained["W2"] + trained["b2"]  # argmax is the same before the output sigmoid
     acc = float(np.mean(out.argmax(axis=1) == y_te))

@@ -4,7 +4,12 @@ The shuffled order is the learner's choice (any use of the rng is fine), so shuf
 graded by behaviour: every sample exactly once per pass, rows of X and y kept together, the same
 batches for the same seed. The generators are built inside the submission
 (`student.call("numpy.random:default_rng", seed)`) and passed as handles. SGD and mini-batch
-updates are checked on data whose rows are all equal, where the order cannot matter.
+updates are checked on data whose rows are all equal, where the order cannot matter, and on a
+few samples where every possible order of one epoch is replayed here: the returned (w, b) must be
+reachable by exactly the contract's gradient steps and each loss must be the MSE of the weights
+after its epoch on that path (a closed-form answer with a made-up history is reachable by no
+order). Gradient descent is by hand: the source of fit_linear_regression is read as text and a
+least-squares solver or library regressor there earns nothing (assert_by_hand).
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - iterate_minibatches dropping the last, smaller batch
@@ -37,12 +42,22 @@ Accepted alternative: rng.shuffle and a while loop, SGD as its own loop over a p
   test_sgd_and_minibatch_update_once_per_sample_and_per_batch,
   test_shuffled_batches_cover_every_sample_exactly_once, test_the_rng_makes_batches_reproducible;
   ch01_pub_minibatches_lasagne)
+- fit_linear_regression solves least squares in closed form (np.linalg.lstsq) and walks a made-up
+  loss history towards it: the outcome of gradient descent without its process
+  (test_all_methods_approach_least_squares, test_batch_gd_matches_the_reference,
+  test_fit_is_written_by_hand, test_fit_seed_makes_sgd_reproducible,
+  test_losses_are_the_full_data_mse_after_each_epoch,
+  test_sgd_and_minibatch_update_once_per_sample_and_per_batch,
+  test_unknown_method_raises_value_error; ch01_gd_closed_form_lstsq)
 """
+
+import itertools
 
 import numpy as np
 import pytest
 
 from dldrill.grading import (
+    assert_by_hand,
     assert_close,
     assert_raises,
     assert_shape,
@@ -57,6 +72,13 @@ HINT_COVER = tr("인덱스를 한 번 섞고 range(0, N, batch_size)로 잘라 �
                 "range(0, N, batch_size); yield the smaller last batch too")
 HINT_GRAD = tr("배치 B개에 대해 dw = 2/B · X_bᵀ(X_b w + b − y_b), db = 2 · mean(X_b w + b − y_b)",
                "on a batch of B: dw = 2/B · X_bᵀ(X_b w + b − y_b), db = 2 · mean(X_b w + b − y_b)")
+
+
+CLOSED_FORM = ("numpy.linalg", "numpy.polyfit", "numpy.polynomial", "scipy", "sklearn", "torch",
+               "tensorflow", "keras", "jax", "statsmodels")
+HINT_BY_HAND = tr("np.linalg.lstsq/solve/inv 같은 닫힌 해나 라이브러리 회귀 없이, 기울기를 직접 계산해 "
+                  "갱신하세요", "compute the gradient and update w and b yourself: no closed form "
+                  "(np.linalg.lstsq/solve/inv) and no library regressor")
 
 
 def _ids(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -202,6 +224,9 @@ def test_sgd_and_minibatch_update_once_per_sample_and_per_batch(student, method,
                          ids=["batch", "sgd", "minibatch"])
 @grader("backprop-gd", points=1)
 def test_all_methods_approach_least_squares(student, method, lr, epochs):
+    """The outcome of gradient descent; a closed-form solver in its place earns nothing."""
+    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+                   hint=HINT_BY_HAND)
     X, y = _regression(0)
     A = np.column_stack([X, np.ones(len(X))])
     sol = np.linalg.lstsq(A, y, rcond=None)[0]
@@ -221,30 +246,138 @@ def test_all_methods_approach_least_squares(student, method, lr, epochs):
                       repr(losses[-1] if losses else losses), hint)
 
 
+def _epochs_of(method: str, n: int, batch_size: int) -> list[list[np.ndarray]]:
+    """Every way one epoch can visit n samples: the batches in order (sizes batch_size, ..., the
+    smaller rest), each batch as an index array. The order inside a batch does not matter."""
+    size = 1 if method == "sgd" else batch_size
+    seen, out = set(), []
+    for perm in itertools.permutations(range(n)):
+        batches = [perm[s:s + size] for s in range(0, n, size)]
+        key = tuple(frozenset(b) for b in batches)
+        if key not in seen:
+            seen.add(key)
+            out.append([np.array(sorted(b)) for b in batches])
+    return out
+
+
+def _replay(X, y, lr: float, epochs: int, candidates) -> list[tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]]:
+    """All (w, b) that `epochs` epochs of gradient steps from w = 0, b = 0 can reach, one entry
+    per epoch: (W (S, d), B (S,), parent (S,)), parent = the state of the epoch before."""
+    W, B = np.zeros((1, X.shape[1])), np.zeros(1)
+    out = []
+    for _ in range(epochs):
+        news = []
+        for batches in candidates:
+            w, b = W.copy(), B.copy()
+            for idx in batches:
+                err = w @ X[idx].T + b[:, None] - y[idx]  # (S, len(idx))
+                w = w - lr * 2.0 * (err @ X[idx]) / len(idx)
+                b = b - lr * 2.0 * err.mean(axis=1)
+            news.append((w, b))
+        W = np.concatenate([w for w, _ in news])
+        B = np.concatenate([b for _, b in news])
+        out.append((W, B, np.tile(np.arange(len(news[0][1])), len(news))))
+    return out
+
+
+def _matches(W: np.ndarray, B: np.ndarray, w, b) -> np.ndarray:
+    w = np.asarray(w, dtype=np.float64)
+    return np.flatnonzero(np.all(np.isclose(W, w, rtol=1e-7, atol=1e-10), axis=1)
+                          & np.isclose(B, float(b), rtol=1e-7, atol=1e-10))
+
+
+REPLAY = {"sgd": (4, 2, 3), "minibatch": (7, 3, 2)}  # n samples, batch_size, epochs (sgd ignores it)
+
+
 @pytest.mark.parametrize("method", ["sgd", "minibatch"])
 @grader("backprop-gd", points=1)
 def test_losses_are_the_full_data_mse_after_each_epoch(student, method):
-    X, y = _regression(2, n=45)
-    w, b, losses = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=0.01,
-                                epochs=4, batch_size=8, seed=0)
+    """The process, not only the outcome: on a few samples every order of one epoch's updates is
+    replayed here (4! orders of single samples for SGD; the 140 ways to cut 7 samples into
+    batches of 3, 3 and 1), so the returned (w, b) must be reachable by exactly the contract's
+    gradient steps, and losses[k] must be the full-data MSE of the weights after epoch k on that
+    path. A closed-form answer with a made-up loss history is reachable by no order."""
+    n, batch_size, epochs = REPLAY[method]
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((n, 2)) * np.array([1.0, 0.6])
+    y = X @ np.array([1.2, -0.8]) + 0.5 + 0.3 * rng.standard_normal(n)
+    lr = 0.1
+    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+                   hint=HINT_BY_HAND)
     hint = tr("에포크가 끝난 뒤 전체 X, y로 mean((X @ w + b − y)²)를 계산해 추가하세요",
               "after each epoch append mean((X @ w + b − y)²) on all of X and y")
-    if not isinstance(losses, list) or len(losses) != 4 or not all(
-            isinstance(v, (float, np.floating)) for v in losses):
-        raise failure(f"losses from fit_linear_regression(method={method!r}, epochs=4)",
-                      tr("float 4개의 list", "a list of 4 floats").render(), repr(losses)[:80],
-                      hint)
-    if not isinstance(b, (int, float, np.integer, np.floating)):
-        raise failure("b", tr("숫자 하나 (float)", "a number (float)").render(), repr(b)[:60], hint)
-    final = float(np.mean((X @ np.asarray(w) + b - y) ** 2))
-    assert_close(losses[-1], final, rtol=1e-9, what=f"losses[-1] vs the MSE of the returned "
-                 f"(w, b) on all the data ({method})", hint=hint)
-    if not losses[-1] < losses[0]:
-        raise failure(f"losses ({method})", tr("감소", "decreasing").render(), repr(losses), hint)
+    candidates = _epochs_of(method, n, batch_size)
+    replay = _replay(X, y, lr, epochs, candidates)
+    unit = tr("샘플" if method == "sgd" else f"{batch_size}개 배치",
+              "sample" if method == "sgd" else f"batch of {batch_size}")
+    for k in (1, epochs):
+        got = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=lr, epochs=k,
+                           batch_size=batch_size, seed=3)
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], hint)
+        w, b, losses = got
+        if not isinstance(losses, list) or len(losses) != k or not all(
+                isinstance(v, (float, np.floating)) for v in losses):
+            raise failure(f"losses from fit_linear_regression(method={method!r}, epochs={k})",
+                          tr(f"float {k}개의 list", f"a list of {k} floats").render(),
+                          repr(losses)[:80], hint)
+        if not isinstance(b, (int, float, np.integer, np.floating)):
+            raise failure("b", tr("숫자 하나 (float)", "a number (float)").render(),
+                          repr(b)[:60], hint)
+        W, B, _ = replay[k - 1]
+        found = _matches(W, B, w, b)
+        what = f"(w, b) after {k} epoch(s) of {method}, N={n}, lr={lr}"
+        if not len(found):
+            raise failure(what, tr(f"w = 0, b = 0에서 시작해 에포크마다 {unit.ko}마다 한 번씩, 어떤 "
+                                   f"순서로든 경사 하강 갱신을 한 결과",
+                                   f"the result of one gradient step per {unit.en} in some "
+                                   f"order, every epoch, from w = 0 and b = 0"),
+                          f"w={np.round(np.asarray(w, dtype=float), 6).tolist()}, b={float(b):.6g}",
+                          tr(f"어떤 순서로도 이 값이 나오지 않습니다: 에포크마다 {unit.ko}마다 "
+                             "한 번씩 갱신하세요 (닫힌 해나 다른 방법이 아니라); " + HINT_GRAD.ko,
+                             f"no order of the updates gives these weights: update once per "
+                             f"{unit.en} every epoch (not a closed form, not another method); "
+                             + HINT_GRAD.en))
+        # the path to each matching end state; losses[j] is the MSE of its state after epoch j
+        paths = []
+        for end in found:
+            idx, path = int(end), []
+            for j in range(k - 1, -1, -1):
+                Wj, Bj, parent = replay[j]
+                path.append(float(np.mean((X @ Wj[idx] + Bj[idx] - y) ** 2)))
+                idx = int(parent[idx])
+            paths.append(path[::-1])
+        if not any(np.allclose(losses, p, rtol=1e-8, atol=1e-12) for p in paths):
+            raise failure(f"losses of {k} epoch(s) of {method} vs the MSE of the weights after "
+                          "each epoch", str([round(v, 8) for v in paths[0]]),
+                          str([round(float(v), 8) for v in losses]),
+                          tr("손실 기록은 각 에포크가 끝난 뒤의 가중치로 계산한 전체 데이터의 MSE여야 "
+                             "합니다 (배치 손실의 평균이나 만든 값이 아니라): " + hint.ko,
+                             "the history must be the full-data MSE of the weights after each "
+                             "epoch (not a mean of batch losses, not made-up values): " + hint.en))
+
+
+@grader("backprop-gd", points=1)
+def test_fit_is_written_by_hand(student, reference):
+    """Gradient descent by hand: no least-squares solver or library regressor in
+    fit_linear_regression (read as text here, never imported), and a function that works:
+    three epochs of batch GD equal the answer key's (untouched code earns nothing here)."""
+    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+                   hint=HINT_BY_HAND)
+    X, y = _regression(5, n=30)
+    got = student.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
+    exp = reference.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
+    if not isinstance(got, tuple | list) or len(got) != 3:
+        raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], HINT_GRAD)
+    assert_close(np.append(np.asarray(got[0], dtype=float), got[1]), np.append(exp[0], exp[1]),
+                 what="(w, b) after 3 epochs of batch GD, lr=0.05", hint=HINT_GRAD)
 
 
 @grader("backprop-gd", points=1)
 def test_fit_seed_makes_sgd_reproducible(student):
+    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+                   hint=HINT_BY_HAND)
     X, y = _regression(3, n=30)
     runs = [student.call(f"{M}:fit_linear_regression", X, y, method="sgd", lr=0.01, epochs=2,
                          seed=seed)[0] for seed in (1, 1, 2)]
@@ -258,10 +391,22 @@ def test_fit_seed_makes_sgd_reproducible(student):
 
 
 @grader("backprop-gd", points=1)
-def test_unknown_method_raises_value_error(student):
+def test_unknown_method_raises_value_error(student, reference):
     X, y = _regression(4, n=20)
-    student.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.01, epochs=1)
+
+    def valid() -> None:  # the same function must work: two epochs of batch GD, as the key's
+        kw = dict(method="batch", lr=0.05, epochs=2)
+        got = student.call(f"{M}:fit_linear_regression", X, y, **kw)
+        exp = reference.call(f"{M}:fit_linear_regression", X, y, **kw)
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            raise failure("fit_linear_regression(method='batch')", "(w, b, losses)",
+                          repr(got)[:80])
+        for g, e, name in zip(got, exp, ("w", "b", "losses"), strict=True):
+            assert_close(list(g) if name == "losses" else g, e,
+                         what=f"{name} of fit_linear_regression(method='batch', epochs=2)")
+
     assert_raises("ValueError", student.call, f"{M}:fit_linear_regression", X, y,
-                  method="adam", lr=0.01, epochs=1, what="fit_linear_regression(method='adam')",
+                  method="adam", lr=0.01, epochs=1, valid=valid,
+                  what="fit_linear_regression(method='adam')",
                   hint=tr("batch/sgd/minibatch가 아니면 raise ValueError(...)",
                           "raise ValueError(...) for anything but batch, sgd or minibatch"))

@@ -25,6 +25,9 @@ the BCE gradient, and that every loss is one number (a float, np.float64 or a 0-
 array of per-sample losses).
 Accepted alternatives: BCE through np.logaddexp on the clipped logit, CCE with np.einsum, rmse
 through np.linalg.norm (ch01_losses_logaddexp_einsum).
+- binary_cross_entropy_grad without clipping p: division by zero (inf/NaN and a warning) at p = 0 or
+  1, although the docstring promises finite values there (test_bce_grad_is_finite_at_p_0_and_1;
+  ch01_bce_grad_no_clip)
 """
 
 import numpy as np
@@ -151,3 +154,20 @@ def test_bce_grad_matches_central_differences(student, reference, rng, shape):
                    hint=tr("원소마다 (−y/p + (1 − y)/(1 − p)), 평균이므로 원소 개수로 나누세요",
                            "per element (−y/p + (1 − y)/(1 − p)), divided by the number of "
                            "elements (the mean)"))
+
+
+@grader("backprop-gd", points=1)
+def test_bce_grad_is_finite_at_p_0_and_1(student, reference):
+    """The docstring's promise at the edge of the domain: p is clipped like in the loss, so
+    p = 0 and p = 1 give finite gradients, without a division-by-zero warning."""
+    strict = student.options(forbid_warnings=True, hint=HINT_CLIP)
+    y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    p = np.array([[0.0, 1.0, 1.0], [0.0, 0.5, 1.0]])
+    for kwargs in ({}, {"eps": 1e-6}):
+        what = f"binary_cross_entropy_grad(y, p with 0 and 1{', eps=1e-6' if kwargs else ''})"
+        got = strict.call(f"{M}:binary_cross_entropy_grad", y, p, **kwargs)
+        if not np.isfinite(np.asarray(got, dtype=np.float64)).all():
+            raise failure(what, tr("유한한 값", "finite values").render(),
+                          tr("NaN/inf 포함", "NaN/inf values").render(), HINT_CLIP)
+        assert_close(got, reference.call(f"{M}:binary_cross_entropy_grad", y, p, **kwargs),
+                     rtol=1e-9, what=what, hint=HINT_CLIP)

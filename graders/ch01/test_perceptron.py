@@ -1,7 +1,11 @@
 """Graders for ch01.perceptron (checklist: perceptron-activation).
 
 The initial weights are the learner's choice, so every test that compares numbers with the answer
-key first sets `w` and `b` to the same known values on both sides through the handle.
+key first sets `w` and `b` to the same known values on both sides through the handle, or reads
+the learner's own starting `w` and `b` back and replays the rule from there in the grader (the
+convergence tests): learning AND, OR or a separable set counts only when the mistakes history and
+the weights are exactly what the perceptron rule gives from that start. The rule is by hand: the
+source is read as text and a library classifier there earns nothing (assert_by_hand).
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - the update with its sign flipped, w -= lr·(y − ŷ)·x (test_fit_applies_the_update_rule_in_order,
@@ -24,13 +28,18 @@ Accepted alternative: zero initial weights, np.where, in-place updates, XOR from
   samples, so every later sample keeps moving w and b by the sum of all earlier corrections
   (test_fit_applies_the_update_rule_in_order, test_fit_counts_mistakes_per_epoch;
   ch01_pub_perceptron_update_accumulates)
+- Perceptron.fit delegates the learning rule to sklearn.linear_model.Perceptron and reports the
+  mistakes of the final weights for every epoch (test_fit_converges_on_a_separable_set,
+  test_fit_counts_mistakes_per_epoch, test_fit_is_written_by_hand, test_fit_learns_and_and_or;
+  ch01_perceptron_sklearn)
 """
 
 import numpy as np
 
-from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, assert_shape, failure, grader, tr
 
 M = "ch01.perceptron"
+LIBRARY_CLASSIFIERS = ("sklearn", "scipy", "torch", "tensorflow", "keras", "jax", "numpy.linalg")
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
 HINT_RULE = tr("샘플마다 순서대로: ŷ = predict(x_i); w += lr·(y_i − ŷ)·x_i; b += lr·(y_i − ŷ)",
@@ -132,11 +141,46 @@ def test_fit_counts_mistakes_per_epoch(student, reference, rng):
     assert_close(got, r.fit(X, y, epochs=6), what="mistakes per epoch from fit", hint=hint)
 
 
+def _replayed(reference, p, X, y, lr: float, epochs: int):
+    """The answer key's fit from the learner's own starting w and b (read back from its
+    object), run here: the mistakes and the weights the perceptron rule gives from there."""
+    w0 = np.asarray(p.w, dtype=np.float64)
+    b0 = p.b
+    if w0.shape != (X.shape[1],) or not isinstance(b0, (int, float, np.integer, np.floating)):
+        raise failure("Perceptron(...).w, .b before fit", f"w ({X.shape[1]},), b a number",
+                      f"w {w0.shape}, b {type(b0).__name__}",
+                      tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
+                         "create self.w (n_inputs,) and self.b = 0.0 in __init__"))
+    r = reference.call(f"{M}:Perceptron", X.shape[1], lr=lr, seed=0)
+    r.w, r.b = w0.copy(), float(b0)
+    return r.fit(X, y, epochs=epochs), r
+
+
+def _check_process(got_errors, p, expected_errors, r, what: str) -> None:
+    """fit's own result against the rule replayed here from the same start."""
+    hint = tr("선형 분리 가능해도 과정이 규칙대로여야 합니다: " + HINT_RULE.ko
+              + " (학습 기록과 가중치는 이 규칙을 그대로 따른 결과여야 합니다)",
+              "the process must be the rule even where the data are separable: " + HINT_RULE.en
+              + " (the mistakes and the weights must be exactly what the rule gives)")
+    if not isinstance(got_errors, list) or len(got_errors) != len(expected_errors):
+        raise failure(f"fit(...) on {what}", tr(f"int {len(expected_errors)}개의 list",
+                      f"a list of {len(expected_errors)} ints").render(),
+                      repr(got_errors)[:80], hint)
+    assert_close(got_errors, expected_errors, what=f"mistakes per epoch of fit on {what}, "
+                 "replayed here from the learner's own starting w and b", hint=hint)
+    assert_close(p.w, r.w, what=f"w after fit on {what} (the rule replayed from the same start)",
+                 hint=hint)
+    assert_close(p.b, r.b, what=f"b after fit on {what} (the rule replayed from the same start)",
+                 hint=hint)
+
+
 @grader("perceptron-activation", points=2)
-def test_fit_learns_and_and_or(student):
-    """The curriculum's example: one perceptron learns AND and OR (its own initial weights)."""
+def test_fit_learns_and_and_or(student, reference):
+    """The curriculum's example: one perceptron learns AND and OR (its own initial weights);
+    the mistakes and the weights are the rule's, replayed here from that start."""
     for name, y in (("AND", np.array([0, 0, 0, 1])), ("OR", np.array([0, 1, 1, 1]))):
         p = student.call(f"{M}:Perceptron", 2, lr=0.1, seed=0)
+        expected, r = _replayed(reference, p, TRUTH, y, 0.1, 100)
         errors = p.fit(TRUTH, y, epochs=100)
         hint = tr(f"{name}는 직선 하나로 나뉘므로 규칙이 맞으면 오차가 0이 됩니다",
                   f"{name} is linearly separable: with the right rule the mistakes reach 0")
@@ -145,10 +189,11 @@ def test_fit_learns_and_and_or(student):
         if not errors or errors[-1] != 0:
             raise failure(f"mistakes in the last epoch of fit on {name}", "0",
                           repr(errors[-1] if errors else errors), hint)
+        _check_process(errors, p, expected, r, f"the {name} truth table")
 
 
 @grader("perceptron-activation", points=2)
-def test_fit_converges_on_a_separable_set(student, rng):
+def test_fit_converges_on_a_separable_set(student, reference, rng):
     """60 random points in 3-D, a random plane (offset 0.4) with a margin of 0.2; w = 0, b = 0."""
     true_w = rng.standard_normal(3)
     true_w /= np.linalg.norm(true_w)
@@ -159,6 +204,7 @@ def test_fit_converges_on_a_separable_set(student, rng):
     p = student.call(f"{M}:Perceptron", 3, lr=0.5, seed=0)
     p.w = np.zeros(3)
     p.b = 0.0
+    expected, r = _replayed(reference, p, X, y, 0.5, 100)
     errors = p.fit(X, y, epochs=100)
     hint = tr("선형 분리 가능한 데이터에서는 퍼셉트론 규칙이 유한 번 안에 수렴합니다",
               "on linearly separable data the perceptron rule converges in finitely many steps")
@@ -169,6 +215,24 @@ def test_fit_converges_on_a_separable_set(student, rng):
     if not np.array_equal(got, y):
         raise failure("predict(X) after fit (60 separable points)", tr("60개 모두 정답",
                       "all 60 right").render(), f"{int(np.sum(got != y))} wrong", hint)
+    _check_process(errors, p, expected, r, "60 separable points")
+
+
+@grader("perceptron-activation", points=1)
+def test_fit_is_written_by_hand(student, reference, rng):
+    """The learning rule by hand: no library perceptron or linear classifier (the source of
+    ch01/perceptron.py is read as text here, never imported), and a fit that works: one epoch
+    from a known state equals the rule (untouched code earns nothing here)."""
+    assert_by_hand(student, M, forbidden=LIBRARY_CLASSIFIERS, functions=["Perceptron"],
+                   hint=tr("sklearn 등의 분류기 없이 규칙 w += lr·(y − ŷ)·x를 직접 쓰세요",
+                           "write the rule w += lr·(y − ŷ)·x yourself, without sklearn or "
+                           "another library's classifier"))
+    X, y = rng.standard_normal((8, 2)), rng.integers(0, 2, 8)
+    s, r = _pair(student, reference, 2, [0.3, -0.2], 0.1, lr=0.2)
+    assert_close(s.fit(X, y, epochs=1), r.fit(X, y, epochs=1), what="mistakes of one epoch",
+                 hint=HINT_RULE)
+    assert_close(s.w, r.w, what="w after one epoch of fit from a known state", hint=HINT_RULE)
+    assert_close(s.b, r.b, what="b after one epoch of fit from a known state", hint=HINT_RULE)
 
 
 @grader("perceptron-activation", points=2)

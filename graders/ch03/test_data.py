@@ -17,6 +17,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - labels kept in the integer dtype they came in (uint8, int32) instead of int64
   (test_array_dataset_len_items_and_dtypes; ch03_array_dataset_labels_unconverted)
 Also graded: ArrayDataset's length, items and dtypes (float32 features, int64 labels).
+- ArrayDataset converts every label to int64, also float targets that the docstring keeps as float32
+  values (0.35 becomes 0) (test_array_dataset_len_items_and_dtypes;
+  ch03_array_dataset_labels_always_long)
 """
 
 import numpy as np
@@ -71,7 +74,26 @@ def test_array_dataset_len_items_and_dtypes(student):
         assert_close(xi, torch.from_numpy(X[7].astype(np.float32)), what=f"{what}[7][0]",
                      hint=tr("i번째 샘플 (X[i], y[i])를 돌려주세요", "return sample i: (X[i], y[i])"))
         assert_close(int(yi), int(y[7]), what=f"{what}[7][1]")
-    assert_raises("ValueError", student.call, f"{M}:ArrayDataset", X, y[:-1],
+    # the documented other branch: labels that are not integers (targets) stay values, float32
+    soft = np.linspace(0.05, 0.95, 10)
+    ds = student.call(f"{M}:ArrayDataset", X, soft)
+    _, yi = ds[3]
+    what = "ArrayDataset(X (10, 3), y (10,) float64 targets in [0, 1])[3][1]"
+    assert_dtype(yi, torch.float32, what, tr(
+        "정수가 아닌 레이블(회귀 목표값)은 float32로 두세요: long으로 바꾸면 값이 잘립니다",
+        "labels that are not integers (regression targets) become float32: as long they "
+        "would be truncated"))
+    assert_close(float(yi), float(soft[3]), rtol=1e-6, what=what)
+
+    def valid() -> None:  # the constructor works on matching lengths (10 and 10)
+        ok = student.call(f"{M}:ArrayDataset", X, y)
+        got = len(ok)
+        if got != 10:
+            raise failure("len(ArrayDataset(X, y)) with 10 and 10 rows", "10", str(got))
+        assert_close(ok[4][0], torch.from_numpy(X[4].astype(np.float32)),
+                     what="ArrayDataset(X, y)[4][0]")
+
+    assert_raises("ValueError", student.call, f"{M}:ArrayDataset", X, y[:-1], valid=valid,
                   what="ArrayDataset(X with 10 rows, y with 9)",
                   hint=tr("X와 y의 길이가 다르면 ValueError를 내세요",
                           "raise ValueError when X and y differ in length"))

@@ -10,9 +10,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   test_mlp_eval_is_deterministic_and_train_uses_dropout; ch03_mlp_fixed_dropout)
 Layer names and declaration order are free (self.net = nn.Sequential(...) as in the curriculum,
 one attribute per layer declared in any order, one nn.ReLU or nn.Dropout module used twice, or
-F.relu): the graders look at the layers in the order forward *runs* them
-(dldrill.childkit.builders.execution_trace) and at the outputs given the same weights, matched
-layer by layer in that order (fixtures/submissions/alternatives/ch03_mlp_named_layers.toml,
+F.relu): random weights are set through the learner's own load_state_dict and loaded into the
+curriculum model built here, matched by each module's role (kind and sizes); the outputs are
+compared in eval mode and, with the same seed, in train mode (the Dropouts' p and places).
+No kit code runs in the child (fixtures/submissions/alternatives/ch03_mlp_named_layers.toml,
 ch03_pub_mlp_layers_by_kind.toml, ch03_pub_mlp_blocks_list.toml).
 """
 
@@ -20,41 +21,13 @@ import numpy as np
 import pytest
 import torch
 
-from dldrill.grading import (
-    assert_close,
-    assert_shape,
-    failure,
-    grader,
-    load_by_execution,
-    tr,
-)
+from dldrill.grading import assert_close, assert_shape, failure, grader, tr
 
 M = "ch03.mlp"
-B = "dldrill.childkit.builders"
 HINT_STACK = tr("Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → BatchNorm1d → ReLU → "
                 "Dropout → Linear(h//2, out) 순서 그대로 만드세요",
                 "build exactly Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → "
                 "BatchNorm1d → ReLU → Dropout → Linear(h//2, out)")
-
-
-def _expected_stack(i: int, h: int, o: int, p: float) -> list[dict]:
-    half = h // 2
-    return [
-        {"type": "Linear", "in_features": i, "out_features": h},
-        {"type": "BatchNorm1d", "num_features": h},
-        {"type": "Dropout", "p": p},
-        {"type": "Linear", "in_features": h, "out_features": half},
-        {"type": "BatchNorm1d", "num_features": half},
-        {"type": "Dropout", "p": p},
-        {"type": "Linear", "in_features": half, "out_features": o},
-    ]
-
-
-def _row(call: dict) -> dict:
-    """A call of execution_trace as a row of _expected_stack (type and the sizes it checks)."""
-    keys = {"Linear": ("in_features", "out_features"), "BatchNorm1d": ("num_features",),
-            "Dropout": ("p",)}.get(call["type"], ())
-    return {"type": call["type"], **{k: call["config"].get(k) for k in keys}}
 
 
 def _curriculum_mlp(i: int, h: int, o: int, p: float = 0.3) -> torch.nn.Module:
@@ -65,32 +38,84 @@ def _curriculum_mlp(i: int, h: int, o: int, p: float = 0.3) -> torch.nn.Module:
                          nn.Linear(h // 2, o))
 
 
-def _fmt(rows: list[dict]) -> str:
-    def one(r: dict) -> str:
-        args = ", ".join(f"{v:g}" if isinstance(v, float) else str(v)
-                         for k, v in r.items() if k != "type")
-        return f"{r['type']}({args})"
+def _roles(state: dict, i: int, h: int, o: int) -> dict[str, str]:
+    """The learner's state_dict keys -> the curriculum model's, by the role of each module
+    (its kind and sizes; the sizes used here make every role unique): names and declaration
+    order are the learner's choice."""
+    half = h // 2
+    linear = {(h, i): "0", (half, h): "4", (o, half): "8"}
+    norm = {h: "1", half: "5"}
+    modules: dict[str, dict] = {}
+    for key, value in state.items():
+        prefix, _, leaf = key.rpartition(".")
+        modules.setdefault(prefix, {})[leaf] = value
+    mapping = {}
+    for prefix, entries in modules.items():
+        target = None
+        if "running_mean" in entries:
+            target = norm.pop(int(entries["running_mean"].shape[0]), None)
+        elif "weight" in entries and entries["weight"].dim() == 2:
+            target = linear.pop(tuple(entries["weight"].shape), None)
+        if target is None:
+            raise failure(f"MLP({i}, {h}, {o}).state_dict(): module {prefix or '(root)'!r}",
+                          tr("커리큘럼의 Linear 3개와 BatchNorm1d 2개 중 하나",
+                             "one of the curriculum's three Linear and two BatchNorm1d layers"),
+                          ", ".join(f"{k} {tuple(v.shape)}" for k, v in entries.items()),
+                          HINT_STACK)
+        for leaf in entries:
+            mapping[f"{prefix}.{leaf}" if prefix else leaf] = f"{target}.{leaf}"
+    if linear or norm:
+        missing = [f"Linear{k[::-1]}" for k in linear] + [f"BatchNorm1d({k})" for k in norm]
+        raise failure(f"MLP({i}, {h}, {o}).state_dict()", tr("커리큘럼의 층 전부",
+                      "every layer of the curriculum"), tr("없음: ", "missing: ").render()
+                      + ", ".join(missing), HINT_STACK)
+    return mapping
 
-    return " · ".join(one(r) for r in rows)
+
+def _same_weights(student, rng, i: int, h: int, o: int, p: float = 0.3):
+    """The learner's MLP and the curriculum's, with the same random weights and BatchNorm
+    statistics: drawn here, set through the learner's own load_state_dict, and loaded into
+    the curriculum model by role."""
+    model = student.call(f"{M}:MLP", i, h, o, dropout=p)
+    state = dict(model.state_dict())
+    new = {}
+    for name, v in state.items():
+        if v.is_floating_point():
+            v = torch.from_numpy(rng.standard_normal(tuple(v.shape)).astype(np.float32))
+            if name.endswith("running_var"):
+                v = v.abs() + 0.5
+        new[name] = v
+    mapping = _roles(new, i, h, o)
+    model.load_state_dict(new)
+    ref = _curriculum_mlp(i, h, o, p)
+    ref.load_state_dict({mapping[k]: v for k, v in new.items()})
+    return model, ref
 
 
 @pytest.mark.parametrize("dims", [(20, 32, 5, 0.25), (10, 7, 3, 0.3)],
                          ids=["20-32-5-p0.25", "10-7-3-p0.3"])
 @grader("pytorch-loop", points=1)
-def test_mlp_layer_stack(student, dims):
+def test_mlp_layer_stack(student, rng, dims):
+    """Train mode with the same weights and the same seed: the learner's outputs equal the
+    curriculum model's only when the Dropouts have its p and sit where it has them (the random
+    masks are drawn in the same order), and BatchNorm follows each hidden Linear."""
     i, h, o, p = dims
-    model = student.call(f"{M}:MLP", i, h, o, dropout=p)
-    model.eval()
-    x = torch.zeros(3, i)
-    # The leaf modules in the order forward *runs* them (not the order they were declared in):
-    # a Dropout or ReLU module used twice counts twice. Activations may be nn.ReLU modules or
-    # F.relu calls; their place is checked by the outputs.
-    calls = student.call(f"{B}:execution_trace", model, x)["calls"]
-    got = [_row(c) for c in calls if c["type"] not in ("ReLU",)]
-    expected = _expected_stack(i, h, o, p)
-    if got != expected:
-        raise failure(f"MLP({i}, {h}, {o}, dropout={p}): layers with parameters or dropout, "
-                      "in order", _fmt(expected), _fmt(got), HINT_STACK)
+    model, ref = _same_weights(student, rng, i, h, o, p)
+    x = torch.from_numpy(rng.standard_normal((16, i)).astype(np.float32))
+    model.train()
+    student.call("torch:manual_seed", 1234)
+    got = model(x)
+    ref.train()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1234)
+        with torch.no_grad():
+            expected = ref(x)
+    what = f"MLP({i}, {h}, {o}, dropout={p}).train()(x (16, {i})), torch.manual_seed(1234) first"
+    assert_shape(got, (16, o), what, HINT_STACK)
+    assert_close(got, expected, rtol=1e-4, atol=1e-5,
+                 what=f"{what}, vs the curriculum model with the same weights and seed",
+                 hint=tr("Dropout(dropout)을 각 ReLU 뒤에 두세요 (두 번): " + HINT_STACK.ko,
+                         "put a Dropout(dropout) after each ReLU (twice): " + HINT_STACK.en))
 
 
 @pytest.mark.parametrize("dims", [(64, 32, 10), (784, 256, 10), (10, 7, 3)],
@@ -100,7 +125,8 @@ def test_mlp_parameter_count(student, dims):
     i, h, o = dims
     half = h // 2
     expected = (i * h + h) + 2 * h + (h * half + half) + 2 * half + (half * o + o)
-    got = student.call(f"{B}:param_count", student.call(f"{M}:MLP", i, h, o))
+    # the parameters themselves come back (the learner's own parameters()), counted here
+    got = sum(int(np.prod(tuple(t.shape))) for t in student.call(f"{M}:MLP", i, h, o).parameters())
     if got != expected:
         raise failure(f"MLP{dims}: number of parameters", str(expected), str(got), HINT_STACK)
 
@@ -108,29 +134,18 @@ def test_mlp_parameter_count(student, dims):
 @grader("pytorch-loop", points=2)
 def test_mlp_forward_matches_the_curriculum_model(student, rng):
     """Same weights -> same eval-mode outputs. The learner's model gets random weights and
-    BatchNorm statistics (by its own names), runs once; its weights are then loaded into the
-    curriculum model here, matched layer by layer in the order forward ran them (declaration
-    order and names are free), and both outputs are compared."""
+    BatchNorm statistics through its own load_state_dict; the same values go into the
+    curriculum model here, matched by the role of each module (declaration order and names
+    are free), and both outputs are compared."""
     i, h, o = 12, 16, 4
-    model = student.call(f"{M}:MLP", i, h, o)
-    state = []  # in the learner's own state_dict order: only random values, nothing to match yet
-    for name, v in student.call(f"{B}:state_of", model).items():
-        if v.is_floating_point():
-            v = torch.from_numpy(rng.standard_normal(tuple(v.shape)).astype(np.float32))
-            if name.endswith("running_var"):
-                v = v.abs() + 0.5
-        state.append(v)
-    student.call(f"{B}:set_state_in_order", model, state)
+    model, ref = _same_weights(student, rng, i, h, o)
     model.eval()
     x = torch.from_numpy(rng.standard_normal((7, i)).astype(np.float32))
-    trace = student.call(f"{B}:execution_trace", model, x)
+    got = model(x)
     what = f"MLP({i}, {h}, {o}).eval()(x (7, {i}))"
-    ref = _curriculum_mlp(i, h, o).eval()
-    load_by_execution(ref, trace, x, what=f"MLP({i}, {h}, {o})", hint=HINT_STACK)
-    got = trace["output"]
     assert_shape(got, (7, o), what, HINT_STACK)
     with torch.no_grad():
-        expected = ref(x)
+        expected = ref.eval()(x)
     assert_close(got, expected, rtol=1e-5, atol=1e-5,
                  what=f"{what} vs the curriculum model with the same weights", hint=tr(
                      "순서를 확인하세요: Linear 다음에 BatchNorm1d, 그다음 ReLU, Dropout",

@@ -131,10 +131,14 @@ def test_normalize_images_per_channel(student, rng):
 @grader("pytorch-loop", points=1)
 def test_normalize_images_leaves_input_alone(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 3, 4, 4)).astype(np.float32))
-    fn = student.get(f"{M}:normalize_images")
-    out = student.call("dldrill.childkit.probes:call_and_return_args", fn, x, [0.5, 0.5, 0.5],
-                       [0.2, 0.2, 0.2])
-    if not torch.equal(out["args"][0], x):  # the child's x after the call, judged here
+    # x is the child's own tensor, kept by a functools.partial there (a library object) and
+    # read back after the call; the result is checked too, so a function that does nothing fails
+    call = student.call("functools:partial", student.get(f"{M}:normalize_images"), x,
+                        [0.5, 0.5, 0.5], [0.2, 0.2, 0.2])
+    got = call()
+    assert_close(got, (x - 0.5) / 0.2, rtol=1e-5, atol=1e-6,
+                 what="normalize_images(x (2, 3, 4, 4), mean=[0.5] * 3, std=[0.2] * 3)")
+    if not torch.equal(call.args[0], x):  # the child's x after the call, judged here
         raise failure("normalize_images(x, ...)",
                       tr("x는 그대로", "x left as it was").render(),
                       tr("x가 제자리에서 바뀜 (sub_/div_ 같은 in-place 연산)",
