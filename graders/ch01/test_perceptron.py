@@ -175,7 +175,7 @@ def _check_process(got_errors, p, expected_errors, r, what: str) -> None:
 
 
 @grader("perceptron-activation", points=2)
-def test_fit_learns_and_and_or(student, reference):
+def test_fit_learns_and_and_or(student, reference, rng):
     """The curriculum's example: one perceptron learns AND and OR (its own initial weights);
     the mistakes and the weights are the rule's, replayed here from that start."""
     for name, y in (("AND", np.array([0, 0, 0, 1])), ("OR", np.array([0, 1, 1, 1]))):
@@ -190,6 +190,15 @@ def test_fit_learns_and_and_or(student, reference):
             raise failure(f"mistakes in the last epoch of fit on {name}", "0",
                           repr(errors[-1] if errors else errors), hint)
         _check_process(errors, p, expected, r, f"the {name} truth table")
+        # and from a start chosen here (wrong on the truth table), so that a start that already
+        # separates the data cannot stand in for the rule
+        q = student.call(f"{M}:Perceptron", 2, lr=0.1, seed=0)
+        w0, b0 = rng.uniform(-1, 0, 2), float(rng.uniform(0.1, 0.5))
+        q.w, q.b = w0, b0
+        expected, r = _replayed(reference, q, TRUTH, y, 0.1, 100)
+        _check_process(q.fit(TRUTH, y, epochs=100), q, expected, r,
+                       f"the {name} truth table from w={np.round(w0, 3).tolist()}, "
+                       f"b={b0:.3f}")
 
 
 @grader("perceptron-activation", points=2)
