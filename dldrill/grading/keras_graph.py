@@ -1,18 +1,25 @@
-"""Judging a Keras model from the raw description a child returns (grader side, no TensorFlow).
+"""Judging a Keras model from what the child carries out (grader side, no TensorFlow).
 
-`dldrill.childkit.ch02:keras_graph(model)` returns, as plain data, every operation of a model's
-graph (class, config, variables, the calls that fed it), its parameter counts and its compile
-settings; the graders read that here:
+The child is the submission: whatever it reports is raw data to verify, never a verdict. Two
+sources of data, both checked here:
 
-- `graph_path(info)`: the operations in the order the graph runs them, input to output, as
-  canonical tokens (`"Dense(128)"`, `"relu"`, `"Dropout(0.3)"`); a join of several inputs is one
-  token naming the join and its branches, sorted (`"Add[Input · Dense(128) · relu | ...]"`), so
-  declaration order and an activation inside Dense or as a layer of its own read the same;
-- `first_difference(expected, got)`: the first token where two paths differ, for a message;
-- `dense_weights(info, shape, what, hint)`: the kernel and bias of the Dense with that kernel shape;
-- `layer_variables(op)`: an operation's variables as float64 arrays by name;
-- `randomize_weights(model, info, rng)`: random values set through the learner's `set_weights`;
-- `check_compile(cfg, what, hint)`: Adam(0.001), sparse categorical cross-entropy, accuracy.
+- `dldrill.childkit.ch02:keras_graph(model)`: every operation of a model's graph (class, config,
+  variables, the calls that fed it) and its compile settings, as plain data. Used for the
+  *diagnosis* (which layer differs, in words), and believed only where behaviour confirms it:
+  the variables' values are those the grader set (`set_random_weights` + `check_read_back`),
+  the forward pass with them is the grader's own NumPy model, each Dropout drops what its
+  config says (`check_dropout`), the compile settings act as they claim (`check_compiled`);
+  parameter counts are summed here from the variables' shapes (`params`).
+- `numpy_of(student, fn, x, **kw)`: the learner's model, layer or bound method called in the
+  child, its result converted to NumPy there, so that only NumPy crosses.
+
+The graph reader: `graph_path(info)`: the operations in the order the graph runs them, input
+to output, as canonical tokens (`"Dense(128)"`, `"relu"`, `"Dropout(0.3)"`); a join of several
+inputs is one token naming the join and its branches, sorted (`"Add[Input · Dense(128) · relu |
+...]"`), so declaration order and an activation inside Dense or as a layer of its own read the
+same; `first_difference(expected, got)`: the first token where two paths differ, for a message;
+`dense_weights(info, shape, what, hint)`: the kernel and bias of the Dense with that kernel
+shape; `layer_variables(op)`: an operation's variables as float64 arrays by name.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from dldrill.errors import StudentError
 from dldrill.grading.checks import failure
 from dldrill.i18n import Text, tr
 
@@ -106,18 +114,101 @@ def dense_weights(info: dict, shape: tuple[int, int], what: str,
                   f"Dense({shape[1]}) on {shape[0]} inputs", tr("없음", "none").render(), hint)
 
 
-def randomize_weights(model: Any, info: dict, rng: np.random.Generator) -> None:
-    """Random values for every variable of the learner's model (a handle), in its own `weights`
-    order: N(0, 1/fan_in), moving variances in [0.5, 2]."""
+def random_weights(info: dict, rng: np.random.Generator) -> list[np.ndarray]:
+    """Random float32 values for every variable `info` lists, in the model's own `weights` order
+    (the order `set_weights` takes): N(0, 1/fan_in), moving variances in [0.5, 2]."""
     values = []
     for v in info["variables"]:
         shape = tuple(v["shape"])
         fan_in = shape[0] if len(shape) == 2 else 1
-        if v["name"] == "moving_variance":
+        if str(v["name"]).rpartition("/")[2] == "moving_variance":
             values.append(rng.uniform(0.5, 2.0, shape).astype(np.float32))
         else:
             values.append((rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32))
+    return values
+
+
+def check_read_back(info: dict, values: list[np.ndarray], what: str, hint: Text | str) -> None:
+    """The variables `info` reports (read after `model.set_weights(values)`, with weights=True)
+    hold exactly `values`, in order: the description is of the model the grader drives."""
+    got = [np.asarray(v.get("value")) for v in info["variables"]]
+    same = len(got) == len(values) and all(
+        g.shape == e.shape and np.array_equal(g.astype(np.float32), e) for g, e in zip(got, values,
+                                                                                       strict=False))
+    if not same:
+        raise failure(f"{what}: model.weights after model.set_weights(random values)",
+                      tr("설정한 값 그대로", "exactly the values set").render(),
+                      tr("다른 값 또는 다른 개수", "other values or another count").render(), hint)
+
+
+def set_random_weights(student: Any, model: Any, rng: np.random.Generator, what: str,
+                       hint: Text | str) -> tuple[dict, list[np.ndarray]]:
+    """Random values set through the learner's own `set_weights`, then the model read again with
+    its weights, which must be those values. Returns (that description, the values)."""
+    info = student.call("dldrill.childkit.ch02:keras_graph", model)
+    values = random_weights(info, rng)
     model.set_weights(values)
+    info = student.call("dldrill.childkit.ch02:keras_graph", model, weights=True)
+    check_read_back(info, values, what, hint)
+    return info, values
+
+
+def params(info: dict) -> tuple[int, int]:
+    """(all parameters, trainable ones), summed here from the variables' shapes."""
+    total = trainable = 0
+    for v in info["variables"]:
+        n = int(np.prod(v["shape"])) if v["shape"] else 1
+        total += n
+        trainable += n if v.get("trainable", True) else 0
+    return total, trainable
+
+
+# -- running the learner's objects in the child, NumPy out ---------------------------------------
+def numpy_of(student: Any, fn: Any, x: Any = None, /, **kwargs: Any) -> Any:
+    """`fn(x, **kwargs)` run in the child, every tensor of the result turned into a NumPy array
+    there (`keras.tree.map_structure(keras.ops.convert_to_numpy, ...)`), so that only NumPy
+    crosses and the grader never needs TensorFlow. `fn` is a handle: the learner's model or
+    layer, one of its bound methods, or `operator.attrgetter(...)` built there for an attribute.
+    Only library functions compose the call (functools.partial, map): no kit code runs there."""
+    call = student.call("functools:partial", fn, **kwargs)
+    convert = student.call("functools:partial", student.get("keras.tree:map_structure"),
+                           student.get("keras.ops:convert_to_numpy"))
+    results = student.call("builtins:map", convert, student.call("builtins:map", call, [x]))
+    return next(iter(results))
+
+
+def outputs(student: Any, model: Any, x: np.ndarray) -> np.ndarray:
+    """`model(x, training=False)` as a NumPy array (the learner's model called in the child)."""
+    return np.asarray(numpy_of(student, model, np.asarray(x, np.float32), training=False))
+
+
+def check_dropout(student: Any, model: Any, info: dict, what: str, hint: Text | str) -> None:
+    """Each Dropout of the graph, called on its own in the child, drops the fraction its config
+    says (within 0.03 on 16384 values) and scales the kept ones by 1 / (1 - rate) in training
+    mode, and is the identity in inference mode: the rates the graph reports are the ones that
+    run."""
+    x = np.full((256, 64), 2.0, np.float32)
+    for op in info["ops"]:
+        if op["class"] != "Dropout":
+            continue
+        rate = float((op.get("config") or {}).get("rate", -1))
+        layer = model.get_layer(op["name"])
+        got = np.asarray(numpy_of(student, layer, x, training=True), dtype=np.float64)
+        name = f"{what}: Dropout {op['name']!r} (rate {rate}) on 16384 values, training=True"
+        if got.shape != x.shape:
+            raise failure(f"{name}: shape", str(x.shape), str(got.shape), hint)
+        dropped = float(np.mean(got == 0.0))
+        kept = got[got != 0.0]
+        if not (abs(dropped - rate) <= 0.03 and 0.0 < rate < 1.0
+                and np.allclose(kept, 2.0 / (1.0 - rate), rtol=1e-5)):
+            raise failure(f"{name}: dropped fraction, kept values",
+                          f"{rate:.2f}, {2.0 / (1.0 - rate) if rate < 1 else float('nan'):.4f}",
+                          f"{dropped:.3f}, {kept[:1].tolist()}", hint)
+        same = np.asarray(numpy_of(student, layer, x, training=False))
+        if same.shape != x.shape or not np.array_equal(same, x):
+            raise failure(f"{what}: Dropout {op['name']!r}, training=False",
+                          tr("입력 그대로", "the input unchanged").render(),
+                          tr("다른 값", "other values").render(), hint)
 
 
 def check_compile(cfg: dict | None, what: str, hint: Text | str) -> None:
@@ -147,3 +238,74 @@ def check_compile(cfg: dict | None, what: str, hint: Text | str) -> None:
     names = [m.get("class_name") if isinstance(m, dict) else m for m in metrics]
     if not any(str(n).lower() in ("accuracy", "acc", "sparsecategoricalaccuracy") for n in names):
         raise failure(f"{what}: metrics", "['accuracy']", str(names), hint)
+
+
+# -- compile settings, by what they do ------------------------------------------------------------
+def _adam(w: np.ndarray, batches: list[tuple[np.ndarray, np.ndarray]], lr: float = 1e-3,
+          beta_1: float = 0.9, beta_2: float = 0.999, eps: float = 1e-7) -> np.ndarray:
+    """Keras' Adam on a linear model without bias and the mean squared error, one step per batch
+    (float64): g = 2/B Xᵀ(Xw − y); m, v moving averages; w −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)."""
+    w = w.astype(np.float64)
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t, (X, Y) in enumerate(batches, start=1):
+        X, Y = X.astype(np.float64), Y.astype(np.float64)
+        g = 2.0 / len(X) * X.T @ (X @ w - Y)
+        m += (g - m) * (1 - beta_1)
+        v += (g * g - v) * (1 - beta_2)
+        w = w - lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) * m / (np.sqrt(v) + eps)
+    return w
+
+
+def check_compiled(student: Any, model: Any, cfg: dict | None, num_classes: int,
+                   rng: np.random.Generator, what: str, hint: Text | str) -> None:
+    """The curriculum's compile settings, by what they do (after `check_compile` on the settings
+    the child reports, for the message):
+
+    - loss: `model.compute_loss(y=labels, y_pred=probabilities)` equals the mean of −log p[label]
+      computed here (categorical cross-entropy on integer labels, or from_logits, differ);
+    - metrics: `model.compute_metrics(None, labels, probabilities, None)` reports an accuracy equal
+      to argmax agreement computed here;
+    - optimizer: the model's own optimizer object drives two steps of a linear model the grader
+      builds in the child (plain keras layers, MSE): the weights after them are Keras' Adam at
+      0.001 computed here.
+    """
+    check_compile(cfg, what, hint)
+    y = rng.integers(0, num_classes, 8)
+    p = rng.dirichlet(np.ones(num_classes) * 0.7, 8).astype(np.float32)
+    p[:3] = np.eye(num_classes, dtype=np.float32)[y[:3]] * 0.6 + 0.4 / num_classes  # 3+ right
+    loss = float(np.mean(-np.log(np.clip(p[np.arange(8), y] / p.sum(axis=1), 1e-7, 1 - 1e-7))))
+    try:
+        got = np.asarray(numpy_of(student, model.compute_loss, None, y=y, y_pred=p), np.float64)
+    except StudentError as err:
+        raise failure(f"{what}.compute_loss(y=integer labels (8,), y_pred=probabilities (8, "
+                      f"{num_classes}))", f"{loss:.6f}", f"{err.type_name}: {err.message}"[:200],
+                      hint) from None
+    if got.shape != () or not np.isclose(float(got), loss, rtol=1e-4, atol=1e-6):
+        raise failure(f"{what}.compute_loss(y=integer labels, y_pred=probabilities): sparse "
+                      "categorical cross-entropy", f"{loss:.6f}", str(got)[:80], hint)
+    accuracy = float(np.mean(p.argmax(axis=1) == y))
+    metrics = numpy_of(student, model.compute_metrics, None, y=y, y_pred=p, sample_weight=None)
+    found = {str(k): float(np.asarray(v)) for k, v in (metrics.items() if isinstance(metrics, dict)
+                                                      else []) if np.asarray(v).shape == ()}
+    named = [k for k in found if k in ("accuracy", "acc", "sparse_categorical_accuracy")]
+    if not named or not all(np.isclose(found[k], accuracy, atol=1e-6) for k in named):
+        raise failure(f"{what}.compute_metrics(labels, probabilities): accuracy",
+                      f"accuracy = {accuracy:.4f}", str(found)[:200], hint)
+    opt = model.optimizer
+    dense = student.call("keras.layers:Dense", 1, use_bias=False)
+    probe = student.call("keras:Sequential", [student.call("keras:Input", shape=(3,)), dense])
+    probe.compile(optimizer=opt, loss="mean_squared_error")
+    w0 = np.array([[0.5], [-1.0], [2.0]], np.float32)
+    probe.set_weights([w0])
+    batches = [(rng.standard_normal((6, 3)).astype(np.float32),
+                rng.standard_normal((6, 1)).astype(np.float32)) for _ in range(2)]
+    batches[1] = (batches[1][0], batches[1][1] + 40.0)  # a gradient of other signs and sizes
+    for X, Y in batches:
+        probe.train_on_batch(X, Y)
+    got_w = np.asarray(probe.get_weights()[0], np.float64)
+    expected = _adam(w0, batches)
+    if got_w.shape != expected.shape or not np.allclose(got_w, expected, rtol=1e-4, atol=1e-6):
+        raise failure(f"{what}.optimizer: two steps on a linear model (MSE) from known weights",
+                      "Adam(learning_rate=0.001): " + " ".join(f"{v:.6f}" for v in expected.ravel()),
+                      " ".join(f"{v:.6f}" for v in got_w.ravel()), hint)

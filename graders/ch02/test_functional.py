@@ -1,17 +1,24 @@
 """Graders for ch02.functional (checklist: keras-apis).
 
-The model is read as plain data in the submission (`dldrill.childkit.ch02:keras_graph`: every
-operation of the graph with its class, config, variables and the calls that fed it, plus the
-compile settings) and judged here. The graph is read from the output back to the input: the layers
-after the join, the join itself (it must be `Add`: `layers.Add()([x, skip])`, `layers.add(...)`
-or `x + skip`) and the two branches into it, in either order — declaring the skip branch first,
-or an activation as its own layer (Activation("relu"), layers.ReLU()), reads the same. Parameter
-counts are computed here. The outputs are compared with the curriculum's model computed here in
-NumPy with the learner's own weights (set to random values first; each Dense is recognised by
-its kernel's shape, all different). Accuracy: the learner's model is trained in the submission
-on the training part of scikit-learn's digits (Keras `fit`, the learner's compile settings,
-keras.utils.set_random_seed(0)); its weights come back as raw arrays and the test part is scored
-here, in NumPy — the test images and labels never cross.
+The child is the submission, so nothing it reports is believed until behaviour confirms it. The
+model's graph is read as plain data (`dldrill.childkit.ch02:keras_graph`: every operation with
+its class, config, variables and the calls that fed it, plus the compile settings) for the
+diagnosis, from the output back to the input: the layers after the join, the join itself (it
+must be `Add`: `layers.Add()([x, skip])`, `layers.add(...)` or `x + skip`) and the two branches
+into it, in either order — declaring the skip branch first, or an activation as its own layer
+(Activation("relu"), layers.ReLU()), reads the same. Then it is verified: random weights set
+through the learner's own `set_weights` must read back unchanged, and the learner's model, called
+in the child on grader inputs (only NumPy crosses), must give the curriculum's model computed
+here in NumPy with those weights (each Dense recognised by its kernel's shape, all different);
+the Dropout, called on its own in training mode, must drop the fraction its config says;
+parameter counts are summed here from the variables' shapes. The compile settings are verified
+by what they do (`compute_loss`, `compute_metrics`, and the model's optimizer driving two steps
+of a linear model the grader builds in the child, against Keras' Adam at 0.001 computed here).
+Accuracy: the learner's model is trained in the submission on the training part of
+scikit-learn's digits (Keras `fit`, the learner's compile settings,
+keras.utils.set_random_seed(0)); its weights come back as raw arrays, are confirmed to be the
+model's, and the test part is scored here, in NumPy — the test images never cross, and the child
+cannot read sklearn's labelled copy (Landlock).
 
 Budget: the answer key's build + fit (10 epochs, batch 32, 1347 images) takes 1.7 CPU-s in a
 plain one-thread process (time.process_time()) and 2.0-2.4 CPU-s for the whole test through the
@@ -37,11 +44,14 @@ import numpy as np
 from dldrill.data import digits_split
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
 from dldrill.grading.keras_graph import (
-    check_compile,
+    check_compiled,
+    check_dropout,
     dense_weights,
     first_difference,
     graph_path,
-    randomize_weights,
+    outputs,
+    params,
+    set_random_weights,
 )
 
 M = "ch02.functional"
@@ -98,13 +108,28 @@ def curriculum_forward(info: dict, x: np.ndarray, input_dim: int, num_classes: i
     return z / z.sum(axis=1, keepdims=True)
 
 
+def _verified(student, model, input_dim: int, num_classes: int, rng, what: str) -> dict:
+    """Random weights set through the learner's `set_weights` and read back; the model's outputs
+    on grader inputs against the curriculum's model computed here with them."""
+    info, _ = set_random_weights(student, model, rng, what, HINT)
+    x = rng.standard_normal((6, input_dim)).astype(np.float32)
+    got = outputs(student, model, x)
+    expected = curriculum_forward(info, x.astype(np.float64), input_dim, num_classes, what)
+    assert_shape(got, expected.shape, f"{what}(x (6, {input_dim}), training=False)", HINT)
+    assert_close(got, expected, rtol=1e-4, atol=1e-5,
+                 what=f"{what}(x, training=False) vs the curriculum model with the same weights",
+                 hint=HINT)
+    return info
+
+
 # -- graders ----------------------------------------------------------------------------------------
 @grader(points=2)
-def test_build_residual_mlp_graph(student):
+def test_build_residual_mlp_graph(student, rng):
     """The layers after the join, the join (Add) and both branches into it: types, units,
-    activations and the dropout rate; defaults and 64 inputs."""
+    activations and the dropout rate, confirmed by behaviour (the forward pass with random
+    weights, the Dropout in training mode); defaults and 64 inputs."""
     for kwargs in ({}, {"input_dim": 64, "num_classes": 10}):
-        _, info, what = _build(student, **kwargs)
+        model, info, what = _build(student, **kwargs)
         expected, got = _expected(kwargs.get("num_classes", 10)), graph_path(info)
         if got != expected:
             e, g = first_difference(expected, got)
@@ -112,50 +137,52 @@ def test_build_residual_mlp_graph(student):
                           "difference)", e, g, HINT,
                           [tr("기대한 전체: ", "expected in full: ").render() + " · ".join(expected),
                            tr("받은 전체: ", "got in full: ").render() + " · ".join(got)])
+        info = _verified(student, model, kwargs.get("input_dim", 784), kwargs.get("num_classes", 10),
+                         rng, what)
+        check_dropout(student, model, info, what, HINT)
 
 
 @grader(points=1)
-def test_build_residual_mlp_parameter_count(student):
+def test_build_residual_mlp_parameter_count(student, rng):
+    """Parameters summed here from the variables' shapes, which the forward pass with random
+    weights confirms; input and output shapes by a call."""
     for input_dim, num_classes in ((784, 10), (64, 10), (20, 3)):
-        _, info, what = _build(student, input_dim=input_dim, num_classes=num_classes)
+        model, info, what = _build(student, input_dim=input_dim, num_classes=num_classes)
         n = _params(input_dim, num_classes)
-        if info["params"] != n:
-            raise failure(f"{what}.count_params()", f"{n:,}", f"{info['params']:,}", HINT)
+        if params(info)[0] != n:
+            raise failure(f"{what}.count_params()", f"{n:,}", f"{params(info)[0]:,}", HINT)
         if list(info["input_shape"] or []) != [None, input_dim]:
             raise failure(f"{what}.input_shape", f"(None, {input_dim})", str(info["input_shape"]), HINT)
         if list(info["output_shape"] or []) != [None, num_classes]:
             raise failure(f"{what}.output_shape", f"(None, {num_classes})", str(info["output_shape"]),
                           HINT)
+        _verified(student, model, input_dim, num_classes, rng, what)
 
 
 @grader(points=2)
 def test_build_residual_mlp_forward_matches_the_curriculum_model(student, rng):
-    """Random weights in the learner's model; its inference outputs against the curriculum's
-    model computed here with the same weights (the skip branch added, not concatenated)."""
-    model, info, what = _build(student, input_dim=12, num_classes=5)
-    randomize_weights(model, info, rng)
-    info = student.call(f"{K}:keras_graph", model, weights=True)
-    x = rng.standard_normal((6, 12)).astype(np.float32)
-    got = student.call(f"{K}:keras_outputs", model, x)
-    expected = curriculum_forward(info, x.astype(np.float64), 12, 5, what)
-    assert_shape(got, (6, 5), f"{what}(x (6, 12), training=False)", HINT)
-    assert_close(got, expected, rtol=1e-4, atol=1e-5,
-                 what=f"{what}(x, training=False) vs the curriculum model with the same weights",
-                 hint=HINT)
+    """Random weights in the learner's model (read back unchanged); its inference outputs against
+    the curriculum's model computed here with the same weights (the skip branch added, not
+    concatenated)."""
+    model, _, what = _build(student, input_dim=12, num_classes=5)
+    _verified(student, model, 12, 5, rng, what)
 
 
 @grader(points=1)
-def test_build_residual_mlp_is_compiled(student):
-    _, info, what = _build(student, input_dim=64, num_classes=10)
-    check_compile(info["compile"], what, HINT_COMPILE)
+def test_build_residual_mlp_is_compiled(student, rng):
+    """Adam(0.001), sparse categorical cross-entropy and accuracy, by what they do (see
+    `keras_graph.check_compiled`)."""
+    model, info, what = _build(student, input_dim=64, num_classes=10)
+    check_compiled(student, model, info["compile"], 10, rng, what, HINT_COMPILE)
 
 
 @grader(points=2)
-def test_build_residual_mlp_learns_digits(student):
-    """>= 0.90 test accuracy on scikit-learn's digits after 10 epochs of fit (see the module
-    docstring: answer key at most 2.4 CPU-s, budget 12 CPU-s)."""
+def test_build_residual_mlp_learns_digits(student, rng):
+    """>= 0.90 test accuracy on scikit-learn's digits after 10 epochs of fit, scored here with
+    the weights read back (see the module docstring: answer key at most 2.4 CPU-s, budget 12
+    CPU-s)."""
     _, info, what = _build(student, input_dim=64, num_classes=10)
-    if graph_path(info) != _expected(10) or info["params"] != _params(64, 10):  # cheap, before training
+    if graph_path(info) != _expected(10) or params(info)[0] != _params(64, 10):  # before training
         raise failure(f"{what}: the architecture, checked before training",
                       " · ".join(_expected(10)), " · ".join(graph_path(info)), HINT)
     X_tr, X_te, y_tr, y_te = digits_split()
@@ -165,6 +192,11 @@ def test_build_residual_mlp_learns_digits(student):
         model.fit(X_tr.astype(np.float32), y_tr, epochs=10, batch_size=32, verbose=0)
     info = student.call(f"{K}:keras_graph", model, weights=True)
     what = "build_residual_mlp(input_dim=64, num_classes=10) after fit"
+    probe = rng.uniform(0.0, 16.0, (8, 64)).astype(np.float32)  # the weights are the model's
+    assert_close(outputs(student, model, probe), curriculum_forward(info, probe.astype(np.float64),
+                                                                    64, 10, what),
+                 rtol=1e-4, atol=1e-5, what=f"{what}: model(x) vs the curriculum model with the "
+                 "weights read back", hint=HINT)
     probs = curriculum_forward(info, X_te, 64, 10, what)
     acc = float(np.mean(probs.argmax(axis=1) == y_te))
     if not acc >= 0.90:
