@@ -383,6 +383,22 @@ def device() -> str:
     return devices.resolved_name()
 
 
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Any:
+    """Exported artifacts (TorchScript, ONNX, TFLite, .keras, saved weights) loaded and run in a
+    fresh confined process that holds no submission code, with the child's settings
+    (`dldrill.sandbox.artifacts`); with --inprocess, in this process by the same code path."""
+    from dldrill.sandbox.artifacts import ArtifactRunner
+
+    state: DrillState = request.config.stash[_KEY]
+    runner = ArtifactRunner(submission=state.submission, inprocess=state.inprocess,
+                            device=state.device_for_child(), mem_bytes=state.mem_bytes,
+                            threads=state.threads, landlock=state.landlock, stall=state.stall,
+                            timeout=state.call_timeout)
+    yield runner
+    runner.close()
+
+
 # -- outcomes ----------------------------------------------------------------------------------
 def _one_line(text: str) -> str:
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
