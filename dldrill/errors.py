@@ -12,7 +12,7 @@ import builtins
 import re
 
 from dldrill.curriculum import CHAPTERS
-from dldrill.i18n import Text, clean_text, render, tr
+from dldrill.i18n import EXPECTED, GOT, HINT, Text, clean_text, render, tr
 
 _IDS = "|".join(CHAPTERS)
 TODO_RE = re.compile(rf"TODO\(((?:{_IDS})(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\)")
@@ -49,6 +49,20 @@ class GradingFailure(AssertionError):
         super().__init__(message)
         self.reason = reason or message.strip().splitlines()[0]
         self.what, self.expected, self.got, self.hint = what, expected, got, hint
+
+
+def failure(what: Text | str, expected: Text | str, got: Text | str, hint: Text | str | None = None,
+            extra: list[Text | str] | None = None) -> GradingFailure:
+    """The one message format: `[what]`, expected, got, (details), hint. Any part may be a
+    bilingual `tr(ko, en)` text; raise what this returns."""
+    what, expected, got = render(what), render(expected), render(got)
+    lines = [f"[{what}]", f"  {render(EXPECTED)}: {expected}", f"  {render(GOT)}: {got}"]
+    lines += [f"  {render(line)}" for line in extra or []]
+    if hint:
+        lines.append(f"  {render(HINT)}: {render(hint)}")
+    reason = f"{what}: {render(EXPECTED)} {expected}, {render(GOT)} {got}"
+    return GradingFailure("\n".join(lines), reason=reason, what=what, expected=expected, got=got,
+                          hint=render(hint))
 
 
 class SubmissionError(Exception):

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from dldrill.errors import GradingFailure, StudentError, TodoError
-from dldrill.i18n import EXPECTED, GOT, HINT, Text, render, tr
+from dldrill.errors import GradingFailure, StudentError, TodoError, failure
+from dldrill.i18n import Text, render, tr
 from dldrill.sandbox.arrays import BY_TAG, adapter_of, describe_array, dtype_name, to_numpy
 
 Hint = Text | str | None
@@ -41,20 +41,6 @@ def _fmt(v: Any) -> str:
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.6g}"
     return repr(v.item() if isinstance(v, np.generic) else v)
-
-
-def failure(what: Text | str, expected: Text | str, got: Text | str, hint: Hint = None,
-            extra: list[Text | str] | None = None) -> GradingFailure:
-    """The one message format: `[what]`, expected, got, (details), hint. Any part may be a
-    bilingual `tr(ko, en)` text; raise what this returns."""
-    what, expected, got = render(what), render(expected), render(got)
-    lines = [f"[{what}]", f"  {render(EXPECTED)}: {expected}", f"  {render(GOT)}: {got}"]
-    lines += [f"  {render(line)}" for line in extra or []]
-    if hint:
-        lines.append(f"  {render(HINT)}: {render(hint)}")
-    reason = f"{what}: {render(EXPECTED)} {expected}, {render(GOT)} {got}"
-    return GradingFailure("\n".join(lines), reason=reason, what=what, expected=expected, got=got,
-                          hint=render(hint))
 
 
 def _kind(x: Any) -> str:

@@ -30,6 +30,7 @@ from dldrill.errors import (
     SubmissionCrashed,
     SubmissionTimeout,
     TodoError,
+    failure,
 )
 from dldrill.i18n import Text, tr
 from dldrill.sandbox.client import DEFAULT_CALL_TIMEOUT
@@ -287,8 +288,6 @@ class Submission:
 
 
 def warnings_failure(what: str, warns: list[dict], hint: Text | str | None) -> GradingFailure:
-    from dldrill.grading.checks import failure
-
     first = warns[0]
     got = f"{first['category']}: {first['message']} ({first['where']})" + (
         f" (+{len(warns) - 1})" if len(warns) > 1 else "")
