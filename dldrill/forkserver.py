@@ -1,18 +1,23 @@
-"""A fork server for `dldrill grade`: grading processes forked from one that has imported once.
+"""The fork server: grading processes forked from one that has imported once.
 
 Starting a grading process costs a Python start-up plus pytest, NumPy, the kit (about a quarter of
 a CPU-second) and, for the PyTorch chapters, torch (about 1.6 CPU-seconds) — more than grading a
-small assignment. The fork server is a trusted process started by `dldrill grade` before any
-submission is looked at; it imports all of that once and then forks one grading process per
-submission. A forked process runs exactly what `python -m dldrill report --json ...` would run
-(`dldrill.cli.main(argv)`), in a new session, with its own descriptors and environment; it is as
-fresh as a started one: the server itself never runs graders or touches a submission.
+small assignment. The fork server is a trusted process, `python -m dldrill.forkserver FD
+MODULE...`, started by `dldrill grade` before any submission is looked at (and by the sample
+runner, `dldrill.testing.runner`); it imports all of that once and then forks one process per
+request. A forked process runs exactly what `python -m dldrill ARGV` would run
+(`dldrill.cli:main`), or `python -m pytest ARGV` (`pytest:main`): the request names the function,
+which the fork imports and calls with ARGV, in a new session, with its own descriptors,
+working folder and environment; it is as fresh as a started one: the server itself never runs
+graders or touches a submission. (`dldrill.process.run_child` decides which commands fork.)
 
 Protocol (a Unix socket pair; each message one JSON object, descriptors passed alongside):
-    request  {"op": "spawn", "id": N, "argv": [...], "cwd": "...", "env": {...}}  + fds [out, err]
+    request  {"op": "spawn", "id": N, "target": "module:function", "argv": [...], "cwd": "...",
+              "env": {...}}  + fds [out, err]
     replies  {"id": N, "pid": P}  then, when it ends, {"exited": P, "code": C}
              (C negative: killed by signal -C, like subprocess)
-The server dies with `dldrill grade` (PDEATHSIG); a grading process dies with the server.
+The server dies with the process that started it (PDEATHSIG); a forked process dies with the
+server.
 
     server = ForkServer.start(["numpy", "torch"])
     proc = server.spawn(argv, cwd=work, env=env)    # a Popen-like handle: .pid .stdout .stderr
@@ -50,6 +55,7 @@ WARM = [
     "numpy", "numpy.random", "pdb", "xml.etree.ElementTree", "difflib", "tomllib", "unittest",
     "secrets", "gzip",
 ]
+DEFAULT_TARGET = "dldrill.cli:main"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -68,9 +74,10 @@ def _send(sock: socket.socket, obj: dict, fds: list[int] | None = None) -> None:
 
 
 # -- the server ----------------------------------------------------------------------------------
-def _child(argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
+def _child(target: str, argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
            sock: socket.socket, ready_fd: int) -> None:
-    """In the forked grading process: become what `python -m dldrill ARGV` would be, run, exit."""
+    """In the forked process: become what `python -m M ARGV` would be, run `target` (M's
+    "module:function") with ARGV, exit with its code."""
     code = 1
     try:
         sock.close()
@@ -92,9 +99,8 @@ def _child(argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: 
         os.environ.clear()
         os.environ.update(env)
         sys.argv = [sys.argv[0], *argv]
-        from dldrill.cli import main
-
-        code = int(main(argv) or 0)
+        module, _, function = target.partition(":")
+        code = int(getattr(importlib.import_module(module), function)(argv) or 0)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -139,6 +145,7 @@ def serve(sock: socket.socket, preload: list[str]) -> None:
         try:
             req = json.loads(data)
             argv, cwd, env = list(map(str, req["argv"])), str(req["cwd"]), dict(req["env"])
+            target = str(req.get("target") or DEFAULT_TARGET)
             out_fd, err_fd = fds
         except (ValueError, KeyError, TypeError):
             for fd in fds:
@@ -149,7 +156,7 @@ def serve(sock: socket.socket, preload: list[str]) -> None:
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
-            _child(argv, cwd, env, out_fd, err_fd, sock, ready_w)
+            _child(target, argv, cwd, env, out_fd, err_fd, sock, ready_w)
         os.close(ready_w)
         select.select([ready_r], [], [], 10.0)
         os.close(ready_r)
@@ -202,17 +209,16 @@ class ForkServer:
         self.reader.start()
 
     @classmethod
-    def start(cls, preload: list[str], timeout: float = 120.0) -> ForkServer:
-        """Starts a server that has imported `preload` (and the kit's grading side)."""
+    def start(cls, preload: list[str], timeout: float = 120.0,
+              env: dict[str, str] | None = None) -> ForkServer:
+        """Starts a server that has imported `preload` (and the kit's grading side), in the
+        environment `env` (default: this one's; what it imports sees it, a fork gets its own)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        parent = str(Path(__file__).resolve().parent.parent)
-        boot = ("import sys, socket; sys.path.insert(0, {parent!r}); "
-                "from dldrill.forkserver import serve; "
-                "serve(socket.socket(fileno={fd}), {preload!r})")
-        modules = [*WARM, *preload]
+        kit = Path(__file__).resolve().parent.parent  # on sys.path first: this kit's dldrill
         proc = subprocess.Popen(
-            [sys.executable, "-c", boot.format(parent=parent, fd=theirs.fileno(), preload=modules)],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, start_new_session=True)
+            [sys.executable, "-m", "dldrill.forkserver", str(theirs.fileno()), *WARM, *preload],
+            cwd=kit, env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            start_new_session=True)
         theirs.close()
         ready, _, _ = select.select([ours], [], [], timeout)
         hello = ours.recv(MAX_MESSAGE) if ready else b""
@@ -255,8 +261,10 @@ class ForkServer:
                 proc.ended.set()
             self.procs.clear()
 
-    def spawn(self, argv: list[str], *, cwd: Path, env: dict[str, str]) -> ForkedProcess:
-        """Forks a grading process running `dldrill ARGV` (stdout and stderr are pipes)."""
+    def spawn(self, argv: list[str], *, cwd: Path, env: dict[str, str],
+              target: str = DEFAULT_TARGET) -> ForkedProcess:
+        """Forks a process running `target` ("module:function", default `dldrill ARGV`) with
+        ARGV; its stdout and stderr are pipes."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         try:
@@ -267,8 +275,8 @@ class ForkServer:
                 self.next_id += 1
                 rid = self.next_id
                 self.started[rid] = (event, slot)
-                _send(self.sock, {"op": "spawn", "id": rid, "argv": argv, "cwd": str(cwd),
-                                  "env": env}, [out_w, err_w])
+                _send(self.sock, {"op": "spawn", "id": rid, "target": target, "argv": argv,
+                                  "cwd": str(cwd), "env": env}, [out_w, err_w])
         except BaseException:
             for fd in (out_r, err_r):
                 os.close(fd)
@@ -303,3 +311,14 @@ class ForkServer:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The entry point, `python -m dldrill.forkserver FD MODULE...`: import the MODULEs, then
+    serve on the socket inherited as descriptor FD (see `ForkServer.start`)."""
+    args = sys.argv[1:] if argv is None else argv
+    serve(socket.socket(fileno=int(args[0])), args[1:])
+
+
+if __name__ == "__main__":
+    main()

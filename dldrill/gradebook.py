@@ -2,7 +2,8 @@
 
 One row per submission in `submissions` (keyed by `key`: the submission id, or for a duplicate
 id the id plus its position, so that a duplicate never replaces the first submission's row) and
-one row per grader test in `tests`. Each submission is written in one transaction.
+one row per grader test in `tests` (its columns are `dldrill.records.TestRecord`'s). Each
+submission is written in one transaction.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from dldrill.curriculum import CHAPTERS, CHECKLIST
-from dldrill.i18n import clean_text
+from dldrill.records import SQL_COLUMNS, one_line, sql_columns
 
-SCHEMA_SQL = """
+SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS submissions (
     key TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -39,18 +40,7 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 CREATE TABLE IF NOT EXISTS tests (
     submission TEXT NOT NULL REFERENCES submissions(key) ON DELETE CASCADE,
-    nodeid TEXT NOT NULL,
-    chapter TEXT,
-    module TEXT,
-    item TEXT,
-    points REAL,
-    earned REAL,
-    outcome TEXT,
-    reason TEXT,
-    what TEXT,
-    expected TEXT,
-    got TEXT,
-    hint TEXT,
+{sql_columns()},
     PRIMARY KEY (submission, nodeid)
 );
 """
@@ -58,15 +48,7 @@ CREATE TABLE IF NOT EXISTS tests (
 SUBMISSION_COLUMNS = ("key", "id", "path", "content_hash", "graders_hash", "kit_version", "options",
                       "status", "total_points", "max_points", "percent", "items", "chapters",
                       "duration_s", "graded_at")
-TEST_COLUMNS = ("nodeid", "chapter", "module", "item", "points", "earned", "outcome", "reason",
-                "what", "expected", "got", "hint")
-
-
-def one_line(text: Any, limit: int = 2000) -> str:
-    """Submission text for a single-line cell: control characters removed, line breaks and tabs
-    as spaces, at most `limit` characters."""
-    out = " ".join(clean_text("" if text is None else str(text)).split())
-    return out if len(out) <= limit else out[: limit - 1] + "…"
+TEST_COLUMNS = SQL_COLUMNS
 
 
 def csv_cell(value: Any) -> Any:

@@ -24,6 +24,7 @@ from dldrill import devices, i18n
 from dldrill.errors import GradingFailure, SubmissionError, SubmissionTimeout, is_todo, todo_tag
 from dldrill.i18n import clean_text
 from dldrill.paths import resolve_submission, solutions_root
+from dldrill.records import TestRecord
 
 # Wall clock (pytest-timeout), generous so that a busy machine never fails correct code; an
 # infinite loop still ends with a clear message.
@@ -108,13 +109,10 @@ class DrillState:
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         for item in session.items:
             meta = item.stash.get(_KEY_META, {})
-            self.records[item.nodeid] = {
-                "nodeid": item.nodeid, "chapter": meta.get("chapter"),
-                "module": meta.get("module"), "kind": meta.get("kind"), "item": meta.get("item"),
-                "points": meta.get("points", 0.0), "outcome": None, "reason": "",
-                "what": "", "expected": "", "got": "", "hint": "", "duration_s": 0.0,
-                "cpu_s": 0.0,
-            }
+            self.records[item.nodeid] = TestRecord(
+                nodeid=item.nodeid, chapter=meta.get("chapter"), module=meta.get("module"),
+                kind=meta.get("kind"), item=meta.get("item"), points=meta.get("points", 0.0),
+            ).as_dict()
             self.order.append(item.nodeid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -3,6 +3,7 @@
 Runs the hidden graders (sandboxed unless `--inprocess`) through pytest in this process, then
 folds the per-test records into the 16 checklist items, per-chapter progress and a total. The
 JSON form (`--json`) is documented in the README under "Report JSON"; `SCHEMA` names its version.
+How it reads to people: `dldrill.render`.
 """
 
 from __future__ import annotations
@@ -14,29 +15,18 @@ import re
 import stat
 import sys
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from dldrill import devices, i18n
 from dldrill.curriculum import CHAPTERS, CHECKLIST, Item
-from dldrill.i18n import GOT, HINT, clean_text, tr
+from dldrill.i18n import clean_text, tr
 from dldrill.paths import graders_root, kit_root, resolve_submission
+from dldrill.records import report_row
+from dldrill.render import render_text
 
 SCHEMA = "dldrill.report/1"
 GITHUB_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/?$")
-STATUS_TEXT = {
-    "done": tr("완료", "done"),
-    "partial": tr("진행 중", "partial"),
-    "not_started": tr("시작 전", "not started"),
-    "not_available": tr("아직 준비되지 않음", "not yet available"),
-    "not_graded": tr("이번에 채점하지 않음", "not graded in this run"),
-    "not_verifiable": tr("여기서 확인 불가", "not verifiable here"),
-    "declared": tr("선언됨", "declared"),
-}
-STATUS_MARK = {"done": "☑", "partial": "◐", "not_started": "☐", "not_available": "·",
-               "not_graded": "-", "not_verifiable": "?", "declared": "☑"}
-FULL_PER_MODULE = 2  # failures shown in full per module; the rest in one line
 
 
 def available_chapters() -> list[str]:
@@ -276,107 +266,8 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
                   "not_verifiable_points": _unverified(records),
                   "items_done": sum(r["status"] in ("done", "declared") for r in checklist),
                   "items": len(checklist)},
-        "tests": [{k: r.get(k, "") for k in ("nodeid", "chapter", "module", "item", "points",
-                                             "earned", "outcome", "reason", "what", "expected",
-                                             "got", "hint", "duration_s")} for r in records],
+        "tests": [report_row(r) for r in records],
     }
-
-
-# -- text rendering ------------------------------------------------------------------------------
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _bar(percent: float | None, width: int = 10) -> str:
-    if percent is None:
-        return "·" * width
-    full = round(percent / 100 * width)
-    return "█" * full + "░" * (width - full)
-
-
-def render_text(report: dict, full: bool = False) -> str:
-    t = i18n.render
-    lines = [
-        t(tr("dldrill 학습 리포트", "dldrill report")) + f" — {report['submission']}",
-        f"  mode {report['mode']} · device {report['device']} · {report['duration_s']:g} s",
-        "",
-        t(tr("학습 완료 체크리스트", "Completion checklist")),
-    ]
-    label_w = max(_width(f"{r['ko']} · {r['en']}") for r in report["checklist"]) + 2
-    lang = i18n.get_lang()
-    titles = {c["chapter"]: f"{c['chapter']} {c['ko'] if lang == 'ko' else c['en']}"
-              for c in report["chapters"]}
-    title_w = max(_width(v) for v in titles.values()) + 2
-    for i, r in enumerate(report["checklist"], 1):
-        status = t(STATUS_TEXT[r["status"]])
-        if r["status"] == "partial" and r["percent"] is not None:
-            status += f" {r['percent']:g}%"
-        if r["max_points"]:
-            status += f" ({r['points']:g}/{r['max_points']:g})"
-        lines.append(f" {i:>2} {STATUS_MARK[r['status']]} "
-                     f"{_pad(r['ko'] + ' · ' + r['en'], label_w)}{status}")
-        if r["status"] == "not_verifiable" and r["verify_command"]:
-            lines.append(f"      → {r['verify_command']}")
-        elif r["note"] and r["status"] in ("partial", "not_available", "not_graded",
-                                           "not_started", "declared"):
-            lines.append(f"      {r['note']}")
-    lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
-    for c in report["chapters"]:
-        title = _pad(titles[c["chapter"]], title_w)
-        if not c["available"]:
-            status = "not_graded" if c.get("in_kit") else "not_available"
-            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT[status])}")
-            continue
-        n = c["tests"]
-        detail = f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed"
-        if n["skipped"]:
-            detail += f", {n['skipped']} not verifiable here"
-        lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
-                     f"{c['points']:g}/{c['max_points']:g} pts  ({detail})")
-    tot = report["total"]
-    unverified = tot.get("not_verifiable_points") or 0
-    lines += ["", t(tr("합계", "Total")) + f": {tot['points']:g}/{tot['max_points']:g} pts "
-              f"({tot['percent'] or 0:g}%) · "
-              + (t(tr(f"여기서 확인 불가 {unverified:g}점 제외 · ",
-                      f"{unverified:g} pts not verifiable here, left out · ")) if unverified else "")
-              + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
-                     f"checklist {tot['items_done']}/{tot['items']} done"))]
-    lines += _render_failures(report, full)
-    return "\n".join(lines)
-
-
-def _render_failures(report: dict, full: bool) -> list[str]:
-    """Failed checks by module: the first FULL_PER_MODULE in full (what, expected, got, hint),
-    the rest in one line, and the command that shows them all."""
-    t = i18n.render
-    failed = [r for r in report["tests"] if r["outcome"] == "failed"]
-    if not failed:
-        return []
-    lines = ["", t(tr("실패한 채점 항목", "Failed checks"))]
-    by_module: dict[tuple[str, str], list[dict]] = {}
-    for r in failed:
-        by_module.setdefault((r["chapter"], r["module"]), []).append(r)
-    hidden = False
-    for (chapter, module), rows in by_module.items():
-        lines.append(f"  {chapter}.{module}")
-        for i, r in enumerate(rows):
-            name = r["nodeid"].split("::", 1)[-1]
-            if (full or i < FULL_PER_MODULE) and (r.get("expected") or r.get("got")):
-                lines.append(f"    ✗ {name}" + (f" — {r['what']}" if r.get("what") else ""))
-                for key, label in (("expected", i18n.EXPECTED), ("got", GOT), ("hint", HINT)):
-                    if r.get(key):
-                        lines.append(f"        {t(label)}: {r[key]}")
-            else:
-                hidden = hidden or bool(r.get("expected") or r.get("got"))
-                lines.append(f"    ✗ {name}: {r['reason']}")
-    if hidden:
-        lines.append("  " + t(tr("모든 실패를 자세히 보기: dldrill report --full",
-                                 "every failure in full: dldrill report --full")))
-    return lines
 
 
 def run_report(args: argparse.Namespace) -> int:

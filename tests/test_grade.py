@@ -18,17 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from dldrill.grade import (
-    Refused,
-    Settings,
-    ZipLimits,
-    _Running,
-    run_batch,
-    run_child,
-    safe_extract,
-    submission_id,
-)
+from dldrill.grade import Settings, run_batch
+from dldrill.intake import Refused, ZipLimits, safe_extract, submission_id
 from dldrill.paths import exercises_root, kit_root, solutions_root
+from dldrill.process import Running, run_child
 
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -127,7 +120,7 @@ def test_csv_feedback_and_result(batch):
     rows = list(csv.DictReader((out / "gradebook.csv").open()))
     assert len(rows) == len(batch["sources"])
     alice = next(r for r in rows if r["id"] == "alice" and r["status"] == "graded")
-    assert alice["total"] == "76" and alice["ch01"] == "76" and alice["backprop-gd"]
+    assert alice["total"] == "80" and alice["ch01"] == "80" and alice["backprop-gd"]
     result = json.loads((out / "broken" / "result.json").read_text())
     assert result["schema"] == "dldrill.report/1" and result["id"] == "broken"
     fb = (out / "broken" / "feedback.md").read_text()
@@ -137,7 +130,7 @@ def test_csv_feedback_and_result(batch):
     assert not (out / "alice~2").exists()
     lines = batch["stream"].splitlines()
     assert lines[0].startswith("dldrill grade: 11 submissions")
-    assert any(line.startswith("[") and "alice 76/76 (" in line for line in lines)
+    assert any(line.startswith("[") and "alice 80/80 (" in line for line in lines)
     assert sum(line.startswith("[") for line in lines) == 11
 
 
@@ -213,7 +206,7 @@ def test_crash_hang_and_bad_output_are_row_statuses(tmp_path):
 
 def test_child_output_is_read_bounded(tmp_path):
     res = run_child([sys.executable, "-c", "import sys\nwhile True: sys.stdout.write('x' * 4096)"],
-                    timeout=20, cwd=tmp_path, env=dict(os.environ), running=_Running(),
+                    timeout=20, cwd=tmp_path, env=dict(os.environ), running=Running(),
                     max_bytes=100_000)
     assert res.overflow and len(res.stdout) <= 100_000
 

@@ -1,0 +1,198 @@
+"""How a report reads to people: the terminal text of `dldrill report` (`render_text`) and the
+`feedback.md` that `dldrill grade` writes for each submission (`feedback_markdown`), both from a
+report object (`dldrill.report.build_report`, schema `dldrill.report/1`) in the current language.
+Text that came from a submission is shown on one line, and in feedback.md inside code spans or
+fences that it cannot close.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from dldrill import i18n
+from dldrill.i18n import GOT, HINT, clean_text, tr
+from dldrill.records import one_line
+
+STATUS_TEXT = {
+    "done": tr("완료", "done"),
+    "partial": tr("진행 중", "partial"),
+    "not_started": tr("시작 전", "not started"),
+    "not_available": tr("아직 준비되지 않음", "not yet available"),
+    "not_graded": tr("이번에 채점하지 않음", "not graded in this run"),
+    "not_verifiable": tr("여기서 확인 불가", "not verifiable here"),
+    "declared": tr("선언됨", "declared"),
+}
+STATUS_MARK = {"done": "☑", "partial": "◐", "not_started": "☐", "not_available": "·",
+               "not_graded": "-", "not_verifiable": "?", "declared": "☑"}
+FULL_PER_MODULE = 2  # failures shown in full per module; the rest in one line
+
+
+# -- text rendering ------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _bar(percent: float | None, width: int = 10) -> str:
+    if percent is None:
+        return "·" * width
+    full = round(percent / 100 * width)
+    return "█" * full + "░" * (width - full)
+
+
+def render_text(report: dict, full: bool = False) -> str:
+    t = i18n.render
+    lines = [
+        t(tr("dldrill 학습 리포트", "dldrill report")) + f" — {report['submission']}",
+        f"  mode {report['mode']} · device {report['device']} · {report['duration_s']:g} s",
+        "",
+        t(tr("학습 완료 체크리스트", "Completion checklist")),
+    ]
+    label_w = max(_width(f"{r['ko']} · {r['en']}") for r in report["checklist"]) + 2
+    lang = i18n.get_lang()
+    titles = {c["chapter"]: f"{c['chapter']} {c['ko'] if lang == 'ko' else c['en']}"
+              for c in report["chapters"]}
+    title_w = max(_width(v) for v in titles.values()) + 2
+    for i, r in enumerate(report["checklist"], 1):
+        status = t(STATUS_TEXT[r["status"]])
+        if r["status"] == "partial" and r["percent"] is not None:
+            status += f" {r['percent']:g}%"
+        if r["max_points"]:
+            status += f" ({r['points']:g}/{r['max_points']:g})"
+        lines.append(f" {i:>2} {STATUS_MARK[r['status']]} "
+                     f"{_pad(r['ko'] + ' · ' + r['en'], label_w)}{status}")
+        if r["status"] == "not_verifiable" and r["verify_command"]:
+            lines.append(f"      → {r['verify_command']}")
+        elif r["note"] and r["status"] in ("partial", "not_available", "not_graded",
+                                           "not_started", "declared"):
+            lines.append(f"      {r['note']}")
+    lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
+    for c in report["chapters"]:
+        title = _pad(titles[c["chapter"]], title_w)
+        if not c["available"]:
+            status = "not_graded" if c.get("in_kit") else "not_available"
+            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT[status])}")
+            continue
+        n = c["tests"]
+        detail = f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed"
+        if n["skipped"]:
+            detail += f", {n['skipped']} not verifiable here"
+        lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
+                     f"{c['points']:g}/{c['max_points']:g} pts  ({detail})")
+    tot = report["total"]
+    unverified = tot.get("not_verifiable_points") or 0
+    lines += ["", t(tr("합계", "Total")) + f": {tot['points']:g}/{tot['max_points']:g} pts "
+              f"({tot['percent'] or 0:g}%) · "
+              + (t(tr(f"여기서 확인 불가 {unverified:g}점 제외 · ",
+                      f"{unverified:g} pts not verifiable here, left out · ")) if unverified else "")
+              + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
+                     f"checklist {tot['items_done']}/{tot['items']} done"))]
+    lines += _render_failures(report, full)
+    return "\n".join(lines)
+
+
+def _render_failures(report: dict, full: bool) -> list[str]:
+    """Failed checks by module: the first FULL_PER_MODULE in full (what, expected, got, hint),
+    the rest in one line, and the command that shows them all."""
+    t = i18n.render
+    failed = [r for r in report["tests"] if r["outcome"] == "failed"]
+    if not failed:
+        return []
+    lines = ["", t(tr("실패한 채점 항목", "Failed checks"))]
+    by_module: dict[tuple[str, str], list[dict]] = {}
+    for r in failed:
+        by_module.setdefault((r["chapter"], r["module"]), []).append(r)
+    hidden = False
+    for (chapter, module), rows in by_module.items():
+        lines.append(f"  {chapter}.{module}")
+        for i, r in enumerate(rows):
+            name = r["nodeid"].split("::", 1)[-1]
+            if (full or i < FULL_PER_MODULE) and (r.get("expected") or r.get("got")):
+                lines.append(f"    ✗ {name}" + (f" — {r['what']}" if r.get("what") else ""))
+                for key, label in (("expected", i18n.EXPECTED), ("got", GOT), ("hint", HINT)):
+                    if r.get(key):
+                        lines.append(f"        {t(label)}: {r[key]}")
+            else:
+                hidden = hidden or bool(r.get("expected") or r.get("got"))
+                lines.append(f"    ✗ {name}: {r['reason']}")
+    if hidden:
+        lines.append("  " + t(tr("모든 실패를 자세히 보기: dldrill report --full",
+                                 "every failure in full: dldrill report --full")))
+    return lines
+
+
+# -- feedback ------------------------------------------------------------------------------------
+def _fence(text: str) -> str:
+    """A fenced block that no run of backticks inside `text` can close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    bar = "`" * max(3, longest + 1)
+    return f"{bar}\n{text}\n{bar}"
+
+
+def _inline(text: str) -> str:
+    """Inline code that no run of backticks inside `text` can close (learner text stays text)."""
+    if not text:
+        return ""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    bar = "`" * (longest + 1)
+    return f"{bar} {text} {bar}"
+
+
+def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail: str) -> str:
+    """The learner's feedback in the current language: total, checklist, then each failed check
+    (what, expected vs got, hint when `hidden_detail` is "full"; the one-line reason otherwise)
+    and the checks still TODO."""
+    t = i18n.render
+    lines = [f"# {t(tr('dldrill 채점 결과', 'dldrill feedback'))} — {clean_text(sid)}", ""]
+    if report is None:
+        lines.append(f"{t(tr('상태', 'Status'))}: {one_line(status)}")
+        return "\n".join(lines) + "\n"
+    tot = report["total"]
+    lines += [f"**{t(tr('합계', 'Total'))}: {tot['points']:g}/{tot['max_points']:g}"
+              f" ({tot.get('percent') or 0:g}%)**", ""]
+    graded_items = [r for r in report["checklist"] if r.get("max_points")]
+    if graded_items:
+        lines += [f"## {t(tr('체크리스트', 'Checklist'))}", "",
+                  f"| {t(tr('항목', 'item'))} | {t(tr('점수', 'points'))} |", "|---|---|"]
+        lang = i18n.get_lang()
+        for r in graded_items:
+            label = one_line(r.get("ko" if lang == "ko" else "en") or r.get("id"))
+            lines.append(f"| {label.replace('|', '/')} | {r['points']:g}/{r['max_points']:g} |")
+        lines.append("")
+    failed = [r for r in report["tests"] if r["outcome"] not in ("passed", "todo", "skipped")]
+    todo = [r for r in report["tests"] if r["outcome"] == "todo"]
+    if failed:
+        lines += [f"## {t(tr('실패한 채점 항목', 'Failed checks'))}", ""]
+        module = None
+        for r in failed:
+            if (r["chapter"], r["module"]) != module:
+                module = (r["chapter"], r["module"])
+                lines += [f"### {one_line(r['chapter'])}.{one_line(r['module'])}", ""]
+            name = one_line(r["nodeid"].split("::", 1)[-1])
+            pts = f"({r['earned']:g}/{r['points']:g})"
+            if hidden_detail == "full" and (r["expected"] or r["got"]):
+                lines.append(f"- **{name}** {pts}" + (f" — {one_line(r['what'])}" if r["what"] else ""))
+                for key, label in (("expected", i18n.EXPECTED), ("got", i18n.GOT)):
+                    if r[key]:
+                        lines += [f"  - {t(label)}:", "", *("    " + x for x in
+                                                             _fence(r[key]).splitlines()), ""]
+                if r["hint"]:
+                    lines.append(f"  - {t(i18n.HINT)}: {one_line(r['hint'])}")
+            else:
+                lines.append(f"- **{name}** {pts}: {_inline(one_line(r['reason']))}")
+        lines.append("")
+    if todo:
+        lines += [f"## {t(tr('아직 구현하지 않음 (TODO)', 'Not implemented yet (TODO)'))}", ""]
+        by_module: dict[str, int] = {}
+        for r in todo:
+            key = f"{one_line(r['chapter'])}.{one_line(r['module'])}"
+            by_module[key] = by_module.get(key, 0) + 1
+        lines += [f"- {k}: {t(tr(f'{n}개 항목', f'{n} checks'))}" for k, n in by_module.items()]
+        lines.append("")
+    if not failed and not todo:
+        lines.append(t(tr("모든 채점 항목을 통과했습니다.", "Every check passed.")))
+    return "\n".join(lines).rstrip() + "\n"
