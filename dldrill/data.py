@@ -10,7 +10,8 @@ Full data sets live in the data cache (`DLDRILL_DATA`, see `dldrill.paths.data_c
 by `dldrill data fetch mnist|cifar10|nsmc` (`dldrill.data_fetch`) or by hand, and read with
 `load_mnist`, `load_cifar10`, `load_nsmc`; each raises `DataNotCached` (with the command to run)
 when its files are missing. `is_cached(name)` says whether every required file is there;
-`HELD_OUT` names the files that hold test labels. File formats: `dldrill.data_formats`.
+`HELD_OUT` names the files that hold test labels. File formats: `dldrill.data_formats`; a
+small fake cache for tests: `dldrill.testing.fake_data.make_fake_cache`.
 """
 
 from __future__ import annotations
@@ -186,8 +187,9 @@ def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_cifar10(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """CIFAR-10 `split` from the cache's `cifar10/cifar-10-batches-py/` python batches, parsed
-    without unpickling (`dldrill.data_formats.read_cifar_batch`): "train" → data_batch_1..5,
+    """CIFAR-10 `split` from the cache's `cifar10/cifar-10-batches-py/` python batches, read by an
+    unpickler that resolves nothing but NumPy's arrays (`dldrill.data_formats.read_cifar_batch`):
+    "train" → data_batch_1..5,
     (X (50000, 3, 32, 32) uint8 NCHW, y (50000,) int64 in 0..9); "test" → test_batch, 10000.
     Raises DataNotCached when a batch is missing (run `dldrill data fetch cifar10`)."""
     batches = CIFAR_TRAIN_BATCHES if _split(split) == "train" else (CIFAR_TEST_BATCH,)

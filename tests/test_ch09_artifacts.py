@@ -27,7 +27,7 @@ GRADER = "graders/ch09/test_artifacts.py"
 
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory):
-    from dldrill.data_formats import make_fake_cache
+    from dldrill.testing.fake_data import make_fake_cache
 
     root = tmp_path_factory.mktemp("ch09art")
     return make_fake_cache(root / "cache", names=("mnist", "cifar10"), n=30)

@@ -134,7 +134,7 @@ def test_the_child_reads_the_data_cache_at_the_graders_path(sandbox_for, tmp_pat
 def test_test_labels_in_the_data_cache_are_for_the_grader_only(sandbox_for, tmp_path, monkeypatch):
     """MNIST's t10k labels (and CIFAR-10's test batch, NSMC's test file: dldrill.data.HELD_OUT)
     are readable by the grader, not by the submission; the images next to them are."""
-    from dldrill.data_formats import make_fake_cache
+    from dldrill.testing.fake_data import make_fake_cache
 
     cache = make_fake_cache(tmp_path / "cache", names=("mnist", "nsmc"), n=50)
     monkeypatch.setenv("DLDRILL_DATA", str(cache))
