@@ -48,7 +48,7 @@ CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
-class Remote:
+class Download:
     """One file to download: `path` relative to the cache, the `urls` to try in order, its
     `size` in bytes (None: unknown) and `digest` ("md5:<hex>", "sha256:<hex>" or
     "gitsha1:<hex>", the git blob hash; "" for none)."""
@@ -62,7 +62,7 @@ class Remote:
 @dataclass(frozen=True)
 class Member:
     """A file extracted from an archive: its `name` inside the archive, where it goes (`path`,
-    relative to the cache), and its `digest` and `size` (as for Remote)."""
+    relative to the cache), and its `digest` and `size` (as for Download)."""
 
     name: str
     path: str
@@ -73,12 +73,12 @@ class Member:
 @dataclass(frozen=True)
 class DataSet:
     """A data set the fetch command knows: files to download, and for an archive the members to
-    extract from it (`extract` non-empty: each Remote is an archive, deleted once extracted)."""
+    extract from it (`extract` non-empty: each Download is an archive, deleted once extracted)."""
 
     name: str
     title: str
     home: str
-    remotes: tuple[Remote, ...]
+    downloads: tuple[Download, ...]
     extract: tuple[Member, ...] = field(default=())
 
 
@@ -100,20 +100,20 @@ _NSMC_BASE = "https://raw.githubusercontent.com/e9t/nsmc/master/"
 DATASETS: dict[str, DataSet] = {
     "mnist": DataSet(
         "mnist", "MNIST", "http://yann.lecun.com/exdb/mnist/",
-        tuple(Remote(f"mnist/{f}", tuple(m + f for m in _MNIST_MIRRORS), size, f"md5:{md5}")
+        tuple(Download(f"mnist/{f}", tuple(m + f for m in _MNIST_MIRRORS), size, f"md5:{md5}")
               for f, size, md5 in _MNIST)),
     "cifar10": DataSet(
         "cifar10", "CIFAR-10", "https://www.cs.toronto.edu/~kriz/cifar.html",
-        (Remote("cifar10/cifar-10-python.tar.gz",
+        (Download("cifar10/cifar-10-python.tar.gz",
                 ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",),
                 170498071, "md5:c58f30108f718f92721af3b95e74349a"),),
         tuple(Member(f"cifar-10-batches-py/{b}", f"cifar10/cifar-10-batches-py/{b}", f"md5:{md5}")
               for b, md5 in _CIFAR_MEMBERS)),
     "nsmc": DataSet(
         "nsmc", "NSMC", "https://github.com/e9t/nsmc",
-        (Remote("nsmc/ratings_train.txt", (_NSMC_BASE + "ratings_train.txt",), 14628807,
+        (Download("nsmc/ratings_train.txt", (_NSMC_BASE + "ratings_train.txt",), 14628807,
                 "gitsha1:ac0dba272895dc1d0b3dd5f11afbeaeb7abe7876"),
-         Remote("nsmc/ratings_test.txt", (_NSMC_BASE + "ratings_test.txt",), 4893335,
+         Download("nsmc/ratings_test.txt", (_NSMC_BASE + "ratings_test.txt",), 4893335,
                 "gitsha1:b6cfcd8cd1557bcd9bf06617b0e429ed73e9a367"))),
 }
 
@@ -155,7 +155,7 @@ def check_file(path: Path, size: int | None, digest: str) -> str:
 
 # ---------------------------------------------------------------------------------- progress
 
-class Progress:
+class DownloadProgress:
     """Progress of one download on a stream (stderr): a line rewritten in place on a terminal,
     otherwise a line at the start, at every 25 % and at the end."""
 
@@ -252,7 +252,7 @@ def _transfer(url: str, part: Path, size: int | None, timeout: float, label: str
         if err.code == 416 and offset:  # nothing after `offset`: the .part may be complete
             return
         raise
-    progress = Progress(label, size, stream, done=start)
+    progress = DownloadProgress(label, size, stream, done=start)
     if start == 0 and offset:
         _say(stream, f"  {label}: resume refused by the server, starting again")
     with response, open(part, "ab" if start else "wb") as out:  # type: ignore[attr-defined]
@@ -277,27 +277,27 @@ def _transfer(url: str, part: Path, size: int | None, timeout: float, label: str
         raise _Broken(f"the server sent {part.stat().st_size} of {size} bytes")
 
 
-def download(remote: Remote, cache: Path, *, timeout: float = CONNECT_TIMEOUT, retries: int = RETRIES,
+def download(item: Download, cache: Path, *, timeout: float = CONNECT_TIMEOUT, retries: int = RETRIES,
              stream: IO[str] | None = None, extra_urls: tuple[str, ...] = ()) -> Path:
-    """Downloads `remote` into `cache/remote.path`: through `<path>.part` (resumed when present),
-    checked, then renamed. `extra_urls` are tried before the remote's own. Returns the final path;
+    """Downloads `item` into `cache/item.path`: through `<path>.part` (resumed when present),
+    checked, then renamed. `extra_urls` are tried before the item's own. Returns the final path;
     raises FetchError naming every URL tried and why it failed."""
-    dest = cache / remote.path
+    dest = cache / item.path
     part = dest.with_name(dest.name + ".part")
     dest.parent.mkdir(parents=True, exist_ok=True)
     failures: list[tuple[str, str]] = []
     offline = True
-    for url in (*extra_urls, *remote.urls):
+    for url in (*extra_urls, *item.urls):
         attempt, restarted = 0, False
         while True:
             resumed = part.exists() and part.stat().st_size > 0
             try:
-                _transfer(url, part, remote.size, timeout, remote.path, stream)
+                _transfer(url, part, item.size, timeout, item.path, stream)
             except _Broken as err:
                 offline = False
                 attempt += 1
                 if attempt <= retries:
-                    _say(stream, f"  {remote.path}: {err}; resuming ({attempt}/{retries})")
+                    _say(stream, f"  {item.path}: {err}; resuming ({attempt}/{retries})")
                     continue
                 failures.append((url, f"interrupted {retries + 1} times: {err}"))
                 break
@@ -309,34 +309,34 @@ def download(remote: Remote, cache: Path, *, timeout: float = CONNECT_TIMEOUT, r
                 failures.append((url, str(getattr(err, "reason", err))))
                 offline = offline and _is_connect_error(err)
                 break
-            problem = check_file(part, remote.size, remote.digest) if part.exists() else "nothing received"
+            problem = check_file(part, item.size, item.digest) if part.exists() else "nothing received"
             if problem:
                 offline = False
                 part.unlink(missing_ok=True)
                 if resumed and not restarted:  # a stale or corrupt .part: once more from scratch
                     restarted = True
-                    _say(stream, f"  {remote.path}: {problem} after resuming; starting again")
+                    _say(stream, f"  {item.path}: {problem} after resuming; starting again")
                     continue
                 failures.append((url, f"checksum mismatch: {problem}"))
                 break
             os.replace(part, dest)
             return dest
-    err = _failure(remote, dest, failures, offline)
-    err.failures, err.remote = failures, remote  # type: ignore[attr-defined]
+    err = _failure(item, dest, failures, offline)
+    err.failures, err.download = failures, item  # type: ignore[attr-defined]
     raise err
 
 
-def _failure(remote: Remote, dest: Path, failures: list[tuple[str, str]], offline: bool,
-             by_hand: tuple[tuple[Remote, Path], ...] = ()) -> FetchError:
+def _failure(item: Download, dest: Path, failures: list[tuple[str, str]], offline: bool,
+             by_hand: tuple[tuple[Download, Path], ...] = ()) -> FetchError:
     """The bilingual message: what failed, each URL tried and why, and which files to put where
     by hand (`by_hand`: every file of the data set; default: this one)."""
     tried = "\n".join(f"    {url}  ->  {why}" for url, why in failures)
     if offline:
-        ko = f"{remote.path}을(를) 내려받을 수 없습니다: 네트워크에 연결할 수 없습니다."
-        en = f"cannot download {remote.path}: no network connection."
+        ko = f"{item.path}을(를) 내려받을 수 없습니다: 네트워크에 연결할 수 없습니다."
+        en = f"cannot download {item.path}: no network connection."
     else:
-        ko, en = f"{remote.path}을(를) 내려받을 수 없습니다.", f"cannot download {remote.path}."
-    files = "\n".join(f"    {' | '.join(r.urls)}\n      -> {d}" for r, d in (by_hand or ((remote, dest),)))
+        ko, en = f"{item.path}을(를) 내려받을 수 없습니다.", f"cannot download {item.path}."
+    files = "\n".join(f"    {' | '.join(r.urls)}\n      -> {d}" for r, d in (by_hand or ((item, dest),)))
     ko += (f"\n{tried}\n  네트워크가 없는 컴퓨터라면 다른 컴퓨터에서 다음 파일을 내려받아 아래 경로에 두고 "
            f"같은 명령을 다시 실행하세요 (크기와 검사값을 확인합니다):\n{files}")
     en += ("\n  On a machine without network, download these files elsewhere, put each at the path "
@@ -416,25 +416,25 @@ def fetch(name: str, cache: Path | None = None, *, datasets: Mapping[str, DataSe
     (cache / name).mkdir(parents=True, exist_ok=True)
     finals: list[Path] = []
     members_present = bool(spec.extract) and all((cache / m.path).is_file() for m in spec.extract)
-    for remote in spec.remotes:
-        dest = cache / remote.path
+    for item in spec.downloads:
+        dest = cache / item.path
         if members_present:
             break
         plain = dest.with_suffix("") if dest.suffix == ".gz" and not spec.extract else None
         if dest.is_file():
-            _say(stream, f"  {remote.path}: already there, checking")
-            _verify_existing(dest, remote.size, remote.digest)
+            _say(stream, f"  {item.path}: already there, checking")
+            _verify_existing(dest, item.size, item.digest)
         elif plain is not None and plain.is_file():  # put there by hand, decompressed
             _say(stream, f"  {plain.relative_to(cache)}: already there (decompressed; not checked)")
             finals.append(plain)
             continue
         else:
-            extra = (mirror.rstrip("/") + "/" + remote.path.rsplit("/", 1)[-1],) if mirror else ()
+            extra = (mirror.rstrip("/") + "/" + item.path.rsplit("/", 1)[-1],) if mirror else ()
             try:
-                download(remote, cache, timeout=timeout, retries=retries, stream=stream, extra_urls=extra)
+                download(item, cache, timeout=timeout, retries=retries, stream=stream, extra_urls=extra)
             except FetchError as err:
-                by_hand = tuple((r, cache / r.path) for r in spec.remotes)
-                raise _failure(remote, dest, err.failures, err.offline, by_hand) from None  # type: ignore[attr-defined]
+                by_hand = tuple((r, cache / r.path) for r in spec.downloads)
+                raise _failure(item, dest, err.failures, err.offline, by_hand) from None  # type: ignore[attr-defined]
         if spec.extract:
             finals += extract_members(dest, spec.extract, cache, stream)
             dest.unlink()  # the archive holds the test labels; the checked members replace it

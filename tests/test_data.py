@@ -33,7 +33,7 @@ from dldrill.data import (
     load_nsmc,
     mnist_subset_split,
 )
-from dldrill.data_fetch import DataSet, FetchError, Member, Remote, download, fetch
+from dldrill.data_fetch import DataSet, Download, FetchError, Member, download, fetch
 from dldrill.data_formats import FormatError, read_cifar_batch, read_idx
 from dldrill.testing.fake_data import (
     digits_as_cifar,
@@ -280,9 +280,9 @@ def _refused_url() -> str:
     return f"http://127.0.0.1:{port}/file.bin"
 
 
-def _remote(server, name: str, body: bytes, *, digest: str | None = None, urls=None) -> Remote:
+def _remote(server, name: str, body: bytes, *, digest: str | None = None, urls=None) -> Download:
     server.files[f"/{name}"] = body
-    return Remote(f"set/{name}", urls or (f"{server.url}/{name}",), len(body),
+    return Download(f"set/{name}", urls or (f"{server.url}/{name}",), len(body),
                   digest if digest is not None else "sha256:" + hashlib.sha256(body).hexdigest())
 
 
@@ -354,18 +354,18 @@ def test_checksum_mismatch_tries_the_next_mirror_then_fails(server, tmp_path):
     good = _remote(server, "a.bin", BODY, urls=(f"{server.url}/bad/a.bin", f"{server.url}/a.bin"))
     download(good, tmp_path, stream=None)
     assert (tmp_path / "set" / "a.bin").read_bytes() == BODY
-    bad = Remote("set/b.bin", (f"{server.url}/bad/a.bin",), len(BODY), good.digest)
+    bad = Download("set/b.bin", (f"{server.url}/bad/a.bin",), len(BODY), good.digest)
     with pytest.raises(FetchError, match="checksum mismatch") as info:
         download(bad, tmp_path, stream=None)
     assert not info.value.offline
     assert not (tmp_path / "set" / "b.bin").exists() and not (tmp_path / "set" / "b.bin.part").exists()
     with pytest.raises(FetchError, match="HTTP 404"):
-        download(Remote("set/c.bin", (f"{server.url}/nothing",), None, ""), tmp_path, stream=None)
+        download(Download("set/c.bin", (f"{server.url}/nothing",), None, ""), tmp_path, stream=None)
 
 
 def test_no_network_fails_at_once_with_a_bilingual_message(tmp_path):
     url = _refused_url()
-    remote = Remote("set/file.bin", (url, url.replace("file", "other")), 10, "md5:00")
+    remote = Download("set/file.bin", (url, url.replace("file", "other")), 10, "md5:00")
     t = time.perf_counter()
     with pytest.raises(FetchError) as info:
         download(remote, tmp_path, stream=None, timeout=5)
@@ -398,7 +398,7 @@ def _cifar_like(server, tmp_path, extra=()) -> DataSet:
     entries = [(tarfile.TarInfo(f"cifar-10-batches-py/{n}"), (folder / n).read_bytes()) for n in names]
     entries += [(tarfile.TarInfo("cifar-10-batches-py/readme.html"), b"<html/>"), *extra]
     remote = _remote(server, "cifar-10-python.tar.gz", _tarball(entries))
-    remote = Remote("cifar10/cifar-10-python.tar.gz", remote.urls, remote.size, remote.digest)
+    remote = Download("cifar10/cifar-10-python.tar.gz", remote.urls, remote.size, remote.digest)
     members = tuple(Member(f"cifar-10-batches-py/{n}", f"cifar10/cifar-10-batches-py/{n}",
                            "md5:" + hashlib.md5((folder / n).read_bytes()).hexdigest()) for n in names)
     return DataSet("cifar10", "CIFAR-10", "", (remote,), members)
@@ -434,7 +434,7 @@ def test_fetch_uses_a_hand_placed_archive_and_a_mirror(server, cache, tmp_path):
     assert is_cached("cifar10") and not archive.exists() and server.log == []
     body = b"id\tdocument\tlabel\n1\t\xec\xa2\x8b\xeb\x8b\xa4\t1\n"
     server.files["/class-server/ratings_train.txt"] = body
-    remote = Remote("nsmc/ratings_train.txt", (_refused_url(),), len(body),
+    remote = Download("nsmc/ratings_train.txt", (_refused_url(),), len(body),
                     "sha256:" + hashlib.sha256(body).hexdigest())
     fetch("nsmc", cache, datasets={"nsmc": DataSet("nsmc", "NSMC", "", (remote,))}, stream=None,
           mirror=f"{server.url}/class-server/")
@@ -447,7 +447,7 @@ def test_fetch_refuses_a_link_in_place_of_an_expected_member(server, cache, tmp_
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     body = _tarball([(link, None)])
     server.files["/cifar-10-python.tar.gz"] = body
-    remote = Remote(spec.remotes[0].path, spec.remotes[0].urls, len(body),
+    remote = Download(spec.downloads[0].path, spec.downloads[0].urls, len(body),
                     "sha256:" + hashlib.sha256(body).hexdigest())
     spec = DataSet("cifar10", "CIFAR-10", "", (remote,), spec.extract[5:6])
     with pytest.raises(FetchError, match="not a regular file"):
@@ -459,7 +459,7 @@ def test_fetch_mnist_like_files_then_load(server, cache, tmp_path):
     src = make_fake_cache(tmp_path / "src", ("mnist",), n=40) / "mnist"
     remotes = tuple(_remote(server, p.name, body, digest=f"md5:{hashlib.md5(body).hexdigest()}")
                     for p in sorted(src.iterdir()) for body in [p.read_bytes()])
-    remotes = tuple(Remote(f"mnist/{r.path.split('/')[-1]}", r.urls, r.size, r.digest) for r in remotes)
+    remotes = tuple(Download(f"mnist/{r.path.split('/')[-1]}", r.urls, r.size, r.digest) for r in remotes)
     fetch("mnist", cache, datasets={"mnist": DataSet("mnist", "MNIST", "", remotes)}, stream=None)
     assert is_cached("mnist")
     assert np.array_equal(load_mnist("train")[1], mnist_subset_split()[2][:40])
@@ -480,7 +480,7 @@ def test_cli_data_path_list_and_fetch(server, cache, monkeypatch, capsys):
     body_sha = hashlib.sha1(b"blob %d\0" % len(src) + src).hexdigest()  # git's blob hash
     remotes = tuple(_remote(server, f, src, digest=f"gitsha1:{body_sha}") for f in
                     ("ratings_train.txt", "ratings_test.txt"))
-    remotes = tuple(Remote(f"nsmc/{r.path.split('/')[-1]}", r.urls, r.size, r.digest) for r in remotes)
+    remotes = tuple(Download(f"nsmc/{r.path.split('/')[-1]}", r.urls, r.size, r.digest) for r in remotes)
     monkeypatch.setitem(data_fetch.DATASETS, "nsmc", DataSet("nsmc", "NSMC", "", remotes))
     assert main(["data", "fetch", "nsmc", "--lang", "en"]) == 0
     captured = capsys.readouterr()
@@ -493,7 +493,7 @@ def test_cli_data_path_list_and_fetch(server, cache, monkeypatch, capsys):
     assert any(line.split()[:3] == ["mnist", "not", "cached"] for line in out.splitlines())
     url = _refused_url()
     monkeypatch.setitem(data_fetch.DATASETS, "mnist", DataSet("mnist", "MNIST", "", (
-        Remote("mnist/train-images-idx3-ubyte.gz", (url,), 10, "md5:00"),)))
+        Download("mnist/train-images-idx3-ubyte.gz", (url,), 10, "md5:00"),)))
     assert main(["data", "fetch", "mnist", "cifar10"]) == 1
     err = capsys.readouterr().err
     assert url in err and "네트워크" in err and "no network" in err and "cifar10:" not in err
@@ -501,12 +501,12 @@ def test_cli_data_path_list_and_fetch(server, cache, monkeypatch, capsys):
 
 def test_the_official_sources_are_recorded_with_checksums():
     for spec in data_fetch.DATASETS.values():
-        for remote in spec.remotes:
+        for remote in spec.downloads:
             assert remote.urls and all(u.startswith("https://") for u in remote.urls)
             assert remote.size and remote.digest.split(":")[0] in ("md5", "sha256", "gitsha1")
         for member in spec.extract:
             assert member.digest.startswith("md5:")
-    assert len(data_fetch.DATASETS["mnist"].remotes[0].urls) == 2  # two mirrors
+    assert len(data_fetch.DATASETS["mnist"].downloads[0].urls) == 2  # two mirrors
     required = {p for alts in REQUIRED["cifar10"] for p in alts}
     assert required <= {m.path for m in data_fetch.DATASETS["cifar10"].extract}
-    assert data.REQUIRED["nsmc"] == tuple((r.path,) for r in data_fetch.DATASETS["nsmc"].remotes)
+    assert data.REQUIRED["nsmc"] == tuple((r.path,) for r in data_fetch.DATASETS["nsmc"].downloads)
