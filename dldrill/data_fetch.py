@@ -23,6 +23,10 @@ Checksums and where they come from:
 - NSMC: no published checksum exists; the files are verified by their **git blob SHA-1** in the
   e9t/nsmc repository (commit cc0670e, master since 2016; raw.githubusercontent.com serves exactly
   those blobs), i.e. sha1(b"blob <size>\\0" + content), and their sizes (14628807 and 4893335).
+
+Why this file is long: it is one command's whole protocol, each part used only here: the
+catalogue of URLs and checksums, resumed downloads through mirrors, and the archive's checked
+extraction.
 """
 
 from __future__ import annotations

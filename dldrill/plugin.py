@@ -7,6 +7,10 @@ chapter never loads torch.
 Outcomes: an untouched stub (NotImplementedError tagged `TODO(chNN.module.name)`) is its own
 outcome, TODO, with no traceback; a failure inside the sandboxed submission or a failed check
 prints its bilingual message only; everything else is plain pytest.
+
+Why this file is long: it is pytest's side of the kit, and pytest finds its hooks and fixtures by
+name in this module; options, collection, fixtures, outcomes and summaries all share one
+session's `DrillState` and stash keys.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ for `stall` seconds of wall clock, has its whole session killed; a fresh child s
 call. A per-submission budget counts the CPU-seconds of all calls. `LocalBackend`
 (`--inprocess`) calls the same dispatcher directly: no isolation, CPU time measured after the
 fact, for speed and for debugging with breakpoints.
+
+Why this file is long: `SandboxBackend` is one child's life (start, a call under a CPU deadline,
+kill, restart) around state all of it shares, and `LocalBackend` stays next to it so that the
+two keep serving the same protocol.
 """
 
 from __future__ import annotations
