@@ -31,7 +31,7 @@ from typing import Any
 BLOCKED_TOP_LEVEL = ("solutions", "graders", "dldrill_reference")
 # Parts of the kit that judge or compute answers: never importable (nor, under Landlock,
 # readable) in the child. Everything else in `dldrill/` is plain plumbing or child-side helpers.
-BLOCKED_KIT = ("grading", "testing", "plugin", "report", "cli", "stubgen")
+BLOCKED_KIT = ("grading", "testing", "plugin", "report", "render", "cli", "stubgen")
 
 # Landlock constants (include/uapi/linux/landlock.h).
 _SYS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
