@@ -13,6 +13,12 @@ sources of data, both checked here:
 - `numpy_of(student, fn, x, **kw)`: the learner's model, layer or bound method called in the
   child, its result converted to NumPy there, so that only NumPy crosses.
 
+Files the child wrote (a `.keras` zip, a `.weights.h5`) are submission-made bytes: they come back
+as bytes (`file_bytes`) and are read as *data* by `keras_archive` / `h5_weights` in a fresh
+confined artifact process that holds no submission code (`dldrill.sandbox.artifacts`: zipfile,
+json and h5py called there through handles, no Keras deserialisation), never in the grader
+process and never in the child.
+
 The graph reader: `graph_path(info)`: the operations in the order the graph runs them, input
 to output, as canonical tokens (`"Dense(128)"`, `"relu"`, `"Dropout(0.3)"`); a join of several
 inputs is one token naming the join and its branches, sorted (`"Add[Input · Dense(128) · relu |
@@ -28,9 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from dldrill.errors import StudentError
+from dldrill.errors import StudentError, SubmissionError
 from dldrill.grading.checks import failure
 from dldrill.i18n import Text, tr
+from dldrill.sandbox.api import type_name
 
 
 def op_tokens(op: dict) -> list[str]:
@@ -309,3 +316,69 @@ def check_compiled(student: Any, model: Any, cfg: dict | None, num_classes: int,
         raise failure(f"{what}.optimizer: two steps on a linear model (MSE) from known weights",
                       "Adam(learning_rate=0.001): " + " ".join(f"{v:.6f}" for v in expected.ravel()),
                       " ".join(f"{v:.6f}" for v in got_w.ravel()), hint)
+
+
+# -- files the child wrote, read as data in an artifact process -----------------------------------
+def file_bytes(student: Any, path: str, what: str, hint: Text | str) -> bytes:
+    """The bytes of the file at `path` in the child (read there with numpy.fromfile, a library
+    call; judged only after they are read here as data). A failure when there is no file."""
+    try:
+        data = student.call("numpy:fromfile", path, dtype="uint8")
+    except StudentError:
+        raise failure(what, tr("저장된 파일", "a saved file").render(),
+                      tr("파일 없음", "no file").render(), hint) from None
+    return np.asarray(data, np.uint8).tobytes()
+
+
+def _datasets(proc: Any, h5: Any, prefix: str) -> dict[str, np.ndarray]:
+    """Every dataset under `prefix` of an open h5py File (a handle in the artifact process)."""
+    names = proc.call("collections:deque")
+    h5.visit(names.append)
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        name = str(name)
+        if name.startswith(prefix):
+            node = h5[name]
+            if type_name(node).endswith(".Dataset"):
+                out[name] = np.asarray(node[()])
+    return out
+
+
+def _archive_failure(what: str, expected: Text | str, err: Exception, hint: Text | str) -> Exception:
+    got = f"{err.type_name}: {err.message}" if isinstance(err, StudentError) else str(err)
+    return failure(what, expected, got[:300], hint)
+
+
+def keras_archive(artifacts: Any, data: bytes, what: str, hint: Text | str,
+                  budget: float = 30.0) -> dict:
+    """A `.keras` file's bytes read as data in a fresh confined artifact process (zipfile, json,
+    h5py; no Keras, no submission code): `{"config": config.json parsed, "weights": {h5 path:
+    array}}` for the datasets under `layers/` (e.g. `layers/dense/vars/0`: Keras names each
+    layer's group after its class, snake case, numbered by order: `dense`, `dense_1`)."""
+    expected = tr(".keras 파일 (zip: config.json, model.weights.h5)",
+                  "a .keras file (a zip: config.json, model.weights.h5)")
+    try:
+        with artifacts.process({"model.keras": data}, "numpy", budget=budget) as proc:
+            archive = proc.call("zipfile:ZipFile", proc.path("model.keras"))
+            config = proc.call("json:loads", archive.read("config.json"))
+            h5 = proc.call("h5py:File", proc.call("io:BytesIO", archive.read("model.weights.h5")),
+                           "r")
+            weights = _datasets(proc, h5, "layers/")
+    except (StudentError, SubmissionError) as err:
+        raise _archive_failure(what, expected, err, hint) from None
+    if not isinstance(config, dict):
+        raise failure(what, expected, f"config.json: {type(config).__name__}", hint)
+    return {"config": config, "weights": weights}
+
+
+def h5_weights(artifacts: Any, data: bytes, what: str, hint: Text | str,
+               budget: float = 30.0) -> dict[str, np.ndarray]:
+    """A `.weights.h5` file's bytes read as data in a fresh confined artifact process (h5py):
+    its datasets under `layers/`, by path."""
+    try:
+        with artifacts.process({"model.weights.h5": data}, "numpy", budget=budget) as proc:
+            h5 = proc.call("h5py:File", proc.path("model.weights.h5"), "r")
+            return _datasets(proc, h5, "layers/")
+    except (StudentError, SubmissionError) as err:
+        raise _archive_failure(what, tr("Keras 가중치 파일 (HDF5)", "a Keras weights file (HDF5)"),
+                               err, hint) from None

@@ -1,20 +1,29 @@
 """Graders for ch02.callbacks (checklist: keras-apis).
 
-The callbacks are judged by what they do in a real `fit`, not by their types alone. A small
-softmax classifier (`dldrill.childkit.ch02:small_classifier`, SGD) is trained in the submission
-with the learner's callbacks; `dldrill.childkit.ch02:scripted_fit` replaces the validation values
-of each epoch with a scripted sequence *before* the learner's callbacks see them (so the plateau
-comes at a known epoch on every machine) and records, after them, the learning rate and a copy of
-the weights at every epoch end. Here the grader compares:
+The callbacks are judged by what they do, driven here step by step as `fit` drives them — no
+training loop of the kit's runs in the child. The grader builds a small softmax classifier in the
+child from plain Keras layers (Input(4) · Dense(3, softmax), SGD, sparse categorical
+cross-entropy, accuracy: an object like any learner's), hands it to the learner's callbacks
+(`set_model`, `set_params`) and calls their hooks itself: `on_train_begin`, then per epoch
+`on_epoch_begin`, the batch hooks, `on_epoch_end(epoch, logs)` with validation values the grader
+chooses (so a plateau comes at a known epoch), and `on_train_end`. Before each epoch's end it sets
+new random weights (what an epoch of training would do); after it reads back the model's
+`stop_training` flag and learning rate. Whatever the run leaves — the model's weights, the
+learning rates, the epoch the stop came, the checkpoint file's weights — is compared here with
+what the grader computed for the contract's settings:
 
-- EarlyStopping: val_loss is best at epoch 3 (1-based) and never improves again, so with
-  patience 5 the run ends after epoch 8 and the weights are those recorded at epoch 3;
-- ModelCheckpoint: val_accuracy is best at epoch 5, so the file (in the submission's scratch
-  folder, `dldrill.childkit.builders:scratch_file`) holds the weights recorded at epoch 5;
-- ReduceLROnPlateau alone, on a flat val_loss from 4e-7: halved after 3 epochs without
-  improvement, then clipped at min_lr 1e-7;
-- LossHistory: one float per epoch, equal to what `fit`'s History holds, lists started afresh
-  by each `fit`.
+- EarlyStopping: val_loss best at epoch 3 (1-based) and never better again (while the training
+  loss keeps improving, so monitoring `loss` shows): patience 5 stops the run after epoch 8, and
+  the model then holds the weights set at epoch 3; a flat val_loss (an equal value is no
+  improvement) stops after epoch 6 with epoch 1's weights; a run that ends before patience runs
+  out still ends with the best epoch's weights;
+- ModelCheckpoint: val_accuracy best at epoch 5 (val_loss best at epoch 3), so the file holds the
+  weights set at epoch 5. The file's bytes come back and are read by the grader in a fresh
+  confined process holding no submission code (`dldrill.sandbox.artifacts`), never in the child;
+- ReduceLROnPlateau: the rate halves after 3 epochs without a better val_loss (0.1 → 0.05 at
+  epoch 6), and stops at min_lr 1e-7 (1.5e-7 → 1e-7 on a flat val_loss);
+- LossHistory: the hooks of two fits, with grader-chosen logs (batch and validation hooks too):
+  one float per epoch, the epoch's loss and val_loss, lists started afresh by each fit.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - ModelCheckpoint left on its default monitor (val_loss) instead of val_accuracy
@@ -42,15 +51,19 @@ import weakref
 
 import numpy as np
 
-from dldrill.grading import assert_close, failure, grader, tr
+from dldrill.errors import StudentError
+from dldrill.grading import Remote, assert_close, failure, grader, tr, type_name
+from dldrill.grading.keras_graph import file_bytes, keras_archive, numpy_of
 
 M = "ch02.callbacks"
-K = "dldrill.childkit.ch02"
 B = "dldrill.childkit.builders"
 
-# val_loss best at epoch index 2; val_accuracy best at epoch index 4.
+# Scenario A: val_loss best at epoch index 2, val_accuracy best at index 4, the training loss
+# improving throughout.
 VAL_LOSS = [1.0, 0.9, 0.8, 0.85, 0.86, 0.87, 0.88, 0.89] + [0.9 + 0.01 * i for i in range(22)]
 VAL_ACC = [0.5, 0.6, 0.55, 0.7, 0.72, 0.71, 0.6, 0.6] + [0.6] * 22
+LOSS = [1.2 - 0.02 * i for i in range(30)]
+ACC = [0.4 + 0.01 * i for i in range(30)]
 HINT_ES = tr("EarlyStopping(monitor=\"val_loss\", patience=5, restore_best_weights=True)",
              "EarlyStopping(monitor=\"val_loss\", patience=5, restore_best_weights=True)")
 HINT_CKPT = tr("ModelCheckpoint(filepath=checkpoint_path, monitor=\"val_accuracy\", "
@@ -59,178 +72,287 @@ HINT_CKPT = tr("ModelCheckpoint(filepath=checkpoint_path, monitor=\"val_accuracy
                "save_best_only=True)")
 HINT_LR = tr("ReduceLROnPlateau(monitor=\"val_loss\", factor=0.5, patience=3, min_lr=1e-7)",
              "ReduceLROnPlateau(monitor=\"val_loss\", factor=0.5, patience=3, min_lr=1e-7)")
+HINT_LIST = tr("EarlyStopping, ModelCheckpoint, ReduceLROnPlateau 세 개의 리스트; TensorBoard는 "
+               "log_dir가 주어질 때만",
+               "a list of EarlyStopping, ModelCheckpoint and ReduceLROnPlateau; TensorBoard only "
+               "when log_dir is given")
 
 
-def _data(rng, n: int = 64) -> tuple:
-    X = rng.standard_normal((n, 4)).astype(np.float32)
-    return X, rng.integers(0, 3, n)
+# -- the grader's own model in the child, and the callbacks' hooks driven from here -------------------
+def _model(student, lr: float):
+    """Input(4) · Dense(3, softmax), SGD(lr), sparse categorical cross-entropy, accuracy, built in
+    the child from plain Keras; its compiled metrics built (so `mode="auto"` can tell that
+    val_accuracy is maximised), stop_training False."""
+    dense = student.call("keras.layers:Dense", 3, activation="softmax")
+    model = student.call("keras:Sequential", [student.call("keras:Input", shape=(4,)), dense])
+    model.compile(optimizer=student.call("keras.optimizers:SGD", learning_rate=lr),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    p = np.full((2, 3), 1 / 3, np.float32)
+    numpy_of(student, model.compute_metrics, None, y=np.array([0, 1]), y_pred=p, sample_weight=None)
+    return model
+
+
+def _weights(rng, epochs: int) -> list[list[np.ndarray]]:
+    """Random weights for each epoch, all different."""
+    return [[rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal(3).astype(np.float32)]
+            for _ in range(epochs)]
+
+
+def _hook(callbacks: list, name: str, *args) -> None:
+    for cb in callbacks:
+        getattr(cb, name)(*args)
+
+
+def _drive(student, callbacks: list, lr: float, logs: list[dict], weights: list, what: str) -> dict:
+    """The hooks of `fit(epochs=len(logs))` on the learner's callbacks, with the grader's model:
+    epoch e sets `weights[e]`, runs two batches and ends with `logs[e]`; the run ends when the
+    model's stop_training is set. Returns the epochs run, the learning rate and stop flag read
+    after each epoch's end, and the model's weights after on_train_end."""
+    model = _model(student, lr)
+    rate = student.call("operator:attrgetter", "optimizer.learning_rate")
+    epochs = len(logs)
+    for cb in callbacks:
+        cb.set_model(model)
+        cb.set_params({"verbose": 0, "epochs": epochs, "steps": 2})
+    model.stop_training = False
+    lrs: list[float] = []
+    try:
+        _hook(callbacks, "on_train_begin", None)
+        for epoch in range(epochs):
+            _hook(callbacks, "on_epoch_begin", epoch, None)
+            model.set_weights(weights[epoch])
+            for batch in range(2):
+                _hook(callbacks, "on_train_batch_begin", batch, None)
+                _hook(callbacks, "on_train_batch_end", batch,
+                      {"loss": logs[epoch]["loss"], "accuracy": logs[epoch]["accuracy"]})
+            _hook(callbacks, "on_epoch_end", epoch, dict(logs[epoch]))
+            lrs.append(float(numpy_of(student, rate, model)))
+            if model.stop_training is True:
+                break
+        _hook(callbacks, "on_train_end", dict(logs[len(lrs) - 1]))
+    except StudentError as err:
+        raise failure(f"{what}: the callbacks' hooks, called as fit calls them",
+                      tr("오류 없이 실행", "run without an error").render(),
+                      f"{err.type_name}: {err.message}"[:300], HINT_LIST) from None
+    return {"epochs_run": len(lrs), "lr": lrs, "final": [np.asarray(w) for w in model.get_weights()]}
+
+
+def _logs(val_loss: list[float], val_acc: list[float], epochs: int) -> list[dict]:
+    return [{"loss": LOSS[e], "accuracy": ACC[e], "val_loss": val_loss[e], "val_accuracy": val_acc[e]}
+            for e in range(epochs)]
 
 
 def _callbacks(student, **kwargs) -> tuple:
     path = student.call(f"{B}:scratch_file", "best_model.keras")
     callbacks = student.call(f"{M}:make_callbacks", path, **kwargs)
-    summary = student.call(f"{K}:callback_summary", callbacks)
-    if summary is None:
-        raise failure("make_callbacks(path): the result", tr("list", "a list").render(),
-                      type(callbacks).__name__, HINT_ES)
-    return path, callbacks, summary
+    if not isinstance(callbacks, list) or not all(isinstance(c, Remote) for c in callbacks):
+        raise failure("make_callbacks(path): the result",
+                      tr("콜백 객체의 list", "a list of callback objects").render(),
+                      type_name(callbacks) if not isinstance(callbacks, list) else
+                      "[" + ", ".join(type_name(c) for c in callbacks)[:200] + "]", HINT_LIST)
+    return path, callbacks
 
 
-# One scripted run per grading session (its backend: `student` itself is made anew for each test).
-_RUNS: "weakref.WeakKeyDictionary[object, tuple[dict, str]]" = weakref.WeakKeyDictionary()
+# One run of scenario A per grading session (its backend: `student` itself is made anew for each
+# test); plain data only: the record and the checkpoint file's bytes.
+_RUNS: "weakref.WeakKeyDictionary[object, tuple[dict, list, bytes | None]]" = weakref.WeakKeyDictionary()
 
 
-def _scripted_run(student) -> tuple[dict, str]:
-    """The learner's callbacks in a 30-epoch fit with the scripted validation values. The three
-    tests that read it share one run per grading session (its record is plain data here, the
-    checkpoint file stays in the submission's scratch folder)."""
+def _scenario_a(student) -> tuple[dict, list, bytes | None]:
+    """The learner's callbacks driven for up to 30 epochs of scenario A, from lr 0.1."""
     if student.backend in _RUNS:
         return _RUNS[student.backend]
-    path, callbacks, _ = _callbacks(student)
-    rng = np.random.default_rng(2)
-    X, y = _data(rng)
-    Xv, yv = _data(rng, 32)
-    model = student.call(f"{K}:small_classifier", 4, 3, lr=0.1, seed=0)
-    run = student.call(f"{K}:scripted_fit", model, X, y, Xv, yv, callbacks,
-                       script={"val_loss": VAL_LOSS, "val_accuracy": VAL_ACC}, epochs=30)
-    _RUNS[student.backend] = (run, path)
-    return run, path
+    path, callbacks = _callbacks(student)
+    weights = _weights(np.random.default_rng(2), 30)
+    run = _drive(student, callbacks, 0.1, _logs(VAL_LOSS, VAL_ACC, 30), weights,
+                 "fit(epochs=30, callbacks=make_callbacks(path))")
+    try:
+        data = np.asarray(student.call("numpy:fromfile", path, dtype="uint8"), np.uint8).tobytes()
+    except StudentError:
+        data = None
+    _RUNS[student.backend] = (run, weights, data)
+    return run, weights, data
 
 
-def _same_weights(got: list, expected: list, what: str, hint) -> None:
-    if len(got) != len(expected):
-        raise failure(what, f"{len(expected)} arrays", f"{len(got)} arrays", hint)
-    for g, e in zip(got, expected, strict=True):
-        assert_close(g, e, rtol=0, atol=1e-7, what=what, hint=hint)
-
-
-def _epoch_of(weights: list, snapshots: list) -> str:
-    """Which recorded epoch (1-based) these weights are, for the message."""
-    for i, snap in enumerate(snapshots):
-        if len(snap) == len(weights) and all(np.array_equal(a, b) for a, b in zip(snap, weights,
-                                                                                   strict=True)):
+def _epoch_of(got: list, weights: list) -> str:
+    """Which epoch's weights (1-based) these are, for the message."""
+    for i, snap in enumerate(weights):
+        if len(snap) == len(got) and all(np.array_equal(np.asarray(a), b) for a, b in zip(got, snap,
+                                                                                         strict=True)):
             return tr(f"{i + 1} 에폭의 가중치", f"the weights of epoch {i + 1}").render()
-    return tr("기록된 어느 에폭과도 다른 가중치", "weights of no recorded epoch").render()
+    return tr("어느 에폭과도 다른 가중치", "weights of no epoch").render()
+
+
+def _same_weights(got: list, expected: list, what: str, hint, weights: list) -> None:
+    same = len(got) == len(expected) and all(
+        np.asarray(g).shape == e.shape and np.array_equal(np.asarray(g, np.float32), e)
+        for g, e in zip(got, expected, strict=False))
+    if not same:
+        raise failure(what, _epoch_of(expected, weights), _epoch_of(got, weights), hint)
+
+
+def _checkpoint_weights(artifacts, data: bytes, what: str) -> list[np.ndarray]:
+    """[kernel, bias] of the grader's Dense in a `.keras` file's bytes, read as data in a fresh
+    confined artifact process (`keras_graph.keras_archive`)."""
+    weights = keras_archive(artifacts, data, what, HINT_CKPT)["weights"]
+    return [weights.get("layers/dense/vars/0"), weights.get("layers/dense/vars/1")]
 
 
 @grader(points=1)
-def test_make_callbacks_settings(student):
-    """EarlyStopping, ModelCheckpoint (at checkpoint_path) and ReduceLROnPlateau, in any order;
-    TensorBoard(log_dir) only when log_dir is given."""
-    path, _, summary = _callbacks(student)
+def test_make_callbacks_settings(student, rng, artifacts):
+    """Three callbacks without log_dir; ModelCheckpoint writes the model to checkpoint_path (one
+    epoch driven; its file holds that epoch's weights); TensorBoard(log_dir) added only when
+    log_dir is given."""
+    path, callbacks = _callbacks(student)
     what = "make_callbacks(checkpoint_path)"
-    classes = sorted(c["class"] for c in summary)
+    names = sorted(type_name(c).rpartition(".")[2] for c in callbacks)
     expected = ["EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau"]
-    if classes != expected:
-        raise failure(f"{what}: callback classes", str(expected), str(classes),
-                      tr("EarlyStopping, ModelCheckpoint, ReduceLROnPlateau 세 개; TensorBoard는 "
-                         "log_dir가 주어질 때만",
-                         "EarlyStopping, ModelCheckpoint and ReduceLROnPlateau; TensorBoard only "
-                         "when log_dir is given"))
-    ckpt = next(c for c in summary if c["class"] == "ModelCheckpoint")
-    if ckpt["attrs"].get("filepath") != path:
-        raise failure(f"{what}: ModelCheckpoint.filepath", repr(path), repr(ckpt["attrs"].get("filepath")),
-                      HINT_CKPT)
+    if names != expected:
+        raise failure(f"{what}: callback classes", str(expected), str(names), HINT_LIST)
+    weights = _weights(rng, 1)
+    _drive(student, callbacks, 0.1, _logs([1.0], [0.5], 1), weights, what)
+    data = file_bytes(student, path, f"{what}: the file at checkpoint_path after one epoch", HINT_CKPT)
+    _same_weights(_checkpoint_weights(artifacts, data, f"{what}: the file at checkpoint_path"),
+                  weights[0], f"{what}: the model in checkpoint_path after one epoch", HINT_CKPT,
+                  weights)
     log_dir = student.call(f"{B}:scratch_file", "logs")
-    _, _, summary = _callbacks(student, log_dir=log_dir)
+    _, callbacks = _callbacks(student, log_dir=log_dir)
     what = "make_callbacks(checkpoint_path, log_dir=...)"
-    boards = [c for c in summary if c["class"] == "TensorBoard"]
-    if len(boards) != 1 or len(summary) != 4:
+    boards = [c for c in callbacks if type_name(c).rpartition(".")[2] == "TensorBoard"]
+    if len(boards) != 1 or len(callbacks) != 4:
         raise failure(f"{what}: callback classes", str(sorted([*expected, "TensorBoard"])),
-                      str(sorted(c["class"] for c in summary)),
+                      str(sorted(type_name(c).rpartition(".")[2] for c in callbacks)),
                       tr("log_dir가 주어지면 keras.callbacks.TensorBoard(log_dir=log_dir)를 더하세요",
                          "add keras.callbacks.TensorBoard(log_dir=log_dir) when log_dir is given"))
-    if boards[0]["attrs"].get("log_dir") != log_dir:
-        raise failure(f"{what}: TensorBoard.log_dir", repr(log_dir), repr(boards[0]["attrs"].get("log_dir")),
+    got = boards[0].log_dir
+    if got != log_dir:
+        raise failure(f"{what}: TensorBoard.log_dir", repr(log_dir), repr(got)[:200],
                       tr("TensorBoard(log_dir=log_dir)", "TensorBoard(log_dir=log_dir)"))
 
 
 @grader(points=2)
-def test_early_stopping_stops_after_patience(student):
-    """val_loss best at epoch 3 and worse afterwards: patience 5 ends the run after epoch 8."""
-    run, _ = _scripted_run(student)
+def test_early_stopping_stops_after_patience(student, rng):
+    """val_loss best at epoch 3 and worse afterwards (the training loss still improving):
+    patience 5 ends the run after epoch 8; a flat val_loss (equal is no improvement) ends it
+    after epoch 6."""
+    run, _, _ = _scenario_a(student)
     if run["epochs_run"] != 8:
-        raise failure("fit(epochs=30, callbacks=make_callbacks(...)) with val_loss best at epoch 3: "
-                      "epochs run", "8 (3 + patience 5)", str(run["epochs_run"]), HINT_ES)
+        raise failure("fit(epochs=30, callbacks=make_callbacks(...)) with val_loss best at epoch 3 "
+                      "(loss improving every epoch): epochs run", "8 (3 + patience 5)",
+                      str(run["epochs_run"]), HINT_ES)
+    _, callbacks = _callbacks(student)
+    flat = _drive(student, callbacks, 0.1, _logs([1.0] * 12, [0.5] * 12, 12), _weights(rng, 12),
+                  "fit(epochs=12, callbacks=make_callbacks(...))")
+    if flat["epochs_run"] != 6:
+        raise failure("fit(epochs=12, callbacks=make_callbacks(...)) with val_loss 1.0 at every "
+                      "epoch: epochs run", tr("6 (1 + patience 5: 같은 값은 개선이 아님)",
+                                               "6 (1 + patience 5: an equal value is no "
+                                               "improvement)").render(),
+                      str(flat["epochs_run"]), HINT_ES)
 
 
 @grader(points=2)
-def test_early_stopping_restores_best_weights(student):
-    """After the run, the model holds the weights of the epoch with the lowest val_loss."""
-    run, _ = _scripted_run(student)
-    what = "the model's weights after fit (val_loss best at epoch 3)"
-    expected = run["weights"][2]
-    if not all(np.array_equal(a, b) for a, b in zip(run["final"], expected, strict=False)):
-        raise failure(what, tr("3 에폭의 가중치", "the weights of epoch 3").render(),
-                      _epoch_of(run["final"], run["weights"]),
-                      tr("restore_best_weights=True를 주면 멈출 때 최고 에폭의 가중치로 되돌립니다",
-                         "restore_best_weights=True puts back the best epoch's weights"))
-    _same_weights(run["final"], expected, what, HINT_ES)
+def test_early_stopping_restores_best_weights(student, rng):
+    """After the run, the model holds the weights of the epoch with the lowest val_loss: when
+    early stopping ends it, and when the epochs run out first."""
+    run, weights, _ = _scenario_a(student)
+    hint = tr("restore_best_weights=True를 주면 훈련이 끝날 때 최고 에폭의 가중치로 되돌립니다",
+              "restore_best_weights=True puts back the best epoch's weights when training ends")
+    _same_weights(run["final"], weights[2], "the model's weights after the run (val_loss best at "
+                  "epoch 3, stopped after epoch 8)", hint, weights)
+    _, callbacks = _callbacks(student)
+    short = _weights(rng, 4)
+    run = _drive(student, callbacks, 0.1, _logs([1.0, 0.7, 0.8, 0.9], [0.5] * 4, 4), short,
+                 "fit(epochs=4, callbacks=make_callbacks(...))")
+    _same_weights(run["final"], short[1], "the model's weights after fit(epochs=4) with val_loss "
+                  "best at epoch 2 (no early stop)", hint, short)
 
 
 @grader(points=2)
-def test_model_checkpoint_keeps_the_best_model(student):
-    """The checkpoint file holds the model of the epoch with the highest val_accuracy."""
-    run, path = _scripted_run(student)
-    saved = student.call(f"{K}:keras_file_weights", path)
-    what = "the model in checkpoint_path after fit (val_accuracy best at epoch 5)"
-    if saved is None:
+def test_model_checkpoint_keeps_the_best_model(student, artifacts):
+    """The checkpoint file holds the model of the epoch with the highest val_accuracy (read in
+    a fresh confined process)."""
+    _, weights, data = _scenario_a(student)
+    what = "the model in checkpoint_path after the run (val_accuracy best at epoch 5)"
+    if data is None:
         raise failure(what, tr("저장된 .keras 파일", "a saved .keras file").render(),
                       tr("파일 없음", "no file").render(), HINT_CKPT)
-    if not all(np.array_equal(a, b) for a, b in zip(saved["weights"], run["weights"][4], strict=False)):
-        raise failure(what, tr("5 에폭의 가중치", "the weights of epoch 5").render(),
-                      _epoch_of(saved["weights"], run["weights"]),
-                      tr("monitor=\"val_accuracy\"와 save_best_only=True: 최고 정확도일 때만 저장",
-                         "monitor=\"val_accuracy\" and save_best_only=True: save only at a new best "
-                         "accuracy"))
-    _same_weights(saved["weights"], run["weights"][4], what, HINT_CKPT)
+    saved = _checkpoint_weights(artifacts, data, "checkpoint_path")
+    _same_weights(saved, weights[4], what,
+                  tr("monitor=\"val_accuracy\"와 save_best_only=True: 최고 정확도일 때만 저장",
+                     "monitor=\"val_accuracy\" and save_best_only=True: save only at a new best "
+                     "accuracy"), weights)
 
 
 @grader(points=2)
 def test_reduce_lr_on_plateau(student, rng):
-    """ReduceLROnPlateau alone, val_loss flat for 12 epochs from lr 4e-7: halved after epochs 4
-    and 7 (3 epochs without improvement each), never below min_lr 1e-7."""
-    _, callbacks, summary = _callbacks(student)
-    idx = [i for i, c in enumerate(summary) if c["class"] == "ReduceLROnPlateau"]
-    if len(idx) != 1:
-        raise failure("make_callbacks(path): ReduceLROnPlateau callbacks", "1", str(len(idx)), HINT_LR)
-    X, y = _data(rng)
-    Xv, yv = _data(rng, 32)
-    model = student.call(f"{K}:small_classifier", 4, 3, lr=4e-7, seed=0)
-    run = student.call(f"{K}:scripted_fit", model, X, y, Xv, yv, [callbacks[idx[0]]],
-                       script={"val_loss": [1.0] * 12,
-                               "val_accuracy": [0.1 + 0.05 * i for i in range(12)]}, epochs=12)
-    expected = np.array([4e-7] * 3 + [2e-7] * 3 + [1e-7] * 6)
+    """val_loss best at epoch 3: the rate halves after 3 epochs without improvement (0.1 → 0.05 at
+    epoch 6); on a flat val_loss from 1.5e-7 it stops at min_lr 1e-7."""
+    run, _, _ = _scenario_a(student)
+    # Compared over the epochs the run lasted (early stopping is another test's concern), at
+    # least up to the first reduction.
     got = np.asarray(run["lr"], dtype=np.float64)
+    expected = np.array([0.1] * 5 + [0.05] * 3)[:max(len(got), 6)]
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-5, atol=0):
-        raise failure("learning rate at each epoch end (val_loss flat, from 4e-7)",
-                      " ".join(f"{v:.1e}" for v in expected), " ".join(f"{v:.1e}" for v in got), HINT_LR)
+        raise failure("learning rate after each epoch (val_loss best at epoch 3, from 0.1)",
+                      " ".join(f"{v:.3g}" for v in expected), " ".join(f"{v:.3g}" for v in got),
+                      HINT_LR)
+    _, callbacks = _callbacks(student)
+    flat = _drive(student, callbacks, 1.5e-7, _logs([1.0] * 12, [0.5] * 12, 12), _weights(rng, 12),
+                  "fit(epochs=12, callbacks=make_callbacks(...))")
+    got = np.asarray(flat["lr"], dtype=np.float64)
+    expected = np.array([1.5e-7] * 3 + [1e-7] * 3)[:max(len(got), 4)]
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-5, atol=0):
+        raise failure("learning rate after each epoch (val_loss flat, from 1.5e-7; min_lr 1e-7)",
+                      " ".join(f"{v:.2e}" for v in expected), " ".join(f"{v:.2e}" for v in got),
+                      HINT_LR)
 
 
 @grader(points=2)
 def test_loss_history_records_every_epoch(student, rng):
-    """One float per epoch, equal to History's loss and val_loss; each fit starts afresh."""
-    X, y = _data(rng)
-    Xv, yv = _data(rng, 32)
+    """The hooks of fit(epochs=3) with validation (4 batches, validation hooks too), then of a
+    second fit(epochs=2) without: one float per epoch, the epoch's loss and val_loss; each fit
+    starts afresh."""
     hint = tr("on_epoch_end에서 logs[\"loss\"], logs[\"val_loss\"]를 float로 추가하고 "
               "on_train_begin에서 두 리스트를 비우세요",
               "append float(logs[\"loss\"]) and float(logs[\"val_loss\"]) in on_epoch_end, and empty "
               "both lists in on_train_begin")
-    model = student.call(f"{K}:small_classifier", 4, 3, lr=0.1, seed=0)
+    model = _model(student, 0.1)
     hist = student.call(f"{M}:LossHistory")
-    history = model.fit(X, y, epochs=3, batch_size=16, validation_data=(Xv, yv), callbacks=[hist],
-                        verbose=0, shuffle=False).history
-    for attr, key in (("losses", "loss"), ("val_losses", "val_loss")):
-        got = getattr(hist, attr)
-        what = f"LossHistory().{attr} after fit(epochs=3, 4 batches each)"
-        if not isinstance(got, list) or len(got) != 3:
-            raise failure(what, tr("에폭마다 하나씩, 3개", "3 values, one per epoch").render(),
-                          f"{type(got).__name__} of {len(got) if isinstance(got, list) else '?'}", hint)
-        assert_close(np.asarray(got, dtype=np.float64), np.asarray(history[key], dtype=np.float64),
-                     rtol=1e-6, atol=1e-7, what=f"{what} vs history.history[{key!r}]", hint=hint)
-    model.fit(X, y, epochs=2, batch_size=16, callbacks=[hist], verbose=0, shuffle=False)
-    got = (hist.losses, hist.val_losses)
-    if not (isinstance(got[0], list) and len(got[0]) == 2 and got[1] == []):
-        raise failure("LossHistory after a second fit(epochs=2) without validation data: "
-                      "(len(losses), val_losses)", "(2, [])",
-                      f"({len(got[0]) if isinstance(got[0], list) else '?'}, {got[1]!r:.60})", hint)
+    hist.set_model(model)
+    runs = []
+    for epochs, validation in ((3, True), (2, False)):
+        hist.set_params({"verbose": 0, "epochs": epochs, "steps": 4})
+        losses = [float(v) for v in rng.uniform(0.2, 2.0, epochs)]
+        val_losses = [float(v) for v in rng.uniform(0.2, 2.0, epochs)] if validation else []
+        hist.on_train_begin(None)
+        for epoch in range(epochs):
+            hist.on_epoch_begin(epoch, None)
+            for batch in range(4):
+                hist.on_train_batch_begin(batch, None)
+                hist.on_train_batch_end(batch, {"loss": float(rng.uniform(0.2, 2.0)), "accuracy": 0.5})
+            logs = {"loss": losses[epoch], "accuracy": float(rng.uniform())}
+            if validation:
+                hist.on_test_begin(None)
+                for batch in range(2):
+                    hist.on_test_batch_begin(batch, None)
+                    hist.on_test_batch_end(batch, {"loss": float(rng.uniform(0.2, 2.0))})
+                hist.on_test_end({"loss": val_losses[epoch]})
+                logs.update(val_loss=val_losses[epoch], val_accuracy=float(rng.uniform()))
+            hist.on_epoch_end(epoch, logs)
+        hist.on_train_end(None)
+        runs.append((epochs, validation, losses, val_losses, hist.losses, hist.val_losses))
+    for epochs, validation, losses, val_losses, got_losses, got_val in runs:
+        fit = (f"fit(epochs={epochs}, 4 batches each" + (", validation_data=...)" if validation
+                                                          else ") without validation data"))
+        for attr, expected, got in (("losses", losses, got_losses), ("val_losses", val_losses, got_val)):
+            what = f"LossHistory().{attr} after {fit}" + (tr(" (두 번째 fit)", " (a second fit)").render()
+                                                          if not validation else "")
+            if not isinstance(got, list) or len(got) != len(expected):
+                raise failure(what, tr(f"에폭마다 하나씩, {len(expected)}개",
+                                       f"{len(expected)} values, one per epoch").render(),
+                              f"{type(got).__name__} of {len(got) if isinstance(got, list) else '?'}"
+                              + (f": {got!r:.80}" if isinstance(got, list) else ""), hint)
+            if expected:
+                assert_close(np.asarray(got, dtype=np.float64), np.asarray(expected), rtol=1e-6,
+                             atol=1e-7, what=f"{what} vs the logs of each epoch's end", hint=hint)
