@@ -1,56 +1,63 @@
-"""Generic pieces for the ch10 graders, built *inside* the submission's process.
+"""Raw data for the ch10 graders, inside the submission's process: the TorchScript archives that
+`torch.jit.load` reads while the learner's `export_and_verify` runs.
 
-Models only (seeded, plain torch): a small language-model head whose output layer shares the
-embedding's weight, a model that runs differently once exported to TorchScript, and a way to
-freeze parameters by name. Nothing here knows an exercise's answer; the grader decides from the
-values that come back. Only the ch10 graders import this module (it imports torch).
+Nothing here builds, runs or loads a model, and nothing here is handed to the learner's code.
+`record_torchscript_loads()` wraps torch's two archive readers (`torch._C.import_ir_module` for a
+path, `torch._C.import_ir_module_from_buffer` for a file-like object, the ones `torch.jit.load`
+calls) so that each keeps a copy of the bytes it is given; `recorded_torchscript_loads()`
+restores them and returns the copies. The grader never believes them: it runs each archive
+itself, in a fresh confined artifact process holding no submission code
+(`dldrill.sandbox.artifacts`), and compares its output with the model's own, computed in the
+grader. A submission that replaces these functions can only hand over an archive it made, i.e.
+export the model itself. torch is imported on use.
 """
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
-import torch
-from torch import nn
+MAX_BYTES = 64 << 20  # an archive larger than this is kept truncated (and then fails to load)
+_seen: collections.deque = collections.deque(maxlen=8)
+_original: dict[str, Any] = {}
 
 
-def tied_lm(vocab: int, dim: int, seed: int = 0) -> Any:
-    """`nn.Sequential(Embedding(vocab, dim), LayerNorm(dim), Linear(dim, vocab))` whose Linear
-    weight *is* the embedding's weight (weight tying, as in GPT-2): `model.parameters()` yields
-    it once, `named_modules()` reaches it twice. Seeded; the global RNG is left as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        emb, norm, head = nn.Embedding(vocab, dim), nn.LayerNorm(dim), nn.Linear(dim, vocab)
-        head.weight = emb.weight
-    return nn.Sequential(emb, norm, head)
+def record_torchscript_loads() -> None:
+    """From now on, keep a copy of every archive `torch.jit.load` reads (the last eight)."""
+    import torch
+
+    c = torch._C
+    _seen.clear()
+    if _original:
+        return
+    _original["file"], _original["buffer"] = c.import_ir_module, c.import_ir_module_from_buffer
+
+    def from_file(cu: Any, filename: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            with open(filename, "rb") as f:
+                _seen.append(f.read(MAX_BYTES))
+        except (OSError, TypeError, ValueError):
+            pass
+        return _original["file"](cu, filename, *args, **kwargs)
+
+    def from_buffer(cu: Any, buffer: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            _seen.append(bytes(buffer[:MAX_BYTES]))
+        except (TypeError, ValueError):
+            pass
+        return _original["buffer"](cu, buffer, *args, **kwargs)
+
+    c.import_ir_module, c.import_ir_module_from_buffer = from_file, from_buffer
 
 
-def freeze(model: Any, prefixes: list[str]) -> Any:
-    """`requires_grad_(False)` on every parameter whose name starts with one of `prefixes`."""
-    for name, param in model.named_parameters():
-        if any(name.startswith(p) for p in prefixes):
-            param.requires_grad_(False)
-    return model
+def recorded_torchscript_loads() -> list[bytes]:
+    """Stops recording (torch's readers restored) and returns the archives read since
+    `record_torchscript_loads()`, oldest first."""
+    import torch
 
-
-class ExportProbe(torch.nn.Module):
-    """Linear(in_dim, out_dim), plus 1.0 on the output when running as TorchScript."""
-
-    def __init__(self, in_dim: int, out_dim: int):
-        super().__init__()
-        self.lin = torch.nn.Linear(in_dim, out_dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.lin(x)
-        if torch.jit.is_scripting() or torch.jit.is_tracing():
-            y = y + 1.0
-        return y
-
-
-def export_probe(in_dim: int, out_dim: int, seed: int = 0) -> ExportProbe:
-    """A Linear(in_dim, out_dim) model that adds 1.0 to its output when it runs as TorchScript
-    (compiled by `torch.jit.script`, or recorded by `torch.jit.trace`), and not when it runs as
-    plain Python: exported and eager outputs differ by exactly 1 everywhere."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return ExportProbe(in_dim, out_dim)
+    if _original:
+        torch._C.import_ir_module = _original.pop("file")
+        torch._C.import_ir_module_from_buffer = _original.pop("buffer")
+    out = list(_seen)
+    _seen.clear()
+    return out

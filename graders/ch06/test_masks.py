@@ -25,7 +25,6 @@ import torch
 from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
 
 M = "ch06.masks"
-P = "dldrill.childkit.probes"
 VOCAB, MASK_ID, SPECIAL = 1000, 4, (0, 1, 2)
 
 
@@ -139,6 +138,23 @@ def test_mlm_labels(student, rng):
         raise failure(f"{what}: inputs at the chosen positions", tr("대부분 [MASK]나 무작위 id",
                       "mostly [MASK] or a random id").render(),
                       tr("바뀐 것 없음", "nothing changed").render(), hint)
+    # "any shape works": a 1-D sequence of 3000 ids, no special ids
+    flat = torch.from_numpy(rng.integers(5, VOCAB, size=3000)).long()
+    what = "mlm_mask(input_ids (3000,) 1-D, mask_token_id=4, vocab_size=1000)"
+    f_inputs, f_labels = _pair(student.call(f"{M}:mlm_mask", flat, MASK_ID, VOCAB,
+                                            generator=_gen(student, 3)), what)
+    shape_hint = tr("input_ids의 shape 그대로 (어떤 shape이든) 처리하세요: input_ids.shape을 쓰세요",
+                    "work with input_ids.shape, whatever it is (not a fixed (B, T))")
+    for name, t in (("inputs", f_inputs), ("labels", f_labels)):
+        assert_shape(t, (3000,), f"{what}: {name}", shape_hint)
+    f_chosen = f_labels != -100
+    if not 0.12 <= float(f_chosen.float().mean()) <= 0.18:
+        raise failure(f"{what}: fraction chosen", "0.15 ± 0.03",
+                      f"{float(f_chosen.float().mean()):.3f}", shape_hint)
+    assert_close(f_labels[f_chosen], flat[f_chosen], rtol=0, atol=0,
+                 what=f"{what}: labels at the chosen positions", hint=hint)
+    assert_close(f_inputs[~f_chosen], flat[~f_chosen], rtol=0, atol=0,
+                 what=f"{what}: inputs at positions not chosen", hint=hint)
 
 
 @grader(points=1)
@@ -156,25 +172,40 @@ def test_mlm_special_ids_never_chosen(student, rng):
                       f"{bad_labels} labels != -100, {bad_inputs} inputs changed", hint)
 
 
+def _lazy_attr(sub, holder, name: str):
+    """A one-shot lazy `getattr(holder, name)` inside `sub` (map(getattr, [holder], [name])):
+    a map over it hands the learner's function the very object the holder keeps there."""
+    return sub.call("builtins:map", sub.get("builtins:getattr"), [holder], [name])
+
+
 @grader(points=1)
 def test_mlm_reproducible_and_input_unchanged(student, rng):
+    """input_ids lives in the child (in a types.SimpleNamespace); mlm_mask runs on that very
+    tensor through builtins.map and functools.partial (library callables only), and the tensor
+    is read back afterwards. Then the same generator seed twice, and another seed."""
     ids = _ids(rng, (20, 50))
-    first = student.call(f"{P}:call_and_return_args", student.get(f"{M}:mlm_mask"), ids, MASK_ID,
-                         VOCAB, special_ids=SPECIAL, generator=_gen(student, 5))
+    holder = student.call("types:SimpleNamespace", ids=ids.clone())
+    call = student.call("functools:partial", student.get(f"{M}:mlm_mask"),
+                        mask_token_id=MASK_ID, vocab_size=VOCAB, special_ids=SPECIAL,
+                        generator=_gen(student, 5))
+    result = student.call("builtins:next", student.call("builtins:map", call,
+                                                        _lazy_attr(student, holder, "ids")))
+    after = holder.ids
     student.call("torch:manual_seed", 123)
     again = student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
                          generator=_gen(student, 5))
     what = "mlm_mask(ids, ..., generator=torch.Generator().manual_seed(5)) twice"
     hint = tr("모든 난수 함수(bernoulli, randint)에 generator=generator를 넘기세요",
               "pass generator=generator to every random call (bernoulli, randint)")
-    inputs, labels = _pair(first["result"], what)
-    assert_close(first["args"][0], ids, rtol=0, atol=0, what="input_ids after mlm_mask",
+    inputs, labels = _pair(result, what)
+    assert_close(after, ids, rtol=0, atol=0, what="input_ids after mlm_mask",
                  hint=tr("input_ids.clone()에 작업하세요 (입력을 제자리에서 바꾸지 않기)",
                          "work on input_ids.clone() (do not change the input in place)"))
+    again = _pair(again, what)
     assert_close(again[0], inputs, rtol=0, atol=0, what=f"{what}: inputs", hint=hint)
     assert_close(again[1], labels, rtol=0, atol=0, what=f"{what}: labels", hint=hint)
-    other = student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
-                         generator=_gen(student, 6))
+    other = _pair(student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
+                               generator=_gen(student, 6)), what)
     if torch.equal(other[1], labels):
         raise failure("mlm_mask with generator seeds 5 and 6", tr("서로 다른 선택", "different "
                       "choices").render(), tr("같음", "identical").render(), hint)

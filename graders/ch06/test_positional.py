@@ -8,6 +8,10 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - the table registered as an nn.Parameter (trained by the optimizer) instead of a buffer
   (test_pe_is_a_buffer_not_a_parameter; ch06_pe_parameter)
 - forward without the dropout (test_pe_forward_adds_then_dropout; ch06_pe_no_dropout)
+The table is written by hand (checklist self-attention): each test first reads the learner's
+source as text and rejects a library's sinusoidal table (transformers' create_sinusoidal_embeddings
+and the like). Nothing of the kit runs in the child: parameters and state_dict keys are the
+learner's own, read back here.
 Correct variants pass: the exponent as 10000 ** (2i / d) in float64, cast to float32
 (fixtures/submissions/alternatives/ch06_positional_pow_float64.toml).
 """
@@ -15,12 +19,23 @@ Correct variants pass: the exponent as 10000 ** (2i / d) in float64, cast to flo
 import numpy as np
 import torch
 
-from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, assert_shape, failure, grader, tr
 
 M = "ch06.positional"
-B = "dldrill.childkit.builders"
+LIBRARY_TABLES = ("transformers", "diffusers", "timm", "fairseq", "torchtune", "xformers",
+                  "torchtext", "torch.nn.modules.transformer")
+HINT_BY_HAND = tr("sin/cos 표를 torch.arange, torch.exp, torch.sin, torch.cos로 직접 만드세요 "
+                  "(라이브러리의 사인 위치 임베딩 금지)",
+                  "build the sin/cos table yourself with torch.arange, torch.exp, torch.sin and "
+                  "torch.cos (not a library's sinusoidal embedding)")
 HINT_FORMULA = tr("짝수 차원 sin(pos / 10000^(2i/d)), 홀수 차원 cos(같은 값)",
                   "even dims sin(pos / 10000^(2i/d)), odd dims cos(the same angle)")
+
+
+def _by_hand(student) -> None:
+    assert_by_hand(student, M, forbidden=LIBRARY_TABLES, hint=HINT_BY_HAND)
+    assert_by_hand(student, "ch06", forbidden=LIBRARY_TABLES, what="ch06/__init__.py",
+                   hint=HINT_BY_HAND)
 
 
 def _table(max_len: int, d: int) -> np.ndarray:
@@ -36,6 +51,7 @@ def _table(max_len: int, d: int) -> np.ndarray:
 def test_pe_exact_values(student):
     """d_model 16, max_len 60 (atol 1e-5); the default max_len 5000 with d_model 8 (atol 2e-3:
     float32 angles at position ~5000)."""
+    _by_hand(student)
     for d, max_len, atol in ((16, 60, 1e-5), (8, 5000, 2e-3)):
         kwargs = {"max_len": max_len} if max_len != 5000 else {}
         pe = student.call(f"{M}:PositionalEncoding", d, **kwargs).pe
@@ -48,9 +64,11 @@ def test_pe_exact_values(student):
 
 @grader(points=1)
 def test_pe_is_a_buffer_not_a_parameter(student):
+    """Counted here from the tensors its own parameters() yields, and its state_dict keys."""
+    _by_hand(student)
     model = student.call(f"{M}:PositionalEncoding", 16, max_len=50)
-    n = student.call(f"{B}:param_count", model)
-    state = student.call(f"{B}:state_of", model)
+    n = sum(int(np.prod(tuple(t.shape))) for t in model.parameters())
+    state = dict(model.state_dict())
     hint = tr('self.register_buffer("pe", pe.unsqueeze(0)) — nn.Parameter로 만들면 학습됩니다',
               'self.register_buffer("pe", pe.unsqueeze(0)) — an nn.Parameter would be trained')
     if n != 0:
@@ -62,6 +80,10 @@ def test_pe_is_a_buffer_not_a_parameter(student):
 
 @grader(points=1)
 def test_pe_forward_adds_then_dropout(student, rng):
+    """Eval mode: x + pe[:, :T], for T = 10 and for T = max_len (the longest input allowed);
+    train mode: dropout(0.5) on that sum."""
+    _by_hand(student)
+    full = torch.from_numpy(rng.standard_normal((2, 40, 16)).astype(np.float32))
     x = torch.from_numpy(rng.standard_normal((3, 10, 16)).astype(np.float32))
     expected = x + torch.from_numpy(_table(10, 16)).float()
     model = student.call(f"{M}:PositionalEncoding", 16, max_len=40, dropout=0.5)
@@ -69,6 +91,10 @@ def test_pe_forward_adds_then_dropout(student, rng):
     assert_close(model(x), expected, rtol=1e-5, atol=1e-5,
                  what="PositionalEncoding(16, max_len=40, dropout=0.5).eval()(x (3, 10, 16))",
                  hint=tr("x + pe[:, :T] (T = x.size(1))", "x + pe[:, :T] with T = x.size(1)"))
+    assert_close(model(full), full + torch.from_numpy(_table(40, 16)).float(), rtol=1e-5,
+                 atol=1e-5, what="PositionalEncoding(16, max_len=40).eval()(x (2, 40, 16)): "
+                 "T = max_len", hint=tr("T = max_len까지 됩니다: pe[:, :T]",
+                                        "T may be max_len itself: pe[:, :T]"))
     model.train()
     got = model(x)
     what = "PositionalEncoding(16, dropout=0.5).train()(x): every element 0 or 2 × (x + pe)"

@@ -109,16 +109,34 @@ import torch
 import torch.nn.functional as F
 import torch.nn.utils.prune
 
+from dldrill.childkit import builders
 from dldrill.grading import assert_close, assert_raises, assert_shape, failure, grader, tr
 
 M = "ch10.qa"
 B = "dldrill.childkit.builders"
 K = "dldrill.childkit.ch10"
-VJP = "dldrill.childkit.ch06:vjp"
+A = "dldrill.sandbox.artifacts"
 
 
 def _t(rng, *shape, scale=1.0, shift=0.0):
     return torch.from_numpy(rng.standard_normal(shape) * scale + shift).to(torch.float32)
+
+
+def _lazy_attr(sub, holder, name: str):
+    """A one-shot lazy `getattr(holder, name)` inside `sub` (map(getattr, [holder], [name])):
+    a map over it hands the learner's function the very object the holder keeps there."""
+    return sub.call("builtins:map", sub.get("builtins:getattr"), [holder], [name])
+
+
+def _call_on_held(sub, target: str, tensors: dict, **kwargs):
+    """`target(*tensors.values(), **kwargs)` run in `sub` on tensors that live there, in a
+    types.SimpleNamespace (library callables only: functools.partial, builtins.map, next).
+    Returns (the result, the tensors as they are afterwards)."""
+    holder = sub.call("types:SimpleNamespace", **{k: v.clone() for k, v in tensors.items()})
+    call = sub.call("functools:partial", sub.get(target), **kwargs)
+    result = sub.call("builtins:next", sub.call(
+        "builtins:map", call, *(_lazy_attr(sub, holder, k) for k in tensors)))
+    return result, {k: getattr(holder, k) for k in tensors}
 
 
 # -- Q1 -----------------------------------------------------------------------------------------
@@ -164,9 +182,21 @@ def test_gradient_norms_sigmoid_vanishes_relu_does_not(student):
                       HINT_Q1)
 
 
+def _norms_check(student, reference) -> None:
+    got = student.call(f"{M}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
+    expected = reference.call(f"{M}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
+    if not isinstance(got, (list, tuple)) or len(got) != 4:
+        raise failure("gradient_norms(4, 'tanh', width=8, batch=4, seed=1)", "a list of 4 floats",
+                      repr(got)[:80], HINT_Q1)
+    assert_close([float(v) for v in got], expected, rtol=1e-3,
+                 what="gradient_norms(4, 'tanh', width=8, batch=4, seed=1)", hint=HINT_Q1)
+
+
 @grader(points=1)
-def test_gradient_norms_rejects_an_unknown_activation(student):
+def test_gradient_norms_rejects_an_unknown_activation(student, reference):
+    """ValueError for 'swish', credited once gradient_norms(4, 'tanh', ...) is right."""
     assert_raises("ValueError", lambda: student.call(f"{M}:gradient_norms", 3, "swish"),
+                  valid=lambda: _norms_check(student, reference),
                   what="gradient_norms(3, 'swish')",
                   hint=tr("sigmoid, tanh, relu 말고는 ValueError를 내세요",
                           "raise ValueError for anything but sigmoid, tanh, relu"))
@@ -248,11 +278,25 @@ def test_dropout_uses_the_generator(student):
                       repr(sorted(others | {a})), hint)
 
 
+def _dropout_check(student) -> None:
+    """dropout_expectation(0.25, 4000, generator) is a float within 5 sd of 1 whose kept count
+    (value × n(1−p)) is a whole number."""
+    got = student.call(f"{M}:dropout_expectation", 0.25, 4000, _gen(student, 4))
+    what = "dropout_expectation(p=0.25, n=4000, generator)"
+    if not isinstance(got, (int, float)) or isinstance(got, bool):
+        raise failure(what, "a float", repr(got)[:80], HINT_Q3)
+    kept = got * 4000 * 0.75
+    if abs(got - 1.0) > 5 * math.sqrt(0.25 / (0.75 * 4000)) or abs(kept - round(kept)) > 1e-6:
+        raise failure(what, "about 1, (number kept) / (n(1−p))", f"{got:.6g}", HINT_Q3)
+
+
 @grader(points=1)
 def test_dropout_rejects_p_outside_0_1(student):
+    """ValueError for p = 1 and p = −0.1, credited once p = 0.25 gives a right mean."""
     for p in (1.0, -0.1):
         assert_raises("ValueError", lambda p=p: student.call(
             f"{M}:dropout_expectation", p, 10, _gen(student, 0)),
+            valid=lambda: _dropout_check(student),
             what=f"dropout_expectation(p={p}, ...)",
             hint=tr("p는 [0, 1) 범위여야 합니다 (p=1이면 1/(1−p)가 무한대)",
                     "p must be in [0, 1) (p = 1 makes 1/(1−p) infinite)"))
@@ -295,12 +339,22 @@ def test_adam_first_step_matches_torch_optim(student, rng):
 
 @grader(points=2)
 def test_adam_later_steps_match_torch_optim(student, rng):
-    """t = 7 from given moments, then three chained steps t = 1, 2, 3 from zeros."""
+    """t = 7 from given moments (kept in the child and read back: the inputs are left
+    unchanged), then three chained steps t = 1, 2, 3 from zeros."""
     param, grad = _t(rng, 5), _t(rng, 5, scale=0.3)
     m, v = _t(rng, 5, scale=0.05), torch.from_numpy(rng.uniform(0.001, 0.02, 5)).float()
-    got = student.call(f"{M}:adam_step", param, grad, m, v, 7, 0.05, 0.9, 0.999, 1e-8)
+    got, after = _call_on_held(student, f"{M}:adam_step",
+                               {"param": param, "grad": grad, "m": m, "v": v},
+                               t=7, lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8)
     expected = _torch_adam(param, grad, m, v, 7, 0.05, (0.9, 0.999), 1e-8)
     _check_adam(got, expected, "adam_step(..., t=7, given m, v) vs torch.optim.Adam's 7th step")
+    for name, before in (("param", param), ("grad", grad), ("m", m), ("v", v)):
+        assert_close(after[name], before, rtol=0, atol=0,
+                     what=f"the {name} passed to adam_step, after the call",
+                     hint=tr("입력을 제자리에서 바꾸지 말고 새 텐서를 돌려주세요 (mul_, add_, "
+                             "param -= ... 금지)",
+                             "return new tensors and leave the inputs as they were (no mul_, "
+                             "add_, param -= ...)"))
     p = torch.nn.Parameter(param.clone())
     opt = torch.optim.Adam([p], lr=0.1)
     state = (param, torch.zeros(5), torch.zeros(5))
@@ -382,6 +436,19 @@ HINT_Q7 = tr("model.parameters()의 p.numel()을 더하세요 (requires_grad인 
              "sum p.numel() over model.parameters() (those with requires_grad / all)")
 
 
+def _tied_lm(sub, vocab: int, dim: int):
+    """nn.Sequential(Embedding(vocab, dim), LayerNorm(dim), Linear(dim, vocab)) built in `sub`
+    from torch.nn through handles, the Linear's weight *being* the embedding's (weight tying, as
+    in GPT-2): `setattr(head, "weight", emb.weight)` runs there through builtins.map, so the very
+    Parameter is shared. Plain torch.nn objects: nothing tells them from a learner's own."""
+    emb = sub.call("torch.nn:Embedding", vocab, dim)
+    norm = sub.call("torch.nn:LayerNorm", dim)
+    head = sub.call("torch.nn:Linear", dim, vocab)
+    sub.call("builtins:next", sub.call("builtins:map", sub.get("builtins:setattr"), [head],
+                                        ["weight"], _lazy_attr(sub, emb, "weight")))
+    return sub.call("torch.nn:Sequential", emb, norm, head)
+
+
 def _fraction(student, model, what, expected):
     got = student.call(f"{M}:trainable_fraction", model)
     assert_close(got, expected, rtol=1e-9, what=what, hint=HINT_Q7)
@@ -393,7 +460,7 @@ def test_trainable_fraction_counts_elements(student):
     (feature extraction): (16·2 + 16·3 + 3) / (6·16 + 16 + 16·2 + 16·3 + 3)."""
     model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=0)
     _fraction(student, model, "trainable_fraction(MLP with BatchNorm, all trainable)", 1.0)
-    student.call(f"{K}:freeze", model, ["0."])
+    model[0].requires_grad_(False)
     _fraction(student, model, "trainable_fraction(MLP, first Linear frozen)", 83 / 195)
 
 
@@ -401,8 +468,8 @@ def test_trainable_fraction_counts_elements(student):
 def test_trainable_fraction_counts_a_shared_weight_once(student):
     """Embedding(50, 8) whose weight the output Linear(8, 50) shares, plus LayerNorm(8): 466
     parameters; with the embedding frozen, 66 of them train."""
-    model = student.call(f"{K}:tied_lm", 50, 8)
-    student.call(f"{K}:freeze", model, ["0."])
+    model = _tied_lm(student, 50, 8)
+    model[0].requires_grad_(False)
     _fraction(student, model, "trainable_fraction(tied embedding/output weight frozen)", 66 / 466)
 
 
@@ -456,13 +523,18 @@ def test_suggest_lr_divides_by_the_log_spacing(student, reference, rng):
 
 @grader(points=1)
 def test_suggest_lr_returns_the_start_of_the_segment(student):
-    """The steepest segment is the last one, 1e-3 → 1e-2: the suggestion is 1e-3, its start."""
+    """The steepest segment is the last one, 1e-3 → 1e-2: the suggestion is 1e-3, its start;
+    with two lrs (the shortest input allowed) the one segment's start."""
     lrs = [1e-5, 1e-4, 1e-3, 1e-2]
     losses = [5.0, 4.9, 4.8, 1.0]
+    hint = tr("가장 가파른 구간 i의 시작 lrs[i]를 돌려주세요 (lrs[i+1]이 아니라)",
+              "return lrs[i], the start of the steepest segment i (not lrs[i+1])")
     got = student.call(f"{M}:suggest_lr", lrs, losses)
-    assert_close(got, 1e-3, rtol=1e-9, what=f"suggest_lr({lrs}, {losses})",
-                 hint=tr("가장 가파른 구간 i의 시작 lrs[i]를 돌려주세요 (lrs[i+1]이 아니라)",
-                         "return lrs[i], the start of the steepest segment i (not lrs[i+1])"))
+    assert_close(got, 1e-3, rtol=1e-9, what=f"suggest_lr({lrs}, {losses})", hint=hint)
+    # the shortest input the docstring allows: two lrs, one segment
+    got = student.call(f"{M}:suggest_lr", [1e-4, 1e-2], [3.0, 2.5])
+    assert_close(got, 1e-4, rtol=1e-9, what="suggest_lr([1e-4, 1e-2], [3.0, 2.5]) (length 2)",
+                 hint=hint)
 
 
 # -- Q9: quantization -----------------------------------------------------------------------------
@@ -556,17 +628,22 @@ HINT_PRUNE = tr("|w|가 가장 작은 k = round(sparsity·numel)개를 0으로 (
                 "zero the k = round(sparsity·numel) entries of smallest |w| (magnitude, not value)")
 
 
+def _l1_pruned(w: torch.Tensor, sparsity: float) -> torch.Tensor:
+    """torch.nn.utils.prune.l1_unstructured's result, here."""
+    lin = torch.nn.Linear(w.shape[1], w.shape[0], bias=False)
+    with torch.no_grad():
+        lin.weight.copy_(w)
+    torch.nn.utils.prune.l1_unstructured(lin, "weight", amount=sparsity)
+    return lin.weight.detach().clone()
+
+
 @pytest.mark.parametrize("sparsity", [0.3, 0.5, 0.9, 0.33])
 @grader(points=1)
 def test_magnitude_prune_matches_l1_unstructured(student, rng, sparsity):
     """w (4, 5) centred on 0.3 (large negative weights exist), against
     torch.nn.utils.prune.l1_unstructured here; 0.33·20 = 6.6 rounds to 7 zeros."""
     w = _t(rng, 4, 5, shift=0.3)
-    lin = torch.nn.Linear(5, 4, bias=False)
-    with torch.no_grad():
-        lin.weight.copy_(w)
-    torch.nn.utils.prune.l1_unstructured(lin, "weight", amount=sparsity)
-    expected = lin.weight.detach().clone()
+    expected = _l1_pruned(w, sparsity)
     got = student.call(f"{M}:magnitude_prune", w, sparsity)
     what = f"magnitude_prune(w (4, 5), sparsity={sparsity})"
     assert_shape(got, (4, 5), what, HINT_PRUNE)
@@ -578,13 +655,23 @@ def test_magnitude_prune_matches_l1_unstructured(student, rng, sparsity):
 
 @grader(points=1)
 def test_magnitude_prune_extremes(student, rng):
-    """sparsity 0 keeps everything, 1 zeroes everything, 1.5 raises ValueError."""
+    """sparsity 0 keeps everything, 1 zeroes everything, w itself is left unchanged (it stays in
+    the child and is read back), 1.5 raises ValueError (credited once sparsity 0.5 is right)."""
     w = _t(rng, 3, 4)
+    got, after = _call_on_held(student, f"{M}:magnitude_prune", {"w": w}, sparsity=0.5)
+    assert_close(got, _l1_pruned(w, 0.5), rtol=0, atol=0, what="magnitude_prune(w, 0.5)",
+                 hint=HINT_PRUNE)
+    assert_close(after["w"], w, rtol=0, atol=0, what="w after magnitude_prune(w, 0.5)",
+                 hint=tr("w.clone()에 작업하세요 (입력은 그대로)",
+                         "work on w.clone(): w itself stays as it was"))
     assert_close(student.call(f"{M}:magnitude_prune", w, 0.0), w, rtol=0, atol=0,
                  what="magnitude_prune(w, 0.0)", hint=HINT_PRUNE)
     assert_close(student.call(f"{M}:magnitude_prune", w, 1.0), torch.zeros(3, 4), rtol=0, atol=0,
                  what="magnitude_prune(w, 1.0)", hint=HINT_PRUNE)
     assert_raises("ValueError", lambda: student.call(f"{M}:magnitude_prune", w, 1.5),
+                  valid=lambda: assert_close(
+                      student.call(f"{M}:magnitude_prune", w, 0.5), _l1_pruned(w, 0.5), rtol=0,
+                      atol=0, what="magnitude_prune(w, 0.5)", hint=HINT_PRUNE),
                   what="magnitude_prune(w, 1.5)",
                   hint=tr("sparsity는 [0, 1] 범위입니다", "sparsity must be in [0, 1]"))
 
@@ -620,13 +707,16 @@ def test_distillation_loss_matches_hinton(student, rng, T, alpha):
 
 @grader(points=1)
 def test_distillation_loss_gradient_reaches_the_student(student, rng):
-    """d loss / d student_logits by autograd in the child (float64), against the gradient of the
-    definition here; T = 3, alpha = 0.6."""
+    """d loss / d student_logits by autograd in the child (torch.autograd.functional.vjp over a
+    functools.partial of the learner's function, library callables; float64), against the
+    gradient of the definition here, and the loss that came with it against the definition's
+    value; T = 3, alpha = 0.6."""
     s, t = rng.standard_normal((4, 6)), torch.from_numpy(rng.standard_normal((4, 6)) * 2)
     y = torch.from_numpy(rng.integers(0, 6, 4))
-    fn = student.get(f"{M}:distillation_loss")
-    grads = student.call(VJP, fn, [s], 1.0, None, teacher_logits=t.double(), labels=y, T=3.0,
-                         alpha=0.6)
+    fn = student.call("functools:partial", student.get(f"{M}:distillation_loss"),
+                      teacher_logits=t.double(), labels=y, T=3.0, alpha=0.6)
+    got = student.call("torch.autograd.functional:vjp", fn, (torch.from_numpy(s),),
+                       torch.tensor(1.0, dtype=torch.float64))
     leaf = torch.from_numpy(s).requires_grad_(True)
     p = torch.softmax(t / 3.0, dim=-1)
     log_q = torch.log_softmax(leaf / 3.0, dim=-1)
@@ -635,7 +725,14 @@ def test_distillation_loss_gradient_reaches_the_student(student, rng):
     hint = tr("학생 로짓 쪽은 detach하지 말고 torch 연산만 쓰세요 (교사만 상수)",
               "do not detach the student's side; use torch operations only (only the teacher is a "
               "constant)")
-    if grads[0] is None:
+    if not isinstance(got, (tuple, list)) or len(got) != 2 or not isinstance(got[1], (tuple, list)):
+        raise failure("torch.autograd.functional.vjp(distillation_loss, (student_logits,))",
+                      "(loss, (d student_logits,))", repr(got)[:80], hint)
+    value, grads = got
+    assert_close(float(value), float(loss.detach()), rtol=1e-9,
+                 what="distillation_loss(student float64 (4, 6), ..., T=3, alpha=0.6) under "
+                      "autograd", hint=HINT_KD)
+    if not grads or grads[0] is None:
         raise failure("d distillation_loss / d student_logits", "a gradient tensor", "None", hint)
     assert_close(grads[0], leaf.grad, rtol=1e-6, atol=1e-9,
                  what="d distillation_loss / d student_logits (T=3, alpha=0.6, float64)", hint=hint)
@@ -654,33 +751,77 @@ def _float(value, what):
     return float(value)
 
 
+def _exported(student, artifacts, model, x, what: str) -> tuple:
+    """Runs export_and_verify(model, x) while the child keeps a copy of every TorchScript archive
+    torch.jit.load reads (dldrill.childkit.ch10: raw bytes, nothing else); then runs the last one
+    here, in a fresh confined artifact process that holds no submission code, and checks that it
+    computes the model's eval-mode output (computed here from the same seeded model). Returns
+    (the float export_and_verify returned, the archive's output)."""
+    student.call(f"{K}:record_torchscript_loads")
+    try:
+        got = student.call(f"{M}:export_and_verify", model, x)
+    finally:
+        archives = student.call(f"{K}:recorded_torchscript_loads")
+    got = _float(got, what)
+    if not isinstance(archives, list) or not archives or not isinstance(archives[-1], bytes):
+        raise failure(f"{what}: the TorchScript archive loaded back by torch.jit.load",
+                      tr("torch.jit.load로 읽은 아카이브 하나 이상", "at least one archive read by "
+                         "torch.jit.load").render(), tr("없음 (내보내기도, 다시 불러오기도 없음)",
+                                                       "none (no export, no load)").render(),
+                      tr("모델 자신과 비교하지 말고 torch.jit.save → torch.jit.load로 다시 불러온 "
+                         "모델과 비교하세요",
+                         "do not compare the model with itself: compare it with the model "
+                         "torch.jit.save wrote and torch.jit.load read back"))
+    with artifacts.process({"model.pt": archives[-1]}, "torch", budget=20.0) as proc:
+        loaded = proc.call("torch.jit:load", proc.path("model.pt"), map_location="cpu")
+        out = proc.call(f"{A}:forward", loaded, x)
+    return got, out
+
+
 @grader(points=2)
-def test_export_and_verify_faithful_export_is_close(student):
+def test_export_and_verify_faithful_export_is_close(student, artifacts):
     """MLP 6→16→3 with BatchNorm and Dropout(0.5), handed over in train mode: the round trip
-    must compare eval-mode outputs, max difference ≤ 1e-5."""
+    must compare eval-mode outputs, max difference ≤ 1e-5; the archive it loaded back, run here
+    in a confined process, gives the model's eval-mode output (computed here)."""
     model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=2, dropout=0.5, warmup=2)
     model.train()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal((32, 6))).float()
-    got = _float(student.call(f"{M}:export_and_verify", model, x),
-                 "export_and_verify(MLP with Dropout, x (32, 6))")
+    what = "export_and_verify(MLP with Dropout, handed over in train mode, x (32, 6))"
+    hint = tr("먼저 model.eval()을 부르세요: Dropout이 켜져 있으면 출력이 매번 다릅니다",
+              "call model.eval() first: with Dropout on, every output differs")
+    got, out = _exported(student, artifacts, model, x, what)
     if not 0 <= got <= 1e-5:
-        raise failure("export_and_verify(MLP with Dropout, handed over in train mode)", "≤ 1e-5",
-                      f"{got:.4g}", tr("먼저 model.eval()을 부르세요: Dropout이 켜져 있으면 "
-                                       "출력이 매번 다릅니다",
-                                       "call model.eval() first: with Dropout on, every output "
-                                       "differs"))
+        raise failure(what, "≤ 1e-5", f"{got:.4g}", hint)
+    here = builders.seeded_mlp(6, 16, 3, seed=2, dropout=0.5, warmup=2).eval()
+    with torch.no_grad():
+        expected = here(x)
+    assert_close(out, expected, rtol=1e-5, atol=1e-6,
+                 what=f"{what}: the loaded archive's output (run here) vs the model in eval mode",
+                 hint=hint)
 
 
 @grader(points=2)
-def test_export_and_verify_really_exports(student):
-    """A probe (Linear 4→3) that adds exactly 1.0 to its output when it runs as TorchScript: a
-    real script/trace round trip reports 1.0; comparing the Python model with itself reports 0."""
-    model = student.call(f"{K}:export_probe", 4, 3, seed=1)
-    x = torch.ones(5, 4)
-    got = _float(student.call(f"{M}:export_and_verify", model, x),
-                 "export_and_verify(probe model, x (5, 4))")
-    assert_close(got, 1.0, rtol=0, atol=1e-5,
-                 what="export_and_verify(a model whose TorchScript version adds 1.0)",
-                 hint=tr("원래 모델과 torch.jit.load로 다시 불러온 TorchScript 모델의 출력을 비교하세요",
-                         "compare the original model with the TorchScript model loaded back by "
-                         "torch.jit.load"))
+def test_export_and_verify_really_exports(student, artifacts):
+    """MLP 5→12→4 with BatchNorm (running statistics from 3 warm-up batches), handed over in eval
+    mode: export_and_verify must write a TorchScript archive and load it back with torch.jit.load
+    (a copy of what torch.jit.load read is kept in the child); that archive, run here in a fresh
+    confined process holding no submission code, must compute the model's output (computed here),
+    and the returned difference must be the one between the two (≤ 1e-5). Comparing the Python
+    model with itself loads nothing and fails."""
+    model = student.call(f"{B}:seeded_mlp", 5, 12, 4, seed=7, warmup=3)
+    model.eval()
+    x = torch.from_numpy(np.random.default_rng(1).standard_normal((9, 5))).float()
+    what = "export_and_verify(MLP with BatchNorm in eval mode, x (9, 5))"
+    got, out = _exported(student, artifacts, model, x, what)
+    here = builders.seeded_mlp(5, 12, 4, seed=7, warmup=3).eval()
+    with torch.no_grad():
+        expected = here(x)
+    hint = tr("원래 모델과 torch.jit.load로 다시 불러온 TorchScript 모델의 출력을 비교하세요",
+              "compare the original model with the TorchScript model loaded back by "
+              "torch.jit.load")
+    assert_close(out, expected, rtol=1e-5, atol=1e-6,
+                 what=f"{what}: the loaded archive's output (run here) vs the model", hint=hint)
+    true_diff = float((out - expected).abs().max())
+    if not 0 <= got <= 1e-5 or abs(got - true_diff) > 1e-5:
+        raise failure(f"{what}: the returned max |model(x) − loaded(x)|",
+                      f"{true_diff:.3g} (≤ 1e-5)", f"{got:.4g}", hint)
