@@ -344,3 +344,54 @@ def tflite_run(path: str, x: Any) -> Any:
     interpreter.set_tensor(detail["index"], x)
     interpreter.invoke()
     return np.array(interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+
+
+# -- for graders: a learner's torch model as an artifact ------------------------------------------
+# What the forward graph of a feed-forward network made of standard layers consists of (node
+# kinds of a traced or scripted module, every call inlined). Comparisons, indexing, gathers,
+# sorting, embeddings and file access are not in it: a graph that looks its answer up instead of
+# computing it (a nearest-neighbour table, a hash of the input) needs them.
+FEEDFORWARD_OPS = frozenset({
+    "prim::Constant", "prim::ListConstruct", "prim::ListUnpack", "prim::TupleConstruct",
+    "prim::TupleUnpack", "prim::GetAttr", "prim::NumToTensor", "aten::Int", "aten::size",
+    "aten::dim", "aten::numel",
+    "aten::_convolution", "aten::conv1d", "aten::conv2d", "aten::conv3d", "aten::linear",
+    "aten::addmm", "aten::matmul", "aten::mm", "aten::bmm", "aten::t",
+    "aten::batch_norm", "aten::layer_norm", "aten::group_norm", "aten::instance_norm",
+    "aten::dropout", "aten::dropout_", "aten::feature_dropout", "aten::alpha_dropout",
+    "aten::relu", "aten::relu_", "aten::relu6", "aten::leaky_relu", "aten::leaky_relu_",
+    "aten::elu", "aten::elu_", "aten::selu", "aten::gelu", "aten::silu", "aten::silu_",
+    "aten::mish", "aten::sigmoid", "aten::tanh", "aten::hardtanh", "aten::hardtanh_",
+    "aten::hardswish", "aten::hardswish_", "aten::hardsigmoid", "aten::softplus", "aten::prelu",
+    "aten::softmax", "aten::log_softmax",
+    "aten::max_pool1d", "aten::max_pool2d", "aten::avg_pool1d", "aten::avg_pool2d",
+    "aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d", "aten::adaptive_max_pool1d",
+    "aten::adaptive_max_pool2d",
+    "aten::flatten", "aten::view", "aten::reshape", "aten::squeeze", "aten::unsqueeze",
+    "aten::permute", "aten::transpose", "aten::contiguous", "aten::clone", "aten::cat",
+    "aten::chunk", "aten::split", "aten::flip", "aten::constant_pad_nd", "aten::pad",
+    "aten::add", "aten::add_", "aten::sub", "aten::sub_", "aten::mul", "aten::mul_",
+    "aten::div", "aten::div_", "aten::neg", "aten::rsub", "aten::mean", "aten::sum",
+    "aten::amax", "aten::clamp", "aten::clamp_", "aten::clamp_min", "aten::to", "aten::type_as",
+    "aten::detach",
+})
+
+
+def unexpected_ops(ops: list[str], allowed: frozenset[str] = FEEDFORWARD_OPS) -> list[str]:
+    """The node kinds of `ops` (from `torchscript_ops`, run in an artifact process) that a
+    network of standard layers does not use."""
+    return sorted(set(ops) - allowed)
+
+
+def torchscript_of(student: Any, model: Any, example: Any) -> bytes:
+    """The learner's `model` (a handle, put in the mode wanted first) traced with `example` in
+    the child and saved: TorchScript bytes, submission-made, to run in an artifact process.
+    Only library calls run in the child (`torch.jit.trace`, `torch.jit.save` into an
+    `io.BytesIO`); raises what they raise (a StudentError) for a model that cannot be traced."""
+    traced = student.call("torch.jit:trace", model, example, check_trace=False)
+    buffer = student.call("io:BytesIO")
+    student.call("torch.jit:save", traced, buffer)
+    data = buffer.getvalue()
+    if not isinstance(data, bytes):
+        raise TypeError("the traced model did not come back as bytes")
+    return data

@@ -29,10 +29,15 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 import numpy as np
 import torch
 
+from dldrill.errors import StudentError
 from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
+from dldrill.sandbox.artifacts import torchscript_of, unexpected_ops
 
 M = "ch09.cifar_project"
-B = "dldrill.childkit.builders"
+A = "dldrill.sandbox.artifacts"
+HINT_TRACE = tr("build_model()은 torch.jit.trace로 추적할 수 있는 표준 레이어 모델이어야 합니다",
+                "build_model() must be a model of standard layers that torch.jit.trace can "
+                "trace")
 HINT_GEN = tr("모든 난수는 generator 인자에서: torch.randint(..., generator=generator)",
               "draw every random number from the generator argument, e.g. "
               "torch.randint(..., generator=generator)")
@@ -145,26 +150,56 @@ def _loss_here(logits, y: np.ndarray) -> float:
                                                    torch.as_tensor(y)))
 
 
+def _logits_of(student, artifacts, models: dict, x: torch.Tensor, what: str,
+               budget: float = 20.0) -> dict:
+    """Each learner model (a handle, put in eval mode here) traced in the child and run in an
+    artifact process on `x` (normalised here): {name: logits}. Only library calls run in the
+    child; a graph that is not made of standard layers is refused."""
+    files = {}
+    with student.time_limit(10.0, f"{what}: trace the model"):
+        for name, model in models.items():
+            model.eval()
+            try:
+                files[f"{name}.pt"] = torchscript_of(student, model, x[:2])
+            except StudentError as err:
+                raise failure(f"torch.jit.trace({name} model, x {tuple(x[:2].shape)})",
+                              tr("추적된 모델", "a traced model").render(),
+                              str(err.message).splitlines()[-1][:300] if err.message else
+                              err.type_name, HINT_TRACE) from None
+    out = {}
+    with artifacts.process(files, "torch", budget=budget, timeout=budget) as proc:
+        for name in models:
+            net = proc.call("torch.jit:load", proc.path(f"{name}.pt"), map_location="cpu")
+            bad = unexpected_ops(proc.call(f"{A}:torchscript_ops", net))
+            if bad:
+                raise failure(f"{what}: the operations of the model's forward (traced)",
+                              tr("표준 레이어 연산", "standard layers").render(),
+                              ", ".join(bad)[:300], HINT_TRACE)
+            out[name] = torch.as_tensor(proc.call(f"{A}:forward", net, x, batch=500))
+    return out
+
+
 @grader("cnn-cifar10", points=3)
-def test_train_lowers_the_loss_on_a_tiny_set(student):
+def test_train_lowers_the_loss_on_a_tiny_set(student, reference, artifacts):
     """train(48 synthetic images, epochs=3, seed=0, batch_size=16): the cross-entropy of the
-    trained model (eval mode) on its normalised training images, computed here, must be below
-    0.75 × that of a fresh build_model() (answer key: 1.12 vs 2.30). 20 CPU-seconds."""
+    trained model (eval mode) on its normalised training images must be below 0.75 × that of a
+    fresh build_model() (answer key: 1.12 vs 2.30). The logits come from the models' traced
+    graphs run in an artifact process, the loss is computed here. 20 CPU-seconds for train."""
     X, y = _tiny_set(48)
-    x = student.call(f"{M}:normalize", X)
+    x = torch.as_tensor(reference.call(f"{M}:normalize", X))
     student.call("torch:manual_seed", 0)
     fresh = student.call(f"{M}:build_model")
-    fresh.eval()
-    out = student.call(f"{B}:execution_trace", fresh, x)["output"]
-    hint_shape = tr("build_model()은 (N, 3, 32, 32) → (N, 10) 로짓",
-                    "build_model() maps (N, 3, 32, 32) to (N, 10) logits")
-    assert_shape(out, (48, 10), "build_model()(x (48, 3, 32, 32) float32)", hint_shape)
-    assert_dtype(out, "float32", "build_model()(x (48, 3, 32, 32) float32)", hint_shape)
-    untrained = _loss_here(out, y)
     with student.time_limit(20.0, "train on 48 images (3 epochs)"):
         model = student.call(f"{M}:train", X, y, 3, seed=0, device="cpu", batch_size=16)
-    model.eval()
-    trained = _loss_here(student.call(f"{B}:execution_trace", model, x)["output"], y)
+    logits = _logits_of(student, artifacts, {"fresh": fresh, "trained": model}, x,
+                        "train(48 images, 3 epochs)")
+    hint_shape = tr("build_model()은 (N, 3, 32, 32) → (N, 10) 로짓",
+                    "build_model() maps (N, 3, 32, 32) to (N, 10) logits")
+    for name, out in logits.items():
+        assert_shape(out, (48, 10), f"{name} build_model()(x (48, 3, 32, 32) float32)", hint_shape)
+        assert_dtype(out, "float32", f"{name} build_model()(x (48, 3, 32, 32) float32)",
+                     hint_shape)
+    untrained, trained = _loss_here(logits["fresh"], y), _loss_here(logits["trained"], y)
     if not trained < 0.75 * untrained:
         raise failure("cross-entropy on the 48 training images, trained (3 epochs) vs a fresh "
                       "build_model()", f"< 0.75 × {untrained:.3f} = {0.75 * untrained:.3f}",
@@ -177,8 +212,9 @@ def test_train_lowers_the_loss_on_a_tiny_set(student):
 
 @grader("cnn-cifar10", points=2)
 def test_train_is_seeded(student):
-    """train(16 images, epochs=1, seed=3, device="cpu", batch_size=8) after torch.manual_seed(0) and (99): the
-    same weights; seed=4: other weights. Budget 15 CPU-s (answer key: 0.9 CPU-s)."""
+    """train(16 images, epochs=1, seed=3, device="cpu", batch_size=8) after torch.manual_seed(0)
+    and (99): the same weights (`state_dict()` read through the handle); seed=4: other weights.
+    Budget 15 CPU-s (answer key: 0.9 CPU-s)."""
     X, y = _tiny_set(16, seed=1)
     hint = tr("train 안에서 torch.manual_seed(seed), 섞기와 증강에는 seed로 만든 Generator",
               "inside train: torch.manual_seed(seed), and a Generator seeded with seed for the "
@@ -188,7 +224,11 @@ def test_train_is_seeded(student):
         for global_seed, seed in ((0, 3), (99, 3), (0, 4)):
             student.call("torch:manual_seed", global_seed)
             model = student.call(f"{M}:train", X, y, 1, seed=seed, device="cpu", batch_size=8)
-            states.append(student.call(f"{B}:state_of", model))
+            state = model.state_dict()
+            if not isinstance(state, dict):
+                raise failure("train(...).state_dict()", "{name: tensor}", type(state).__name__,
+                              tr("train은 nn.Module을 돌려줍니다", "train returns an nn.Module"))
+            states.append(state)
     what = "train(X, y, 1, seed=3) after torch.manual_seed(0) vs after torch.manual_seed(99)"
     if list(states[0]) != list(states[1]):
         raise failure(f"{what}: state_dict keys", str(list(states[0])), str(list(states[1])), hint)

@@ -33,11 +33,17 @@ import numpy as np
 import torch
 
 from dldrill.data import mnist_subset_split
-from dldrill.grading import assert_close, assert_shape, failure, grader, tr
+from dldrill.errors import StudentError
+from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
+from dldrill.sandbox.artifacts import torchscript_of, unexpected_ops
 
 M = "ch09.mnist_project"
-B = "dldrill.childkit.builders"
-BUDGET = 40.0  # CPU-seconds for train(4000 images, 3 epochs) + predict (answer key: 7.6)
+A = "dldrill.sandbox.artifacts"
+BUDGET = 40.0  # CPU-seconds for train(4000 images, 3 epochs) (answer key: 7.6 with predict)
+TRACE_BUDGET = 10.0  # CPU-seconds to trace the learner's models in the child
+HINT_TRACE = tr("모델은 torch.jit.trace로 추적할 수 있는 표준 레이어(합성곱, BN, 활성화, 풀링, Linear)로",
+                "a model of standard layers (convolution, BN, activation, pooling, linear) that "
+                "torch.jit.trace can trace")
 HINT_EVAL = tr("predict에서 model.eval()과 torch.no_grad()를 쓰세요",
                "call model.eval() and use torch.no_grad() in predict")
 
@@ -84,36 +90,87 @@ def test_misclassified_returns_the_wrong_ones(student, reference, rng):
     assert_close(np.asarray(got), expected, rtol=0, atol=0, what=what, hint=hint)
 
 
+
+@grader("mnist-99", points=1)
+def test_preprocess_matches_the_contract(student, reference, rng):
+    """preprocess is what every later step (train, predict, the saved model, the grader's own
+    scoring of artifacts) feeds the model: its scaling and MNIST_MEAN / MNIST_STD are the
+    contract's, not a free choice."""
+    X = rng.integers(0, 256, (6, 28, 28)).astype(np.uint8)
+    X[0], X[1] = 0, 255  # the ends of the range
+    what = "preprocess(X (6, 28, 28) uint8)"
+    hint = tr("x / 255 으로 0~1, 그다음 (x − 0.1307) / 0.3081, 모양 (N, 1, 28, 28) float32",
+              "x / 255 into [0, 1], then (x − 0.1307) / 0.3081, shape (N, 1, 28, 28) float32")
+    got = student.call(f"{M}:preprocess", X)
+    assert_shape(got, (6, 1, 28, 28), what, hint)
+    assert_dtype(got, "float32", what, hint)
+    assert_close(got, reference.call(f"{M}:preprocess", X), rtol=1e-6, atol=1e-6, what=what,
+                 hint=hint)
+
+
+def _plain_cnn() -> torch.nn.Sequential:
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Dropout(0.5),
+        torch.nn.Linear(4 * 14 * 14, 10))
+
+
+def _plain_cnn_in(student, state: dict):
+    """The same plain nn.Sequential built in the child from torch.nn layers, with `state`:
+    a model like any learner's, nothing of the kit in it. Returns (model, its last layer)."""
+    layers = [student.call("torch.nn:Conv2d", 1, 4, 3, padding=1),
+              student.call("torch.nn:BatchNorm2d", 4), student.call("torch.nn:ReLU"),
+              student.call("torch.nn:MaxPool2d", 2), student.call("torch.nn:Flatten"),
+              student.call("torch.nn:Dropout", 0.5), student.call("torch.nn:Linear", 784, 10)]
+    model = student.call("torch.nn:Sequential", *layers)
+    model.load_state_dict(state)
+    return model, layers[-1]
+
+
 @grader("mnist-99", points=2)
-def test_predict_runs_in_eval_mode_without_a_graph(student):
-    """predict on a model left in train mode must switch it to eval mode and build no graph;
-    the classes are the argmax of the model's eval-mode logits on `preprocess`ed images."""
+def test_predict_runs_in_eval_mode_without_a_graph(student, reference):
+    """predict on a model handed over in train mode must switch it to eval mode (Dropout off,
+    BatchNorm on its running statistics, which are set far from any batch's) and build no
+    graph. The model is a plain nn.Sequential built in the child from torch.nn layers with
+    weights chosen here; its eval-mode logits are computed here on the contract's preprocessing.
+    Whether a graph was built is read from the outputs of the last layer, printed by a forward
+    hook (`functools.partial(print, file=io.StringIO())`): a tensor in a graph prints its
+    grad_fn."""
     X = mnist_subset_split()[1][:40]
-    student.call("torch:manual_seed", 0)
-    model = student.call(f"{M}:build_model")
-    wrapped = student.call(f"{B}:spy", model)
-    wrapped.train()
-    wrapped(student.call(f"{M}:preprocess", X[:20]))  # BatchNorm statistics away from their init
-    before = len(wrapped.calls)
-    got = _labels(student.call(f"{M}:predict", wrapped, X), 40, "predict(model, X (40, 28, 28))")
-    calls = wrapped.calls[before:]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(3)
+        twin = _plain_cnn()
+    with torch.no_grad():
+        twin[1].running_mean.fill_(0.8)
+        twin[1].running_var.fill_(3.0)
+        twin[1].weight.copy_(torch.tensor([1.5, -1.0, 2.0, 0.7]))
+    state = {k: v.clone() for k, v in twin.state_dict().items()}
+    twin.eval()
+    with torch.no_grad():
+        expected = twin(torch.as_tensor(reference.call(f"{M}:preprocess", X))).argmax(1).numpy()
+    model, last = _plain_cnn_in(student, state)
+    model.train()
+    log = student.call("io:StringIO")
+    last.register_forward_hook(student.call("functools:partial", student.get("builtins:print"),
+                                            "<forward>", file=log))
+    got = _labels(student.call(f"{M}:predict", model, X), 40, "predict(model, X (40, 28, 28))")
+    printed = log.getvalue()
     what = "model.forward during predict (model.train() before the call)"
-    if not calls:
+    if "<forward>" not in printed:
         raise failure(what, tr("forward 호출", "forward calls").render(),
                       tr("호출 없음", "none").render(), HINT_EVAL)
-    if any(c["training"] for c in calls):
-        raise failure(what, "model.training == False", "True", HINT_EVAL)
-    if any(c["grad_enabled"] for c in calls):
-        raise failure(what, "torch.is_grad_enabled() == False", "True", HINT_EVAL)
-    wrapped.eval()
-    trace = student.call(f"{B}:execution_trace", wrapped, student.call(f"{M}:preprocess", X))
-    logits = torch.as_tensor(trace["output"])
-    assert_shape(logits, (40, 10), "build_model()(preprocess(X (40, 28, 28)))",
-                 tr("출력은 (N, 10) 로짓", "the output is (N, 10) logits"))
-    assert_close(got, logits.argmax(1).numpy(), rtol=0, atol=0,
-                 what="predict(model, X) vs the argmax of the model's eval-mode logits",
-                 hint=tr("predict는 preprocess(X)를 모델에 넣고 argmax(dim=1)",
-                         "predict feeds preprocess(X) to the model and takes argmax(dim=1)"))
+    assert_close(got, expected, rtol=0, atol=0,
+                 what="predict(model in train mode, X (40, 28, 28)) vs the argmax of the model's "
+                      "eval-mode logits on preprocess(X)",
+                 hint=tr("predict 안에서 model.eval()을 부르세요 (Dropout 끄기, BatchNorm은 누적 통계); "
+                         "preprocess(X)를 모델에 넣고 argmax(dim=1)",
+                         "call model.eval() inside predict (Dropout off, BatchNorm's running "
+                         "statistics); feed preprocess(X) to the model and take argmax(dim=1)"))
+    if "grad_fn=" in printed:
+        raise failure(f"{what}: the outputs", tr("그래프 없음 (torch.no_grad)", "no graph "
+                                                "(torch.no_grad)").render(),
+                      tr("grad_fn이 있는 텐서 (그래프를 만듦)", "tensors with a grad_fn (a graph was "
+                         "built)").render(), HINT_EVAL)
 
 
 def _loss_here(logits, y: np.ndarray) -> float:
@@ -121,14 +178,48 @@ def _loss_here(logits, y: np.ndarray) -> float:
                                                    torch.as_tensor(y)))
 
 
+def _logits_of(student, artifacts, models: dict, x: torch.Tensor, what: str,
+               budget: float = 20.0) -> dict:
+    """Each learner model (a handle, put in eval mode here) traced in the child and run in an
+    artifact process on `x` (preprocessed by the grader): {name: logits}. The child never sees
+    `x`; a graph that is not made of standard layers is refused."""
+    files = {}
+    with student.time_limit(TRACE_BUDGET, f"{what}: trace the model"):
+        for name, model in models.items():
+            model.eval()
+            try:
+                files[f"{name}.pt"] = torchscript_of(student, model, x[:2])
+            except StudentError as err:
+                raise failure(f"torch.jit.trace({name} model, x (2, 1, 28, 28))",
+                              tr("추적된 모델", "a traced model").render(),
+                              str(err.message).splitlines()[-1][:300] if err.message else
+                              err.type_name, HINT_TRACE) from None
+    out = {}
+    with artifacts.process(files, "torch", budget=budget, timeout=budget) as proc:
+        for name in models:
+            net = proc.call("torch.jit:load", proc.path(f"{name}.pt"), map_location="cpu")
+            bad = unexpected_ops(proc.call(f"{A}:torchscript_ops", net))
+            if bad:
+                raise failure(f"{what}: the operations of the model's forward (traced)",
+                              tr("표준 레이어 연산", "standard layers").render(),
+                              ", ".join(bad)[:300], HINT_TRACE)
+            logits = torch.as_tensor(proc.call(f"{A}:forward", net, x, batch=1000))
+            assert_shape(logits, (len(x), 10), f"{what}: the model's output on x "
+                         f"{tuple(x.shape)}", tr("출력은 (N, 10) 로짓", "the output is (N, 10) "
+                                                                   "logits"))
+            out[name] = logits
+    return out
+
+
 @grader("mnist-99", points=2)
-def test_train_is_seeded_and_lowers_the_loss(student):
+def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
     """train(640 images, epochs=2, seed=5, device="cpu": bit-exact) twice, after
-    torch.manual_seed(0) and (99): the same weights and predictions; seed=6 gives other weights.
-    The cross-entropy of the trained model (eval mode) on its training images, computed here,
-    must be below 0.6 × that of a fresh build_model() (answer key: 0.83 vs 2.31). Budget 20
-    CPU-s for the three trainings and predictions (answer key: 2.6 CPU-s; 3.7 for the whole
-    test in the sandbox)."""
+    torch.manual_seed(0) and (99): the same weights (`state_dict()` read through the handle)
+    and predictions; seed=6 gives other weights. The cross-entropy of the trained model on its
+    training images — its logits computed from its traced graph in an artifact process, the
+    loss here — must be below 0.6 × that of a fresh build_model() (answer key: 0.83 vs 2.31).
+    Budget 20 CPU-s for the three trainings and predictions (answer key: 2.6 CPU-s; 3.7 for the
+    whole test in the sandbox)."""
     X_tr, X_te, y_tr, _ = mnist_subset_split()
     X, y = X_tr[:640], y_tr[:640]
     hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
@@ -140,7 +231,7 @@ def test_train_is_seeded_and_lowers_the_loss(student):
         for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
             student.call("torch:manual_seed", global_seed)
             model = student.call(f"{M}:train", X, y, 2, seed=seed, device="cpu")
-            states.append(student.call(f"{B}:state_of", model))
+            states.append(_state(model.state_dict(), "train(...).state_dict()"))
             preds.append(_labels(student.call(f"{M}:predict", model, X_te[:200]), 200,
                                  "predict(trained model, X (200, 28, 28))"))
             if len(states) == 1:
@@ -159,13 +250,12 @@ def test_train_is_seeded_and_lowers_the_loss(student):
                       tr("다름", "different").render(), tr("같음", "equal").render(),
                       tr("seed 인자를 쓰세요 (고정된 숫자 말고)",
                          "use the seed argument, not a fixed number"))
-    first.eval()
-    x = student.call(f"{M}:preprocess", X)
-    trained = _loss_here(student.call(f"{B}:execution_trace", first, x)["output"], y)
     student.call("torch:manual_seed", 5)
     fresh = student.call(f"{M}:build_model")
-    fresh.eval()
-    untrained = _loss_here(student.call(f"{B}:execution_trace", fresh, x)["output"], y)
+    x = torch.as_tensor(reference.call(f"{M}:preprocess", X))
+    logits = _logits_of(student, artifacts, {"trained": first, "fresh": fresh}, x,
+                        "train(640 images, 2 epochs)")
+    trained, untrained = _loss_here(logits["trained"], y), _loss_here(logits["fresh"], y)
     if not trained < 0.6 * untrained:
         raise failure("cross-entropy on the 640 training images, trained (2 epochs) vs a fresh "
                       "build_model()", f"< 0.6 × {untrained:.3f} = {0.6 * untrained:.3f}",
@@ -175,19 +265,28 @@ def test_train_is_seeded_and_lowers_the_loss(student):
                          "outputs logits"))
 
 
+def _state(value, what: str) -> dict:
+    if not isinstance(value, dict) or not all(isinstance(v, torch.Tensor) for v in value.values()):
+        raise failure(what, "{name: tensor}", type(value).__name__,
+                      tr("train은 nn.Module을 돌려줍니다", "train returns an nn.Module"))
+    return value
+
+
 @grader("mnist-99", points=4)
-def test_train_reaches_95_percent_on_noisy_digits(student):
+def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts):
     """Accuracy threshold: >= 0.95 on the 1000 held-out images of the kit's MNIST split, each
     given another contrast and noise here (see the module docstring), after
-    train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train and predict."""
+    train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train. The held-out
+    images never reach the child: the trained model is traced there and run in an artifact
+    process on them, preprocessed here; the labels stay here."""
     X_tr, X_te, y_tr, y_te = mnist_subset_split()
-    X_eval = _transformed(X_te)
+    x_eval = torch.as_tensor(reference.call(f"{M}:preprocess", _transformed(X_te)))
     timed = student.options(timeout=BUDGET * 2)
-    with timed.time_limit(BUDGET, "train on 4000 MNIST images (3 epochs) and predict"):
+    with timed.time_limit(BUDGET, "train on 4000 MNIST images (3 epochs)"):
         model = timed.call(f"{M}:train", X_tr, y_tr, 3, seed=0)
-        pred = _labels(timed.call(f"{M}:predict", model, X_eval), 1000,
-                       "predict(model, X (1000, 28, 28))")
-    acc = float(np.mean(pred == y_te))
+    logits = _logits_of(student, artifacts, {"trained": model}, x_eval,
+                        "train(4000 images, 3 epochs)")["trained"]
+    acc = float(np.mean(logits.argmax(1).numpy() == y_te))
     if acc < 0.95:
         raise failure("accuracy on 1000 held-out MNIST images (contrast × 0.85-1, noise σ=8) after "
                       "train(4000 images, epochs=3, seed=0)", ">= 0.95", f"{acc:.3f}",

@@ -168,6 +168,35 @@ def _same(a, b, what, hint, atol=1e-6):
             raise failure(f"{what}, text {i}", f"{LABELS[lb]} {cb:.6f}", f"{LABELS[la]} {ca:.6f}", hint)
 
 
+def _valid_predict(svc):
+    """predict works on valid texts: a well-formed answer for a review of each kind."""
+    def check():
+        for text in (POSITIVE[1], NEGATIVE[0]):
+            _answer(svc.predict(text), f"predict({text!r})")
+    return check
+
+
+def _valid_batch(svc):
+    """predict_batch works on a valid list: one well-formed answer per text, as predict's."""
+    def check():
+        texts = [POSITIVE[1], NEGATIVE[0]]
+        got = _answers(svc.predict_batch(texts), 2, "predict_batch(2 valid texts)")
+        one = [_answer(svc.predict(t), f"predict({t!r})") for t in texts]
+        _same(got, one, "predict_batch vs predict on 2 valid texts",
+              tr("predict_batch[i]는 predict(texts[i])와 같아야 합니다",
+                 "predict_batch[i] must equal predict(texts[i])"), atol=1e-5)
+    return check
+
+
+def _valid_service(student):
+    """The constructor works on valid arguments (the kit's own model), and the service it
+    builds trains and answers."""
+    svc = student.call(SVC, tokenizer="syllable")
+    train_texts, train_labels, _, _ = _split()
+    svc.train(train_texts[:160], train_labels[:160], seed=0)
+    _valid_predict(svc)()
+
+
 def _bilingual(err, what):
     if not (HANGUL.search(err.message) and re.search("[A-Za-z]{3}", err.message)):
         raise failure(f"{what}: message",
@@ -222,9 +251,11 @@ def test_empty_and_whitespace_raise_value_error(student):
     hint = tr("check_text: text.strip()이 비면 ValueError", "check_text: ValueError when text.strip() "
               "is empty")
     for text in ("", "   ", "\n\t "):
-        err = assert_raises("ValueError", svc.predict, text, what=f"predict({text!r})", hint=hint)
+        err = assert_raises("ValueError", svc.predict, text, valid=_valid_predict(svc),
+                            what=f"predict({text!r})", hint=hint)
         _bilingual(err, f"predict({text!r})")
-    assert_raises("ValueError", svc.predict_batch, ["좋아요", ""], what="predict_batch(['좋아요', ''])",
+    assert_raises("ValueError", svc.predict_batch, ["좋아요", ""], valid=_valid_batch(svc),
+                  what="predict_batch(['좋아요', ''])",
                   hint=tr("predict_batch도 텍스트마다 같은 규칙으로 검사합니다",
                           "predict_batch checks every text with the same rules"))
 
@@ -235,9 +266,11 @@ def test_non_string_raises_type_error(student):
     hint = tr("isinstance(text, str)가 아니면 TypeError — str(text)로 바꾸면 None이 'None'이라는 글이 됩니다",
               "TypeError unless isinstance(text, str) — str(text) would turn None into the text 'None'")
     for value in (None, 42, b"\xec\xa2\x8b\xec\x95\x84\xec\x9a\x94"):
-        err = assert_raises("TypeError", svc.predict, value, what=f"predict({value!r})", hint=hint)
+        err = assert_raises("TypeError", svc.predict, value, valid=_valid_predict(svc),
+                            what=f"predict({value!r})", hint=hint)
         _bilingual(err, f"predict({value!r})")
-    assert_raises("TypeError", svc.predict_batch, ["좋아요", None], what="predict_batch(['좋아요', None])",
+    assert_raises("TypeError", svc.predict_batch, ["좋아요", None], valid=_valid_batch(svc),
+                  what="predict_batch(['좋아요', None])",
                   hint=hint)
 
 
@@ -276,7 +309,8 @@ def test_predict_batch_matches_predict(student):
           atol=1e-5)
     if _answers(svc.predict_batch([]), 0, "predict_batch([])") != []:
         raise failure("predict_batch([])", "[]", "something else")
-    assert_raises("TypeError", svc.predict_batch, "좋은 영화", what="predict_batch('좋은 영화') (one str)",
+    assert_raises("TypeError", svc.predict_batch, "좋은 영화", valid=_valid_batch(svc),
+                  what="predict_batch('좋은 영화') (one str)",
                   hint=tr("문자열 하나는 리스트가 아닙니다: 글자마다 예측하지 말고 TypeError",
                           "one str is not a list of texts: raise TypeError instead of predicting "
                           "every character"))
@@ -341,6 +375,7 @@ def test_accuracy_on_held_out_korean_reviews(student, tokenizer, budget):
 def test_missing_hub_model_names_the_fetch_command(student):
     name = "dldrill-missing/no-such-korean-model"
     err = assert_raises("FileNotFoundError", student.call, SVC, model_name=name,
+                        valid=lambda: _valid_service(student),
                         what=f"SentimentService(model_name={name!r}) (not in the cache)",
                         hint=tr("from_pretrained(..., local_files_only=True)의 OSError를 잡아 "
                                 "FileNotFoundError로, 받는 명령과 함께",

@@ -13,7 +13,10 @@ The architecture is yours (`build_model()` maps (N, 3, 32, 32) float32 to (N, 10
 `python -m exercises.ch09.cifar_project` trains on the full CIFAR-10 training set from the kit's
 data cache (`dldrill data fetch cifar10` first; a GPU makes it minutes instead of hours) and saves
 the state_dict to `artifacts/cifar10.pt`; the `cnn-cifar10` checklist item loads it into your
-`build_model()` and scores the real test set — 90% or more passes.
+`build_model()` and scores the real test set — 90% or more passes. The grader runs the model
+itself, not `predict`: it traces `build_model()` in eval mode with `torch.jit.trace`, loads the
+saved weights into it, and feeds it the test images as `normalize` documents them (so keep
+`normalize` exactly as documented, and the forward pass made of standard layers).
 """
 
 from __future__ import annotations
@@ -91,7 +94,9 @@ def build_model() -> nn.Module:
     The answer key is a slim "ResNet-9": conv(48) → conv(96)+pool → residual(96) →
     conv(192)+pool → conv(384)+pool → residual(384) → global max pool → Linear(384, 10), every
     conv 3×3 without bias followed by BatchNorm and ReLU; about 30 epochs reach 92-93% on the
-    real test set. Raw logits, no softmax.
+    real test set. Raw logits, no softmax. The forward pass must be traceable by
+    `torch.jit.trace` and made of standard layers (convolutions, normalisation, activations,
+    pooling, linear layers, residual sums): the graders run the traced graph.
     작은 ResNet: 합성곱-BN-ReLU 단계와 잔차 블록(입력을 더한 뒤 ReLU), 마지막에 전역 풀링과 Linear.
     Hint / 힌트: a helper `conv_bn(in_ch, out_ch)` returning Conv2d(3×3, padding=1, bias=False),
     BatchNorm2d, ReLU; a residual block adds its input before the last ReLU.

@@ -15,7 +15,11 @@ logits); the graders judge what it learns, not how it is declared.
 `python -m exercises.ch09.mnist_project` trains on the full MNIST training set from the kit's data
 cache (`dldrill data fetch mnist` first) and saves the weights (a state_dict) to
 `artifacts/mnist.pt` next to this file; the `mnist-99` checklist item loads them into your
-`build_model()` and scores the real test set (10 000 images) — 99% or more passes.
+`build_model()` and scores the real test set (10 000 images) — 99% or more passes. The grader
+runs the model itself, not `predict`: it traces `build_model()` in eval mode with
+`torch.jit.trace`, loads the saved weights into it, and feeds it the test images preprocessed as
+`preprocess` documents (so keep `preprocess` exactly as documented, and the forward pass made of
+standard layers — convolutions, normalisation, activations, pooling, linear layers).
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ def build_model() -> nn.Module:
     Any architecture that learns the task fast enough on a CPU will do (a few CPU-seconds per
     epoch on 4000 images); the answer key: (Conv3×3-BN-ReLU-MaxPool) with 32 then 64 channels →
     Flatten → Dropout(0.25) → Linear(64·7·7, 128) → ReLU → Dropout(0.25) → Linear(128, 10).
-    Return raw logits (no softmax: CrossEntropyLoss applies log-softmax itself).
+    Return raw logits (no softmax: CrossEntropyLoss applies log-softmax itself). The forward
+    pass must be traceable by `torch.jit.trace` and made of standard layers (the graders run the
+    traced graph, and refuse one that compares, indexes or looks anything up).
     합성곱 블록 두 개와 분류층이면 충분합니다. 출력은 소프트맥스 없는 로짓.
     Hint / 힌트: `nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
     nn.MaxPool2d(2), ...)`; after two poolings a 28×28 map is 7×7.

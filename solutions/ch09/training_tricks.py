@@ -32,9 +32,11 @@ def train_step_amp(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor],
 
     The forward pass and the loss run under `torch.autocast`: dtype float16 on CUDA, bfloat16 on
     CPU. The backward pass and the step run outside it. With a `scaler`
-    (`torch.amp.GradScaler("cuda")`, used on CUDA): `scaler.scale(loss).backward()`,
-    `scaler.step(optimizer)`, `scaler.update()`; without one, `loss.backward()` and
-    `optimizer.step()`. Gradients are reset (zero_grad) first. The model is in train mode.
+    (`torch.amp.GradScaler("cuda")` on CUDA; a `GradScaler("cpu")` works the same way on any
+    device): `scaler.scale(loss).backward()`, `scaler.step(optimizer)`, `scaler.update()`;
+    without one, `loss.backward()` and `optimizer.step()`. Gradients are reset (zero_grad)
+    first. The model is put in train mode (it may arrive in eval mode). Returns the unscaled
+    loss.
     autocast 안에서는 순전파와 손실만, backward와 step은 밖에서.
     Hint / 힌트: `dtype = torch.float16 if device.type == "cuda" else torch.bfloat16`;
     `with torch.autocast(device_type=device.type, dtype=dtype): loss = criterion(model(x), y)`.
