@@ -28,21 +28,29 @@ what the grader computed for the contract's settings:
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - ModelCheckpoint left on its default monitor (val_loss) instead of val_accuracy
   (test_model_checkpoint_keeps_the_best_model; ch02_checkpoint_monitors_val_loss)
+- ModelCheckpoint without save_best_only: the file holds the last epoch's model, not the best
+  (test_model_checkpoint_keeps_the_best_model; ch02_checkpoint_every_epoch)
 - EarlyStopping without restore_best_weights: the model keeps the last epoch's weights
   (test_early_stopping_restores_best_weights; ch02_early_stopping_no_restore)
 - EarlyStopping with ReduceLROnPlateau's patience (3): the run stops two epochs early
   (test_early_stopping_stops_after_patience; ch02_early_stopping_patience_three)
+- EarlyStopping on the training loss (monitor="loss") instead of val_loss: the training loss keeps
+  improving, so the run never stops early and the 'best' weights are the last epoch's
+  (test_early_stopping_restores_best_weights, test_early_stopping_stops_after_patience;
+  ch02_early_stopping_monitors_loss)
 - LossHistory recording in on_train_batch_end: one value per batch, not per epoch
   (test_loss_history_records_every_epoch; ch02_loss_history_per_batch)
 - ReduceLROnPlateau with factor 0.1 (the Keras default) instead of 0.5 (test_reduce_lr_on_plateau;
   ch02_reduce_lr_factor_tenth)
+- ReduceLROnPlateau without min_lr: the rate keeps halving below 1e-7 (test_reduce_lr_on_plateau;
+  ch02_reduce_lr_no_min_lr)
 - TensorBoard(log_dir="./logs") copied from the curriculum: the log_dir argument is ignored
   (test_make_callbacks_settings; ch02_tensorboard_fixed_log_dir)
-Also caught without a sample of their own: ReduceLROnPlateau without min_lr (the rate keeps
-halving), ModelCheckpoint without save_best_only (the file holds the last epoch), LossHistory that
-never empties its lists (a second fit appends to the first one's).
-Note: the tensorboard package is not a dependency of the kit, so no fit here runs a TensorBoard
-callback (Keras raises TBNotInstalledError without it); its presence and log_dir are checked.
+Also caught without a sample of their own: LossHistory that never empties its lists (a second fit
+appends to the first one's), mode="max" on val_loss, a ModelCheckpoint at another path.
+Note: the tensorboard package is not a dependency of the kit, so no hook of a TensorBoard callback
+runs here (Keras raises TBNotInstalledError without it): its presence and log_dir are read from
+the child and not verified by behaviour.
 Accepted alternative: explicit modes, another order, lists made in on_train_begin
 (fixtures/submissions/alternatives/ch02_callbacks_layer_saving_other_style.toml).
 """
@@ -284,15 +292,34 @@ def test_model_checkpoint_keeps_the_best_model(student, artifacts):
                      "accuracy"), weights)
 
 
+def _expected_lrs(val_loss: list[float], lr: float, epochs: int) -> np.ndarray:
+    """The learning rate after each epoch's end under the contract's ReduceLROnPlateau
+    (monitor val_loss, factor 0.5, patience 3, min_lr 1e-7; Keras' min_delta 1e-4, no cooldown),
+    computed here."""
+    best, wait, out = None, 0, []
+    for value in val_loss[:epochs]:
+        if best is None or value < best - 1e-4:
+            best, wait = value, 0
+        else:
+            wait += 1
+            if wait >= 3:
+                if np.float32(lr) > np.float32(1e-7):
+                    lr = max(lr * 0.5, 1e-7)
+                wait = 0
+        out.append(lr)
+    return np.array(out)
+
+
 @grader(points=2)
 def test_reduce_lr_on_plateau(student, rng):
-    """val_loss best at epoch 3: the rate halves after 3 epochs without improvement (0.1 → 0.05 at
-    epoch 6); on a flat val_loss from 1.5e-7 it stops at min_lr 1e-7."""
+    """val_loss best at epoch 3: the rate halves after every 3 epochs without improvement (0.1 →
+    0.05 at epoch 6...); on a flat val_loss from 1.5e-7 it stops at min_lr 1e-7. Compared over the
+    epochs each run lasted, at least up to the first reduction."""
     run, _, _ = _scenario_a(student)
-    # Compared over the epochs the run lasted (early stopping is another test's concern), at
-    # least up to the first reduction.
+    # Compared over the epochs the run lasted (when it stops is another test's concern), at least
+    # up to the first reduction.
     got = np.asarray(run["lr"], dtype=np.float64)
-    expected = np.array([0.1] * 5 + [0.05] * 3)[:max(len(got), 6)]
+    expected = _expected_lrs(VAL_LOSS, 0.1, max(len(got), 6))
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-5, atol=0):
         raise failure("learning rate after each epoch (val_loss best at epoch 3, from 0.1)",
                       " ".join(f"{v:.3g}" for v in expected), " ".join(f"{v:.3g}" for v in got),
@@ -301,7 +328,7 @@ def test_reduce_lr_on_plateau(student, rng):
     flat = _drive(student, callbacks, 1.5e-7, _logs([1.0] * 12, [0.5] * 12, 12), _weights(rng, 12),
                   "fit(epochs=12, callbacks=make_callbacks(...))")
     got = np.asarray(flat["lr"], dtype=np.float64)
-    expected = np.array([1.5e-7] * 3 + [1e-7] * 3)[:max(len(got), 4)]
+    expected = _expected_lrs([1.0] * 12, 1.5e-7, max(len(got), 4))
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-5, atol=0):
         raise failure("learning rate after each epoch (val_loss flat, from 1.5e-7; min_lr 1e-7)",
                       " ".join(f"{v:.2e}" for v in expected), " ".join(f"{v:.2e}" for v in got),
