@@ -15,22 +15,29 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   test_random_crop_is_reproducible; ch04_augment_ignores_generator)
 - `torch.randint(0, max_offset)`: the upper bound is exclusive, so the largest shift never
   occurs (test_random_crop_cuts_windows_of_the_padded_image; ch04_crop_offset_off_by_one)
-- normalize with mean and std swapped (test_normalize_per_channel; ch04_normalize_swapped)
+- normalize with mean and std swapped (test_normalize_per_channel,
+  test_normalize_leaves_x_unchanged; ch04_normalize_swapped)
 - normalize changing x in place (test_normalize_leaves_x_unchanged; ch04_normalize_in_place)
+- random_crop without the size check: torch.randint fails with a RuntimeError, not the documented
+  ValueError (test_random_crop_refuses_a_window_larger_than_the_padded_image;
+  ch04_crop_no_size_check)
 - Compose applying the transforms last to first (test_compose_applies_in_order;
   ch04_compose_reversed)
 Accepted alternative: other ways to draw the same distributions (per-image loops, bernoulli,
 index_select) (fixtures/submissions/alternatives/ch04_augment_other_draws.toml).
+
+No kit code runs in the submission: whether normalize changes its input is read back from the
+copy of x that a `functools.partial` holds there (and the result must be right too, so a
+function that returns x untouched earns nothing; attacks/ch04_augment_inplace_helper.toml).
 """
 
 import numpy as np
 import pytest
 import torch
 
-from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
+from dldrill.grading import assert_close, assert_dtype, assert_raises, assert_shape, failure, grader, tr
 
 M = "ch04.augment"
-K = "dldrill.childkit.ch04"
 HINT_GEN = tr("모든 난수는 generator 인자에서: torch.rand(N, generator=generator) 처럼 넘기세요",
               "draw every random number from the generator argument, e.g. "
               "torch.rand(N, generator=generator)")
@@ -105,6 +112,10 @@ def _offsets(out: torch.Tensor, x: torch.Tensor, size: tuple[int, int], padding:
     return found
 
 
+HINT_CROP = tr("네 변에 padding만큼 0을 붙이고, 이미지마다 top ∈ [0, H + 2p − size] (양 끝 포함), left도 "
+               "같게 뽑으세요: torch.randint(0, max + 1, ...)",
+               "pad all four sides with zeros, then draw per image top in [0, H + 2p − size] (both "
+               "ends included) and left likewise: torch.randint(0, max + 1, ...)")
 CROPS = {"square-pad2": (160, 1, 6, 6, 6, 2), "rect-no-pad": (120, 2, 5, 8, (3, 6), 0)}
 
 
@@ -115,10 +126,7 @@ def test_random_crop_cuts_windows_of_the_padded_image(student, rng, case):
     sh, sw = (size, size) if isinstance(size, int) else size
     x = _images(rng, n, c, h, w) + 3.0  # no zeros inside the images: the padding is recognisable
     what = f"random_crop(x ({n}, {c}, {h}, {w}), size={size}, padding={pad}, generator)"
-    hint = tr("네 변에 padding만큼 0을 붙이고, 이미지마다 top ∈ [0, H + 2p − size] (양 끝 포함), left도 같게 "
-              "뽑으세요: torch.randint(0, max + 1, ...)",
-              "pad all four sides with zeros, then draw per image top in [0, H + 2p − size] (both "
-              "ends included) and left likewise: torch.randint(0, max + 1, ...)")
+    hint = HINT_CROP
     out = student.call(f"{M}:random_crop", x, size, padding=pad, generator=_gen(student, 1))
     assert_shape(out, (n, c, sh, sw), what, hint)
     found = _offsets(torch.as_tensor(out), x, (sh, sw), pad, what, hint)
@@ -127,6 +135,26 @@ def test_random_crop_cuts_windows_of_the_padded_image(student, rng, case):
         if got != set(range(top + 1)):
             raise failure(f"{what}: the {axis} offsets drawn over {n} images",
                           str(list(range(top + 1))), str(sorted(got)), hint)
+
+
+@grader("cnn-cifar10", points=1)
+def test_random_crop_refuses_a_window_larger_than_the_padded_image(student, rng):
+    """The documented error: a window larger than the padded image raises ValueError (once the
+    same function crops correctly)."""
+    x = _images(rng, 6, 1, 4, 5) + 3.0
+
+    def works():
+        out = student.call(f"{M}:random_crop", x, (6, 7), padding=1, generator=_gen(student, 2))
+        what = "random_crop(x (6, 1, 4, 5), size=(6, 7), padding=1, generator)"
+        assert_shape(out, (6, 1, 6, 7), what, HINT_CROP)
+        _offsets(torch.as_tensor(out), x, (6, 7), 1, what, HINT_CROP)
+
+    assert_raises("ValueError", student.call, f"{M}:random_crop", x, 7, padding=1,
+                  generator=_gen(student, 2), valid=works,
+                  what="random_crop(x (6, 1, 4, 5), size=7, padding=1): 7 > 4 + 2·1",
+                  hint=tr("창이 패딩한 이미지보다 크면 (H + 2·padding < size) ValueError",
+                          "a window larger than the padded image (H + 2·padding < size) raises "
+                          "ValueError"))
 
 
 @grader("cnn-cifar10", points=1)
@@ -166,9 +194,14 @@ def test_normalize_per_channel(student, rng, dtype):
 @grader("cnn-cifar10", points=1)
 def test_normalize_leaves_x_unchanged(student, rng):
     x = _images(rng, 2, 1, 4, 4)
-    fn = student.call("functools:partial", student.get(f"{M}:normalize"), mean=[0.1307], std=[0.3081])
-    result = student.call(f"{K}:inplace_check", fn, x)
-    if result["changed"]:
+    # The submission keeps its copy of x inside a functools.partial; after the call that copy is
+    # read back (only torch and the standard library run there besides the learner's code).
+    call = student.call("functools:partial", student.get(f"{M}:normalize"), x, mean=[0.1307],
+                        std=[0.3081])
+    out = call()
+    assert_close(out, (x - 0.1307) / 0.3081, rtol=1e-6, atol=1e-6,
+                 what="normalize(x (2, 1, 4, 4), (0.1307,), (0.3081,))", hint=HINT_NORM)
+    if not torch.equal(torch.as_tensor(call.args[0]), x):
         raise failure("normalize(x, (0.1307,), (0.3081,)): x after the call",
                       tr("그대로", "unchanged").render(), tr("바뀜", "changed").render(),
                       tr("sub_/div_ 같은 제자리 연산 대신 (x - m) / s로 새 텐서를 만드세요",

@@ -20,6 +20,16 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_max_pool2d_naive_matches_f_max_pool2d; ch04_maxpool_starts_from_zero)
 Written with strided slices, window loops or `Tensor.unfold` + einsum, all pass
 (fixtures/submissions/alternatives/ch04_conv_unfold_einsum.toml).
+
+"By hand" is checked on the process too: every test of conv2d_naive and max_pool2d_naive also
+reads the submission's source here (`assert_by_hand`, never importing it) and fails on the
+library's convolution or pooling (F.conv2d, nn.Conv2d, torch.conv2d, F.max_pool2d, ... through
+aliases and re-exports) or on dynamic access that could hide one; the rest of ch04 (the CNNs)
+uses nn.Conv2d as it should, so only these two functions and the helpers they call are read.
+- conv2d_naive returning F.conv2d's result (test_conv2d_naive_curriculum_example,
+  test_conv2d_naive_matches_f_conv2d, test_conv2d_naive_is_differentiable;
+  ch04_conv_calls_f_conv2d, and from the stubs attacks/ch04_conv_library.toml); max_pool2d_naive
+  returning F.max_pool2d's (test_max_pool2d_naive_matches_f_max_pool2d; ch04_conv_library)
 """
 
 import numpy as np
@@ -27,10 +37,62 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, tr
+from dldrill.grading import StudentError, assert_by_hand, assert_close, assert_shape, failure, grader, tr
+from dldrill.grading.source import scan, submission_root
 
 M = "ch04.conv"
-K = "dldrill.childkit.ch04"
+# Library counterparts of the by-hand exercises (their docstrings: "Do not call F.conv2d or
+# nn.Conv2d", "Do not call F.max_pool2d or nn.MaxPool2d"); cutting windows (Tensor.unfold,
+# F.unfold, F.pad, slicing) and einsum / matmul stay allowed.
+_LOW_LEVEL = ("torch.ops", "torch._C", "torch._VF", "torch._refs", "torch._decomp", "scipy.ndimage",
+              "tensorflow", "keras", "jax")
+CONV_LIBRARY = tuple(
+    [f"torch.nn.functional.conv{d}d" for d in (1, 2, 3)]
+    + [f"torch.nn.functional.conv_transpose{d}d" for d in (1, 2, 3)]
+    + [f"torch.conv{d}d" for d in (1, 2, 3)] + [f"torch.conv_transpose{d}d" for d in (1, 2, 3)]
+    + [f"torch.nn.{kind}{d}d" for kind in ("Conv", "ConvTranspose", "LazyConv", "LazyConvTranspose")
+       for d in (1, 2, 3)]
+    + ["torch.nn.functional.conv_tbc", "torch.conv_tbc", "torch.convolution", "torch._convolution",
+       "torch.nn.modules.conv", "torch.nn.grad", "torch.nn.utils.fusion", "scipy.signal",
+       "numpy.convolve", "numpy.correlate", *_LOW_LEVEL])
+POOL_LIBRARY = tuple(
+    [f"torch.nn.functional.{kind}{d}d" for kind in ("max_pool", "adaptive_max_pool", "lp_pool")
+     for d in (1, 2, 3)]
+    + [f"torch.nn.functional.{kind}{d}d_with_indices" for kind in ("max_pool", "adaptive_max_pool")
+       for d in (1, 2, 3)]
+    + [f"torch.nn.{kind}{d}d" for kind in ("MaxPool", "AdaptiveMaxPool", "LPPool", "FractionalMaxPool")
+       for d in (1, 2, 3)]
+    + [f"torch.{kind}{d}d" for kind in ("max_pool", "adaptive_max_pool") for d in (1, 2, 3)]
+    + ["torch.max_pool1d_with_indices", "torch.nn.functional.fractional_max_pool2d",
+       "torch.nn.functional.fractional_max_pool3d", "torch.nn.modules.pooling", *_LOW_LEVEL])
+HINT_BY_HAND_CONV = tr("F.conv2d / nn.Conv2d 없이 창(슬라이스, Tensor.unfold)과 곱의 합으로 직접 계산하세요",
+                       "compute it yourself from windows (slices, Tensor.unfold) and sums of products, "
+                       "without F.conv2d / nn.Conv2d")
+HINT_BY_HAND_POOL = tr("F.max_pool2d / nn.MaxPool2d 없이 창마다 최댓값(amax, torch.maximum)을 직접 구하세요",
+                       "take each window's maximum yourself (amax, torch.maximum), without "
+                       "F.max_pool2d / nn.MaxPool2d")
+
+
+def by_hand(student, module: str, name: str, forbidden, hint) -> None:
+    """`assert_by_hand` on one function; should its message fail to render (Text + str in
+    dldrill.grading.source, reported), the same findings make the same failure here."""
+    try:
+        assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
+    except TypeError:
+        found = scan(submission_root(student), module, forbidden, [name])
+        raise failure(tr(f"{name}: 직접 구현해야 합니다", f"{name}: must be written by hand"),
+                      tr("직접 작성한 계산 (라이브러리의 같은 기능 없이)",
+                         "the computation written by hand (not the library's own)"),
+                      "; ".join(f.render() for f in found[:3]), hint) from None
+
+
+def conv_by_hand(student):
+    """conv2d_naive (and the module-level helpers it uses) calls no library convolution."""
+    by_hand(student, M, "conv2d_naive", CONV_LIBRARY, HINT_BY_HAND_CONV)
+
+
+def pool_by_hand(student):
+    by_hand(student, M, "max_pool2d_naive", POOL_LIBRARY, HINT_BY_HAND_POOL)
 
 HINT_SIZE = tr("out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1 (축마다)",
                "out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1, per axis")
@@ -79,6 +141,7 @@ def test_conv2d_naive_curriculum_example(student):
                      dtype=torch.float32).view(1, 1, 5, 5)
     w = torch.tensor([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=torch.float32).view(1, 1, 3, 3)
     got = student.call(f"{M}:conv2d_naive", x, w)
+    conv_by_hand(student)
     what = "conv2d_naive(curriculum's 5×5 input, its 3×3 filter)"
     assert_shape(got, (1, 1, 3, 3), what, HINT_SIZE)
     assert_close(got, torch.tensor([[[[5.0, 0, 5], [0, 5, 0], [5, 0, 5]]]]), atol=1e-6, what=what,
@@ -106,6 +169,7 @@ def test_conv2d_naive_matches_f_conv2d(student, rng, case):
     bias = torch.from_numpy(rng.standard_normal(o)).to(dtype) if with_bias else None
     expected = F.conv2d(x, weight, bias, stride=s, padding=p)
     got = student.call(f"{M}:conv2d_naive", x, weight, bias, stride=s, padding=p)
+    conv_by_hand(student)
     what = (f"conv2d_naive(x {tuple(x.shape)}, weight {tuple(weight.shape)}, "
             f"bias={f'({o},)' if with_bias else None}, stride={s}, padding={p})")
     assert_shape(got, tuple(expected.shape), what, HINT_SIZE)
@@ -114,8 +178,12 @@ def test_conv2d_naive_matches_f_conv2d(student, rng, case):
 
 
 @grader("cnn-cifar10", points=1)
-def test_conv2d_naive_is_differentiable(student, reference, rng):
-    """Autograd through conv2d_naive gives F.conv2d's input gradient (a CNN must train on it)."""
+def test_conv2d_naive_is_differentiable(student, rng):
+    """Autograd through conv2d_naive gives F.conv2d's input gradient (a CNN must train on it).
+
+    The learner's function runs under torch's own `torch.autograd.functional.vjp` in the
+    submission (no kit code there): its forward value and its vector-Jacobian product come back
+    and are compared here with F.conv2d and autograd through F.conv2d."""
     x = torch.from_numpy(rng.standard_normal((2, 2, 6, 5)))
     weight = torch.from_numpy(rng.standard_normal((3, 2, 3, 3)))
     up = torch.from_numpy(rng.standard_normal((2, 3, 3, 3)))
@@ -125,12 +193,16 @@ def test_conv2d_naive_is_differentiable(student, reference, rng):
     hint = tr("torch 연산만 쓰세요: .item(), .numpy(), float()로 값을 꺼내면 그래디언트가 끊깁니다",
               "use torch operations only: .item(), .numpy() or float() cut the gradient")
     try:
-        got = student.call(f"{K}:input_gradient", fn, x, up)
+        out, got = student.call("torch.autograd.functional:vjp", fn, x, up)
     except StudentError as err:
         raise failure(what, tr("x에 대한 그래디언트", "a gradient for x").render(),
                       err.message.splitlines()[0][:200], hint) from None
+    conv_by_hand(student)
     xr = x.clone().requires_grad_(True)
-    (expected,) = torch.autograd.grad((F.conv2d(xr, weight, stride=2, padding=1) * up).sum(), xr)
+    forward = F.conv2d(xr, weight, stride=2, padding=1)
+    (expected,) = torch.autograd.grad((forward * up).sum(), xr)
+    assert_close(out, forward.detach(), rtol=1e-10, atol=1e-10,
+                 what="conv2d_naive(x, w, stride=2, padding=1) vs F.conv2d", hint=HINT_CONV)
     assert_close(got, expected, rtol=1e-8, atol=1e-10, what=what, hint=hint)
 
 
@@ -150,6 +222,7 @@ def test_max_pool2d_naive_matches_f_max_pool2d(student, rng, case):
     expected = F.max_pool2d(x, k, s)
     got = student.call(f"{M}:max_pool2d_naive", x, k, s) if s is not None else \
         student.call(f"{M}:max_pool2d_naive", x, k)
+    pool_by_hand(student)
     what = f"max_pool2d_naive(x {tuple(x.shape)}, kernel_size={k}" + (
         f", stride={s})" if s is not None else ") (stride not given)")
     hint = tr("stride가 None이면 kernel_size와 같습니다; 창마다 최댓값(음수일 수도 있음)을 채널별로 구하세요",

@@ -35,7 +35,6 @@ from dldrill.sandbox.api import reference_importer
 
 M = "ch04.vgg"
 B = "dldrill.childkit.builders"
-K = "dldrill.childkit.ch04"
 HINT_BLOCK = tr("num_convs × [Conv2d(3×3, padding=1) → ReLU] 뒤에 MaxPool2d(2, 2); 첫 conv만 in_ch, 나머지는 "
                 "out_ch 입력", "num_convs × [Conv2d(3×3, padding=1) → ReLU], then MaxPool2d(2, 2); only "
                 "the first conv takes in_ch channels, the others out_ch")
@@ -43,6 +42,11 @@ HINT_BLOCK = tr("num_convs × [Conv2d(3×3, padding=1) → ReLU] 뒤에 MaxPool2
 
 def _key():
     return reference_importer(solutions_root())(M)
+
+
+def param_count(model) -> int:
+    """The number of scalars in `model.parameters()`, read through the handle."""
+    return int(sum(int(np.prod(tuple(p.shape))) for p in model.parameters()))
 
 
 def _block_params(i: int, o: int, n: int) -> int:
@@ -71,7 +75,7 @@ def test_vgg_block_output_shape(student, rng, case):
 @grader("cnn-cifar10", points=1)
 def test_vgg_block_parameter_count(student, case):
     i, o, n, _ = BLOCKS[case]
-    got = student.call(f"{B}:param_count", student.call(f"{M}:vgg_block", i, o, n))
+    got = param_count(student.call(f"{M}:vgg_block", i, o, n))
     if got != _block_params(i, o, n):
         raise failure(f"vgg_block({i}, {o}, {n}): number of parameters", f"{_block_params(i, o, n):,}",
                       f"{got:,}", HINT_BLOCK)
@@ -93,22 +97,24 @@ def test_vgg_block_forward_matches_the_reference(student, rng):
                  hint=tr("conv마다 ReLU를 붙이세요", "put a ReLU after every convolution"))
 
 
-def _models(student) -> list[tuple[str, object, int]]:
-    """(description, model built in the submission, its true parameter count)."""
+def _models(student, rng) -> list[tuple[str, object, int]]:
+    """(description, model built in the submission from plain torch, its true parameter count);
+    the sizes are drawn from `rng`, so no count can be known in advance."""
+    i, h, o, k, c = (int(v) for v in rng.integers(3, 13, size=5))
     out = []
-    mlp = student.call(f"{B}:seeded_mlp", 10, 16, 3)  # Linear · BatchNorm1d · ReLU · Linear
-    out.append(("Sequential(Linear(10, 16), BatchNorm1d(16), ReLU, Linear(16, 3))", mlp,
-                (10 * 16 + 16) + 2 * 16 + (16 * 3 + 3)))
-    conv = student.call("torch.nn:Conv2d", 3, 8, 5, bias=False)
-    out.append(("Conv2d(3, 8, 5, bias=False)", conv, 3 * 8 * 25))
-    lin = student.call("torch.nn:Linear", 6, 6)
+    mlp = student.call(f"{B}:seeded_mlp", i, h, o)  # Linear · BatchNorm1d · ReLU · Linear
+    out.append((f"Sequential(Linear({i}, {h}), BatchNorm1d({h}), ReLU, Linear({h}, {o}))", mlp,
+                (i * h + h) + 2 * h + (h * o + o)))
+    conv = student.call("torch.nn:Conv2d", c, h, k, bias=False)
+    out.append((f"Conv2d({c}, {h}, {k}, bias=False)", conv, c * h * k * k))
+    lin = student.call("torch.nn:Linear", h, h)
     tied = student.call("torch.nn:Sequential", lin, student.call("torch.nn:ReLU"), lin)
-    out.append(("Sequential(lin, ReLU, lin), one Linear(6, 6) used twice", tied, 6 * 6 + 6))
-    inner = student.call("torch.nn:Sequential", student.call("torch.nn:Linear", 4, 5),
-                         student.call("torch.nn:BatchNorm1d", 5))
-    nested = student.call("torch.nn:Sequential", inner, student.call("torch.nn:Linear", 5, 2))
-    out.append(("Sequential(Sequential(Linear(4, 5), BatchNorm1d(5)), Linear(5, 2))", nested,
-                (4 * 5 + 5) + 10 + (5 * 2 + 2)))
+    out.append((f"Sequential(lin, ReLU, lin), one Linear({h}, {h}) used twice", tied, h * h + h))
+    inner = student.call("torch.nn:Sequential", student.call("torch.nn:Linear", i, k),
+                         student.call("torch.nn:BatchNorm1d", k))
+    nested = student.call("torch.nn:Sequential", inner, student.call("torch.nn:Linear", k, o))
+    out.append((f"Sequential(Sequential(Linear({i}, {k}), BatchNorm1d({k})), Linear({k}, {o}))",
+                nested, (i * k + k) + 2 * k + (k * o + o)))
     return out
 
 
@@ -119,8 +125,8 @@ HINT_COUNT = tr("sum(p.numel() for p in model.parameters()) — 버퍼(running_m
 
 
 @grader("cnn-cifar10", points=1)
-def test_count_params_all(student):
-    for desc, model, expected in _models(student):
+def test_count_params_all(student, rng):
+    for desc, model, expected in _models(student, rng):
         got = student.call(f"{M}:count_params", model)
         if not isinstance(got, int) or isinstance(got, bool) or got != expected:
             raise failure(f"count_params({desc})", f"{expected:,} (int)", repr(got), HINT_COUNT)
@@ -130,7 +136,8 @@ def test_count_params_all(student):
 def test_count_params_trainable_only(student):
     """The first Linear and the BatchNorm frozen (requires_grad=False), as in transfer learning."""
     model = student.call(f"{B}:seeded_mlp", 10, 16, 3)
-    student.call(f"{K}:freeze", model, ["0.", "1."])
+    for index in (0, 1):  # nn.Module.requires_grad_ on the layers, through the handle
+        model[index].requires_grad_(False)
     desc = "Sequential(Linear(10, 16) frozen, BatchNorm1d(16) frozen, ReLU, Linear(16, 3))"
     hint = tr("trainable_only=True이면 requires_grad인 파라미터만 세세요",
               "with trainable_only=True count only the parameters with requires_grad")

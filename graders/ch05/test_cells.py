@@ -13,9 +13,20 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - recurrent_param_count with one bias vector per gate block instead of two
   (test_recurrent_param_count_equals_the_layers[*]; ch05_param_count_one_bias)
 - recurrent_param_count with 4 gate blocks for a GRU (test_recurrent_param_count_equals_the_layers
-  [gru-*]; ch05_param_count_gru_four_gates)
+  [gru-*], and [rnn-*], whose error path counts only once "GRU" is counted right;
+  ch05_param_count_gru_four_gates)
+- recurrent_param_count comparing kind case-sensitively ("GRU" is documented to work)
+  (test_recurrent_param_count_equals_the_layers[rnn-3-8]; ch05_param_count_case_sensitive)
 Accepted alternative: F.linear, einsum and explicit slicing of the gates
 (fixtures/submissions/alternatives/ch05_cells_linear_and_slices.toml).
+
+The cells are written by hand: besides the numbers, both cell tests read the submission's source
+here (`assert_by_hand`, never importing it) and fail when rnn_cell or lstm_cell (or a helper they
+call) uses the library's recurrent cells or layers (nn.RNNCell, nn.LSTMCell, nn.GRUCell, nn.RNN,
+nn.LSTM, nn.GRU, torch.lstm_cell, torch._VF...) or dynamic access that could hide one.
+- lstm_cell and rnn_cell returning nn.LSTMCell's / nn.RNNCell's result
+  (test_rnn_cell_matches_the_formula, test_lstm_cell_matches_nn_lstmcell;
+  ch05_lstm_cell_calls_the_library, attacks/ch05_cells_library.toml)
 """
 
 import numpy as np
@@ -23,9 +34,39 @@ import pytest
 import torch
 from torch import nn
 
-from dldrill.grading import assert_close, assert_raises, assert_shape, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, assert_raises, assert_shape, failure, grader, tr
+from dldrill.grading.source import scan, submission_root
 
 M = "ch05.cells"
+CELL_LIBRARY = (
+    "torch.nn.RNNCell", "torch.nn.LSTMCell", "torch.nn.GRUCell", "torch.nn.RNN", "torch.nn.LSTM",
+    "torch.nn.GRU", "torch.nn.RNNBase", "torch.nn.RNNCellBase", "torch.nn.modules.rnn",
+    "torch.rnn_tanh_cell", "torch.rnn_relu_cell", "torch.lstm_cell", "torch.gru_cell",
+    "torch.rnn_tanh", "torch.rnn_relu", "torch.lstm", "torch.gru", "torch.quantized_lstm_cell",
+    "torch.quantized_rnn_tanh_cell", "torch._VF", "torch._C", "torch.ops", "torch.ao",
+    "torch.nn.quantized", "tensorflow", "keras", "jax")
+HINT_BY_HAND = tr("nn.LSTMCell / nn.RNNCell 없이 행렬곱, 시그모이드, tanh로 직접 계산하세요",
+                  "compute it yourself with matrix products, sigmoid and tanh, without "
+                  "nn.LSTMCell / nn.RNNCell")
+
+
+def by_hand(student, module: str, name: str, forbidden, hint) -> None:
+    """`assert_by_hand` on one function; should its message fail to render (Text + str in
+    dldrill.grading.source, reported), the same findings make the same failure here."""
+    try:
+        assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
+    except TypeError:
+        found = scan(submission_root(student), module, forbidden, [name])
+        raise failure(tr(f"{name}: 직접 구현해야 합니다", f"{name}: must be written by hand"),
+                      tr("직접 작성한 계산 (라이브러리의 같은 기능 없이)",
+                         "the computation written by hand (not the library's own)"),
+                      "; ".join(f.render() for f in found[:3]), hint) from None
+
+
+def cell_by_hand(student, name: str) -> None:
+    """`name` (and the module-level helpers it uses) calls no library recurrent cell or layer;
+    recurrent_param_count may build layers to check itself."""
+    by_hand(student, M, name, CELL_LIBRARY, HINT_BY_HAND)
 
 
 def _t(rng, *shape, scale=1.0, dtype=np.float32):
@@ -45,6 +86,7 @@ def test_rnn_cell_matches_the_formula(student, rng, B, I, H):
         cell.bias_hh.zero_()
         expected = cell(x, h)
     got = student.call(f"{M}:rnn_cell", x, h, W_xh, W_hh, b)
+    cell_by_hand(student, "rnn_cell")
     what = f"rnn_cell(x_t ({B}, {I}), h_prev ({B}, {H}), W_xh ({I}, {H}), W_hh ({H}, {H}), b)"
     hint = tr("h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b): 가중치는 오른쪽에서 곱합니다 (전치 없음)",
               "h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b): the weights multiply from the right "
@@ -68,6 +110,7 @@ def test_lstm_cell_matches_nn_lstmcell(student, rng, B, I, H, dtype):
     params = [p.detach().clone() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih,
                                            cell.bias_hh)]
     got = student.call(f"{M}:lstm_cell", x, h, c, *params)
+    cell_by_hand(student, "lstm_cell")
     what = f"lstm_cell(x_t ({B}, {I}), h, c ({B}, {H}), nn.LSTMCell({I}, {H})'s weights)"
     if not isinstance(got, tuple) or len(got) != 2:
         raise failure(what, "(h_t, c_t)", repr(got)[:100],
@@ -82,22 +125,36 @@ def test_lstm_cell_matches_nn_lstmcell(student, rng, B, I, H, dtype):
     assert_close(got[0], h_exp, rtol=tol, atol=tol, what=f"{what}: h_t", hint=hint)
 
 
+LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def _layer_count(kind: str, I: int, H: int) -> int:
+    return sum(p.numel() for p in LAYERS[kind.lower()](I, H).parameters())
+
+
+HINT_COUNT = tr("게이트 수 × (H·I + H·H + 2·H): PyTorch는 b_ih와 b_hh 두 편향을 둡니다; "
+                "rnn 1, lstm 4, gru 3 (kind는 대소문자 구분 없음)",
+                "gates × (H·I + H·H + 2·H): PyTorch keeps two biases, b_ih and b_hh; "
+                "1 block for rnn, 4 for lstm, 3 for gru (kind in any case)")
+
+
+def _count_matches(student, kind: str, I: int, H: int) -> None:
+    expected = _layer_count(kind, I, H)
+    got = student.call(f"{M}:recurrent_param_count", kind, I, H)
+    if got != expected or isinstance(got, bool):
+        layer = LAYERS[kind.lower()].__name__
+        raise failure(f"recurrent_param_count({kind!r}, {I}, {H})",
+                      f"{expected} (= nn.{layer}({I}, {H}))", str(got), HINT_COUNT)
+
+
 @pytest.mark.parametrize("kind,I,H", [("rnn", 3, 8), ("lstm", 1, 64), ("lstm", 10, 7),
                                       ("gru", 5, 16)],
                          ids=["rnn-3-8", "lstm-1-64", "lstm-10-7", "gru-5-16"])
 @grader(points=1)
 def test_recurrent_param_count_equals_the_layers(student, kind, I, H):
-    layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](I, H)
-    expected = sum(p.numel() for p in layer.parameters())
-    got = student.call(f"{M}:recurrent_param_count", kind, I, H)
-    if got != expected:
-        raise failure(f"recurrent_param_count({kind!r}, {I}, {H})", f"{expected} (= nn."
-                      f"{type(layer).__name__}({I}, {H}))", str(got),
-                      tr("게이트 수 × (H·I + H·H + 2·H): PyTorch는 b_ih와 b_hh 두 편향을 둡니다; "
-                         "rnn 1, lstm 4, gru 3",
-                         "gates × (H·I + H·H + 2·H): PyTorch keeps two biases, b_ih and b_hh; "
-                         "1 block for rnn, 4 for lstm, 3 for gru"))
+    _count_matches(student, kind, I, H)
     if kind == "rnn":
         assert_raises("ValueError", student.call, f"{M}:recurrent_param_count", "transformer",
-                      I, H, what="recurrent_param_count('transformer', ...)",
+                      I, H, valid=lambda: _count_matches(student, "GRU", I, H),
+                      what="recurrent_param_count('transformer', ...)",
                       hint=tr("알 수 없는 kind는 ValueError", "an unknown kind raises ValueError"))

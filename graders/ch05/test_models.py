@@ -1,13 +1,18 @@
 """Graders for ch05.models (checklist: lstm-seq).
 
-Models are judged by what they compute: the learner's model runs in the submission, its trained or
-given weights come back with `execution_trace` and are loaded into the reference architecture here
-(`load_by_execution`), or the reference's weights are copied into it in the order its layers run
-(`dldrill.childkit.ch05:load_weights_by_run`), so attribute names and declaration order are free.
-Accuracy and forecasting error are computed in the grader; test targets and labels never cross.
+Models are judged by what they compute: the learner's model runs in the submission, its weights
+(fresh or trained) come back with `execution_trace` and are loaded into the reference
+architecture here (`load_by_execution`), so attribute names and declaration order are free.
+Training starts from the learner's own initial weights (built after `torch.manual_seed` in the
+submission): the reference model, given the same weights here, is trained by the answer key's
+`train_model` in the grader and the two trajectories are compared. No kit code runs in the
+submission besides the trace; the learner's `train_model` trains the learner's model there.
+Accuracy and forecasting error are computed in the grader; test inputs, targets and labels never
+cross.
 
 Time budgets (answer key measured with one thread, `time.process_time()`, on the 2-core dev
-machine): forecasting the sine 1.6 CPU-s, budget 10 s; Korean reviews 1.7 CPU-s, budget 12 s.
+machine; the child's CPU time through the sandbox in brackets): forecasting the sine 1.6 CPU-s
+(0.65), budget 10 s; Korean reviews 1.7 CPU-s (1.94), budget 12 s.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - LSTMPredictor reading the first time step (out[:, 0, :]) instead of the last
@@ -24,17 +29,25 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - GRUClassifier reading h_n[0], the first layer's state, instead of the last layer's
   (test_gru_classifier_reads_the_last_layer; ch05_gru_first_layer_state)
 - SentimentLSTM's attention not masking padding: padded positions get weight
-  (test_sentiment_attention_is_zero_on_padding, test_sentiment_output_ignores_padding_length;
-  ch05_attention_not_masked)
+  (test_sentiment_attention_is_zero_on_padding, test_sentiment_output_ignores_padding_length,
+  test_sentiment_accepts_a_row_of_padding_only; ch05_attention_not_masked)
 - SentimentLSTM running the LSTM over the padding (no pack_padded_sequence): the backward
   direction reads the pads, so the amount of padding changes the output
-  (test_sentiment_output_ignores_padding_length; ch05_sentiment_lstm_reads_padding)
+  (test_sentiment_output_ignores_padding_length, test_sentiment_accepts_a_row_of_padding_only;
+  ch05_sentiment_lstm_reads_padding)
 - SentimentLSTM averaging the LSTM outputs instead of weighting them by the attention
-  (test_sentiment_forward_matches_the_reference; ch05_sentiment_mean_pooling)
-Accepted alternative: other attribute names and declaration order, F.relu, einsum, a hand-written
-masked softmax, GRU reading out[:, -1] (fixtures/submissions/alternatives/ch05_models_*).
+  (test_sentiment_forward_matches_the_reference, test_sentiment_accepts_a_row_of_padding_only;
+  ch05_sentiment_mean_pooling)
 - train_model's DataLoader shuffling with the global RNG instead of a Generator seeded with seed
   (test_train_model_matches_the_reference_trajectory; ch05_train_unseeded_shuffle)
+- train_model without model.train(): a model handed over in eval mode trains without dropout
+  (test_train_model_matches_the_reference_trajectory; ch05_train_never_calls_train_mode)
+- train_model keeping float64 inputs: the float32 LSTM refuses them
+  (test_train_model_matches_the_reference_trajectory; ch05_train_keeps_float64)
+- SentimentLSTM's lengths without clamp(min=1): a row of padding only has length 0
+  (test_sentiment_accepts_a_row_of_padding_only; ch05_sentiment_empty_row_length_zero)
+Accepted alternative: other attribute names and declaration order, F.relu, einsum, a hand-written
+masked softmax, GRU reading out[:, -1] (fixtures/submissions/alternatives/ch05_models_*).
 """
 
 import numpy as np
@@ -43,6 +56,8 @@ import torch
 from dldrill.childkit import builders
 from dldrill.data import korean_reviews
 from dldrill.grading import (
+    StudentError,
+    TodoError,
     align_weights,
     assert_close,
     assert_shape,
@@ -56,7 +71,6 @@ from dldrill.sandbox.api import reference_importer
 
 M = "ch05.models"
 B = "dldrill.childkit.builders"
-K = "dldrill.childkit.ch05"
 HINT_PRED = tr("nn.LSTM(..., batch_first=True, bidirectional=True) → out[:, -1, :] (2H) → "
                "Linear(2H, 32) · ReLU · Dropout · Linear(32, 1)",
                "nn.LSTM(..., batch_first=True, bidirectional=True) → out[:, -1, :] (2H) → "
@@ -85,13 +99,22 @@ def _reference_model(cls: str, *args, seed: int = 0, **kwargs):
         return getattr(_key("models"), cls)(*args, **kwargs)
 
 
-def _give_reference_weights(student, model, ref, probe, what, hint):
-    """Copies the reference model's weights into the learner's, matched by the order layers run."""
-    mine = student.call(f"{B}:execution_trace", model, probe)
-    theirs = builders.execution_trace(ref, probe)
-    pairs = align_weights(mine, theirs, what=what, hint=hint)
-    weights = {gc["module"]: {**ec["params"], **ec["buffers"]} for gc, ec in pairs}
-    student.call(f"{K}:load_weights_by_run", model, (probe,), weights)
+def param_count(model) -> int:
+    """The number of scalars in `model.parameters()`, read through the handle."""
+    return int(sum(int(np.prod(tuple(p.shape))) for p in model.parameters()))
+
+
+def _learner_model(student, cls: str, *args, seed: int = 0, **kwargs):
+    """The learner's model, built in the submission right after `torch.manual_seed(seed)` there."""
+    student.call("torch:manual_seed", seed)
+    return student.call(f"{M}:{cls}", *args, **kwargs)
+
+
+def _same_start(student, model, ref, probe, what, hint):
+    """Loads the learner's current weights into `ref` (here), matched in the order layers run."""
+    trace = student.call(f"{B}:execution_trace", model, probe)
+    load_by_execution(ref, trace, probe, what=what, hint=hint)
+    return ref
 
 
 def _eval_trace_into(student, model, ref, probe, what, hint):
@@ -126,7 +149,7 @@ def test_lstm_predictor_shapes_and_parameter_count(student, rng):
         model = student.call(f"{M}:LSTMPredictor", I, H, L, dropout=0.0)
         lstm = sum(p.numel() for p in torch.nn.LSTM(I, H, L, bidirectional=True).parameters())
         expected = lstm + (2 * H * 32 + 32) + (32 + 1)
-        got = student.call(f"{B}:param_count", model)
+        got = param_count(model)
         if got != expected:
             raise failure(f"LSTMPredictor{args}: number of parameters", str(expected), str(got),
                           HINT_PRED)
@@ -153,19 +176,33 @@ def test_lstm_predictor_forward_matches_the_curriculum_model(student, rng):
 
 @grader(points=3)
 def test_train_model_matches_the_reference_trajectory(student):
-    """Same start (the reference's initial weights copied in), 4 epochs of 50 windows in batches
-    of 16 (16, 16, 16, 2), dropout 0.2, clip_norm 0.5: the same losses and final weights."""
+    """Same start (the learner's initial weights loaded into the reference model here), 4 epochs of
+    50 windows in batches of 16 (16, 16, 16, 2), dropout 0.2, clip_norm 0.5: the same losses and
+    final weights. The model starts in eval mode (train_model puts it in train mode), and X comes
+    as float64 (train_model makes floating inputs float32)."""
     series = _sine(80, seed=3)
     X, y, _, _, _ = _windows(series, 10, 60)
-    X, y = X.astype(np.float32), y.astype(np.float32)
-    probe = torch.from_numpy(X[:3])
-    ref = _reference_model("LSTMPredictor", 1, 8, 2, dropout=0.2, seed=5)
-    model = student.call(f"{M}:LSTMPredictor", 1, 8, 2, dropout=0.2)
-    _give_reference_weights(student, model, ref, probe, "LSTMPredictor(1, 8, 2)", HINT_PRED)
+    X, y = X.astype(np.float64), y.astype(np.float32)
+    probe = torch.from_numpy(X[:3].astype(np.float32))
+    model = _learner_model(student, "LSTMPredictor", 1, 8, 2, dropout=0.2, seed=5)
+    model.eval()
+    ref = _same_start(student, model, _reference_model("LSTMPredictor", 1, 8, 2, dropout=0.2),
+                      probe, "LSTMPredictor(1, 8, 2)", HINT_PRED)
+    ref.eval()
     kw = {"epochs": 4, "lr": 1e-2, "batch_size": 16, "seed": 7, "clip_norm": 0.5}
-    got = student.call(f"{M}:train_model", model, X, y, student.call("torch.nn:MSELoss"), **kw)
+    what = ("train_model(LSTMPredictor(1, 8, 2) in eval mode, 50 float64 windows, epochs=4, "
+            "batch_size=16, seed=7)")
+    try:
+        got = student.call(f"{M}:train_model", model, X, y, student.call("torch.nn:MSELoss"), **kw)
+    except StudentError as err:
+        if isinstance(err, TodoError):
+            raise
+        raise failure(what, tr("에폭별 손실 목록", "a list of losses per epoch").render(),
+                      f"{err.type_name}: {err.message.splitlines()[0][:200]}", tr(
+                          "X, y를 텐서로 바꾸세요: 실수는 float32, 정수는 int64; 에폭마다 model.train()",
+                          "convert X and y: floating values to float32, integers to int64; "
+                          "model.train() at the start of every epoch")) from None
     expected = _key("models").train_model(ref, X, y, torch.nn.MSELoss(), **kw)
-    what = "train_model(LSTMPredictor(1, 8, 2), 50 windows, epochs=4, batch_size=16, seed=7)"
     if not isinstance(got, (list, tuple)) or len(got) != 4:
         raise failure(what, tr("에폭마다 손실 하나, 길이 4인 리스트", "a list of 4 losses, one per "
                                "epoch").render(), repr(got)[:100], HINT_TRAIN)
@@ -188,8 +225,8 @@ def test_lstm_predictor_forecasts_a_noisy_sine(student):
     Data: sin(2πt/25) + 0.1·N(0, 1) (NumPy seed 0), 400 steps; the first 300 are the training
     part (min-max scaled on them), windows of 20 steps: 280 training windows, 100 test windows.
     Scale: the noise alone costs 0.0018, repeating the last value 0.009; the answer key reaches
-    about 0.0027. Model: LSTMPredictor(1, 16, 2, dropout=0.0) with the reference's initial
-    weights (seed 0); train_model(MSELoss, epochs=20, lr=1e-2, batch_size=32, seed=0).
+    about 0.0027. Model: the learner's LSTMPredictor(1, 16, 2, dropout=0.0) built after
+    torch.manual_seed(0); train_model(MSELoss, epochs=20, lr=1e-2, batch_size=32, seed=0).
     Budget: 10 s for training (answer key: 1.6 CPU-s, one thread). The 100 test targets stay here:
     the trained weights come back and the forecast is computed in the grader.
     """
@@ -197,8 +234,7 @@ def test_lstm_predictor_forecasts_a_noisy_sine(student):
     X_tr, y_tr = X_tr.astype(np.float32), y_tr.astype(np.float32)
     probe = torch.from_numpy(X_tr[:4])
     ref = _reference_model("LSTMPredictor", 1, 16, 2, dropout=0.0, seed=0)
-    model = student.call(f"{M}:LSTMPredictor", 1, 16, 2, dropout=0.0)
-    _give_reference_weights(student, model, ref, probe, "LSTMPredictor(1, 16, 2)", HINT_PRED)
+    model = _learner_model(student, "LSTMPredictor", 1, 16, 2, dropout=0.0, seed=0)
     with student.time_limit(10.0, "train_model on the sine (20 epochs)"):
         student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:MSELoss"),
                      epochs=20, lr=1e-2, batch_size=32, seed=0)
@@ -219,7 +255,7 @@ def test_gru_classifier_reads_the_last_layer(student, rng):
               "_, h_n = self.gru(x); logits = Linear(h_n[-1]) (the last layer's final state)")
     model = student.call(f"{M}:GRUClassifier", 3, 6, 4, num_layers=2)
     gru = sum(p.numel() for p in torch.nn.GRU(3, 6, 2).parameters())
-    got_count = student.call(f"{B}:param_count", model)
+    got_count = param_count(model)
     if got_count != gru + 6 * 4 + 4:
         raise failure("GRUClassifier(3, 6, 4, num_layers=2): number of parameters",
                       str(gru + 28), str(got_count), hint)
@@ -306,6 +342,36 @@ def test_sentiment_forward_matches_the_reference(student, rng):
                          "the Sigmoid"))
 
 
+@grader(points=1)
+def test_sentiment_accepts_a_row_of_padding_only(student, rng):
+    """The documented edge: a row of padding only counts as length 1 (finite output, the same as
+    the reference with the same weights), never a crash or NaN."""
+    probe = _ids(rng, [6, 2, 4], 6)
+    x = probe.clone()
+    x[1] = 0  # the second sentence is padding only
+    model = student.call(f"{M}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
+    ref = _reference_model("SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
+    _eval_trace_into(student, model, ref, probe, "SentimentLSTM(30, 8, 6, n_layers=1)", HINT_SENT)
+    what = "SentimentLSTM(30, 8, 6, n_layers=1).eval()(ids (3, 6) whose second row is all padding)"
+    hint = tr("길이 = (x != 0).sum(1).clamp(min=1): 전부 패딩인 행도 길이 1로 (pack_padded_sequence는 "
+              "길이 0을 거부하고, 모두 -inf인 softmax는 NaN)",
+              "lengths = (x != 0).sum(1).clamp(min=1): a row of padding only has length 1 "
+              "(pack_padded_sequence refuses length 0, and a softmax over all -inf is NaN)")
+    try:
+        got = model(x)
+    except StudentError as err:
+        if isinstance(err, TodoError):
+            raise
+        raise failure(what, tr("유한한 확률 (3, 1)", "finite probabilities (3, 1)").render(),
+                      f"{err.type_name}: {err.message.splitlines()[0][:200]}", hint) from None
+    with torch.no_grad():
+        expected = ref(x)
+    assert_shape(got, (3, 1), what, hint)
+    if not torch.isfinite(torch.as_tensor(got)).all():
+        raise failure(what, tr("유한한 확률", "finite probabilities").render(), str(got.tolist()), hint)
+    assert_close(got, expected, rtol=1e-4, atol=1e-6, what=f"{what} with your weights", hint=hint)
+
+
 @grader(points=4)
 def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
     """Accuracy threshold: >= 0.85 on 120 held-out reviews of the kit's Korean fixture.
@@ -314,8 +380,8 @@ def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
     sentences, balanced), a NumPy permutation under seed 0: the first 120 are held out, the other
     504 train. The vocabulary (syllables, from the training texts) and the ids (max_len 24) are
     made here with the answer key's ch05.text; only the training ids and labels cross.
-    Model: SentimentLSTM(len(vocab), embed_dim=16, hidden_dim=32, n_layers=1, dropout=0.3) with
-    the reference's initial weights (seed 0); train_model(BCELoss, epochs=15, lr=1e-2,
+    Model: the learner's SentimentLSTM(len(vocab), embed_dim=16, hidden_dim=32, n_layers=1,
+    dropout=0.3) built after torch.manual_seed(0); train_model(BCELoss, epochs=15, lr=1e-2,
     batch_size=32, seed=0). The answer key reaches 0.89 (0.89 to 0.92 over initial seeds 0..4).
     Budget: 12 s for training (answer key: 1.7 CPU-s, one thread). Accuracy is computed here,
     with the trained weights loaded into the reference architecture.
@@ -331,8 +397,7 @@ def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
     args = (len(vocab),)
     kw = {"embed_dim": 16, "hidden_dim": 32, "n_layers": 1, "dropout": 0.3}
     ref = _reference_model("SentimentLSTM", *args, seed=0, **kw)
-    model = student.call(f"{M}:SentimentLSTM", *args, **kw)
-    _give_reference_weights(student, model, ref, probe, "SentimentLSTM", HINT_SENT)
+    model = _learner_model(student, "SentimentLSTM", *args, seed=0, **kw)
     with student.time_limit(12.0, "train_model on the Korean reviews (15 epochs)"):
         student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:BCELoss"),
                      epochs=15, lr=1e-2, batch_size=32, seed=0)

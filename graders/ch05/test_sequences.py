@@ -9,11 +9,28 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_create_sequences_windows_and_targets, test_prepare_series_fits_on_the_training_part_only;
   ch05_sequences_drops_last_window)
 - MinMaxScaler with one global min and max over all features instead of one per column
-  (test_minmax_scaler_per_feature_and_round_trip; ch05_scaler_global_minmax)
+  (test_minmax_scaler_per_feature_and_round_trip, test_minmax_scaler_refuses_transform_before_fit
+  through its valid call, test_prepare_series_fits_on_the_training_part_only: data_min_ not of
+  shape (1,); ch05_scaler_global_minmax)
 - MinMaxScaler.transform re-fitting on the data it is given (test_minmax_scaler_transform_uses_
   the_fitted_range; ch05_scaler_transform_refits)
 - the scaler fitted on all the data, test period included (data leakage)
   (test_prepare_series_fits_on_the_training_part_only; ch05_scaler_fit_on_all_data)
+- create_sequences casting to float64: the documented dtype is the data's
+  (test_create_sequences_windows_and_targets[T12xF3-len4]; ch05_sequences_cast_to_float64)
+- transform before fit returning the data unchanged instead of raising RuntimeError
+  (test_minmax_scaler_refuses_transform_before_fit; ch05_scaler_transform_without_fit)
+- prepare_series returning a scaler refitted on the whole series: the windows are right, but the
+  scaler that will map the forecasts back is not the one they were scaled with
+  (test_prepare_series_fits_on_the_training_part_only; ch05_prepare_returns_refitted_scaler)
+
+Error paths count only once the same function works on valid input (`assert_raises(valid=...)`):
+stubs whose every call raises the documented exception earn nothing
+(attacks/ch05_scaler_always_raises.toml).
+
+The scaler prepare_series returns only feeds the learner's own next steps (inverse_transform of
+the forecasts), so it is pinned here to the contract: its data_min_ / data_max_ are the training
+part's, and its inverse_transform maps y_test back to the series' own values.
 """
 
 import numpy as np
@@ -28,11 +45,12 @@ HINT_WINDOW = tr("X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (윈도우 
                  "window), for i = 0 .. len(data)-seq_len-1")
 
 
-@pytest.mark.parametrize("shape,seq_len", [((30,), 5), ((12, 3), 4), ((8,), 7)],
+@pytest.mark.parametrize("shape,seq_len,dtype", [((30,), 5, np.float64), ((12, 3), 4, np.float32),
+                                                 ((8,), 7, np.float64)],
                          ids=["T30-len5", "T12xF3-len4", "T8-len7"])
 @grader(points=1)
-def test_create_sequences_windows_and_targets(student, rng, shape, seq_len):
-    data = rng.standard_normal(shape)
+def test_create_sequences_windows_and_targets(student, rng, shape, seq_len, dtype):
+    data = rng.standard_normal(shape).astype(dtype)
     n = shape[0] - seq_len
     got = student.call(f"{M}:create_sequences", data, seq_len)
     if not isinstance(got, tuple) or len(got) != 2:
@@ -44,11 +62,28 @@ def test_create_sequences_windows_and_targets(student, rng, shape, seq_len):
     expected_X = np.stack([data[i:i + seq_len] for i in range(n)])
     assert_close(X, expected_X, rtol=0, atol=0, what=f"{what}: X", hint=HINT_WINDOW)
     assert_close(y, data[seq_len:], rtol=0, atol=0, what=f"{what}: y", hint=HINT_WINDOW)
-    assert_raises("ValueError", lambda: student.call(f"{M}:create_sequences", data[:seq_len],
-                                                     seq_len),
-                  what=f"create_sequences(data of {seq_len} steps, seq_len={seq_len})",
-                  hint=tr("타깃이 있는 윈도우가 하나도 없으면 ValueError",
-                          "no window has a target: raise ValueError"))
+    for name, value in (("X", X), ("y", y)):
+        if np.asarray(value).dtype != data.dtype:
+            raise failure(f"{what}: {name}.dtype", str(data.dtype), str(np.asarray(value).dtype),
+                          tr("데이터의 dtype을 그대로 두세요 (np.asarray, np.stack은 유지합니다)",
+                             "keep the data's dtype (np.asarray and np.stack keep it)"))
+
+    def works():  # the same function on valid input, checked, before its error path counts
+        got_X, got_y = student.call(f"{M}:create_sequences", data[:seq_len + 1], seq_len)
+        assert_close(got_X, data[None, :seq_len], rtol=0, atol=0,
+                     what=f"create_sequences(data of {seq_len + 1} steps, seq_len={seq_len}): X",
+                     hint=HINT_WINDOW)
+        assert_close(got_y, data[seq_len:seq_len + 1], rtol=0, atol=0,
+                     what=f"create_sequences(data of {seq_len + 1} steps, seq_len={seq_len}): y",
+                     hint=HINT_WINDOW)
+
+    no_window = tr("타깃이 있는 윈도우가 하나도 없거나 seq_len < 1이면 ValueError",
+                   "no window has a target, or seq_len < 1: raise ValueError")
+    assert_raises("ValueError", student.call, f"{M}:create_sequences", data[:seq_len], seq_len,
+                  valid=works, what=f"create_sequences(data of {seq_len} steps, seq_len={seq_len})",
+                  hint=no_window)
+    assert_raises("ValueError", student.call, f"{M}:create_sequences", data, 0, valid=works,
+                  what=f"create_sequences(data {shape}, seq_len=0)", hint=no_window)
 
 
 @grader(points=2)
@@ -74,6 +109,14 @@ def test_minmax_scaler_per_feature_and_round_trip(student, rng):
                  tr("1차원 입력은 1차원으로 돌려주세요", "a 1-D input gives a 1-D output"))
     assert_close(got1, (series - series.min()) / (series.max() - series.min()), rtol=1e-9,
                  atol=1e-12, what="MinMaxScaler on a 1-D series", hint=hint)
+    for name, value in (("data_min_", data.min(0)), ("data_max_", data.max(0))):
+        assert_close(getattr(scaler, name), value, rtol=0, atol=0,
+                     what=f"MinMaxScaler().fit(data (40, 3)).{name}",
+                     hint=tr("fit은 열마다 최솟값·최댓값을 data_min_, data_max_ (모양 (F,))에 저장합니다",
+                             "fit keeps each column's min and max in data_min_ and data_max_ "
+                             "(shape (F,))"))
+    assert_shape(one.data_min_, (1,), "MinMaxScaler().fit(series (25,)).data_min_",
+                 tr("1차원 입력이면 data_min_의 모양은 (1,)", "a 1-D input gives data_min_ of shape (1,)"))
     flat = student.call(f"{M}:MinMaxScaler")
     const = np.column_stack([np.full(6, 2.5), np.arange(6.0)])
     flat.fit(const)
@@ -97,6 +140,23 @@ def test_minmax_scaler_transform_uses_the_fitted_range(student, rng):
                          "map outside [0, 1]"))
 
 
+@grader(points=1)
+def test_minmax_scaler_refuses_transform_before_fit(student, rng):
+    data = rng.uniform(-2.0, 3.0, size=(12, 2))
+
+    def works():
+        fitted = student.call(f"{M}:MinMaxScaler")
+        fitted.fit(data)
+        assert_close(fitted.transform(data), (data - data.min(0)) / (data.max(0) - data.min(0)),
+                     rtol=1e-9, atol=1e-12, what="MinMaxScaler().fit(data).transform(data)",
+                     hint=tr("(x - min) / (max - min), 열마다", "(x - min) / (max - min), per column"))
+
+    assert_raises("RuntimeError", student.call(f"{M}:MinMaxScaler").transform, data, valid=works,
+                  what="MinMaxScaler().transform(data) before fit",
+                  hint=tr("fit 전에 transform하면 RuntimeError (data_min_이 None)",
+                          "transform before fit raises RuntimeError (data_min_ is still None)"))
+
+
 @grader(points=3)
 def test_prepare_series_fits_on_the_training_part_only(student, rng):
     """A rising series: the test period goes above the training maximum."""
@@ -106,7 +166,7 @@ def test_prepare_series_fits_on_the_training_part_only(student, rng):
     if not isinstance(got, tuple) or len(got) != 5:
         raise failure("prepare_series(...)", "(X_train, y_train, X_test, y_test, scaler)",
                       repr(got)[:100], HINT_WINDOW)
-    X_tr, y_tr, X_te, y_te, _ = got
+    X_tr, y_tr, X_te, y_te, scaler = got
     n_train = 45
     lo, hi = series[:n_train].min(), series[:n_train].max()
     scaled = (series - lo) / (hi - lo)
@@ -125,3 +185,10 @@ def test_prepare_series_fits_on_the_training_part_only(student, rng):
                  hint=HINT_WINDOW)
     assert_close(X_te, np.stack([scaled[i - seq_len:i] for i in range(n_train, T)]), rtol=1e-9,
                  atol=1e-12, what=f"{what}: X_test", hint=HINT_WINDOW)
+    # The scaler goes on to the learner's own code (forecasts back to the series' units): pinned.
+    what_scaler = f"{what}: the returned scaler"
+    for name, value in (("data_min_", [lo]), ("data_max_", [hi])):
+        assert_close(getattr(scaler, name), np.array(value), rtol=0, atol=0,
+                     what=f"{what_scaler}.{name}", hint=leak)
+    assert_close(scaler.inverse_transform(y_te), series[n_train:], rtol=1e-9, atol=1e-12,
+                 what=f"{what_scaler}.inverse_transform(y_test) vs series[45:]", hint=leak)
