@@ -33,6 +33,11 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch06_mhsa_no_divisibility_check)
 - the heads' scores scaled by sqrt(d_model) instead of sqrt(d_k)
   (test_mhsa_matches_nn_multihead_attention; ch06_mhsa_scaled_by_d_model)
+- attention computed in float32 whatever the input: float64 comes back float32
+  (test_sdpa_gradient_float64; ch06_sdpa_float32_only)
+- scaled_dot_product_attention returning torch's F.scaled_dot_product_attention: right numbers,
+  not written by hand (test_sdpa_matches_torch_without_mask, test_sdpa_matches_torch_with_masks,
+  test_sdpa_weights_sum_to_one_and_masked_are_zero, test_sdpa_gradient_float64; ch06_sdpa_library)
 Correct variants pass: einsum instead of matmul, heads via reshape + permute, -inf instead of
 -1e9 (fixtures/submissions/alternatives/ch06_attention_einsum_permute.toml).
 """

@@ -17,6 +17,11 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch06_mlm_special_ids_masked)
 - the generator ignored (global RNG) (test_mlm_reproducible_and_input_unchanged;
   ch06_mlm_ignores_generator)
+- mlm_mask assuming a (B, T) input: the documented "any shape" fails for a 1-D sequence
+  (test_mlm_labels; ch06_mlm_two_dims_only)
+Nothing of the kit runs in the child: to see that input_ids is left unchanged, the tensor lives
+there in a types.SimpleNamespace and mlm_mask runs on it through functools.partial and
+builtins.map; the tensor is read back afterwards.
 """
 
 import pytest

@@ -25,6 +25,12 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch06_generate_ignores_generator, ch06_generate_ignores_temperature)
 - bert_param_count without the pooler, or without the LayerNorms (test_bert_param_count;
   ch06_bert_no_pooler, ch06_bert_no_layernorm)
+- a causal block dropping the mask it is given (only the causal mask reaches the attention)
+  (test_block_matches_pre_ln_with_matched_weights[causal]; ch06_block_mask_replaced_by_causal)
+- the token embeddings detached in forward: right logits, an embedding that never trains
+  (test_minigpt_gradients_reach_every_parameter; ch06_minigpt_token_embedding_detached)
+- generate feeding the first max_len tokens instead of the last ones (test_generate_is_reproducible;
+  ch06_generate_crops_first_tokens)
 No test carries a CPU budget: the child only builds small models and runs a few forward passes
 (the answer key needs about 0.1 CPU-s for the whole file); the 120 training steps run here.
 """

@@ -3,11 +3,21 @@
 The truths are computed here in the grader: `nn.BatchNorm1d` in eval mode, `torch.optim.Adam`'s
 own steps, `F.adaptive_avg_pool2d`, the FLOP formulas, `torch.nn.utils.prune.l1_unstructured`,
 the bound |dequantize(quantize(w)) − w| ≤ scale/2, Hinton's distillation loss (reference, value
-and autograd gradient), synthetic LR-finder curves, and two models built in the child: a plain
-MLP with Dropout left in train mode, and a probe whose output moves by exactly 1 once it runs as
-TorchScript (so a "round trip" that never exports shows 0, not 1). Every call is small: the
-answer key needs about 0.1 CPU-s for the whole file (measured, one thread, TorchScript export
-included), so no test carries a CPU budget.
+and autograd gradient), synthetic LR-finder curves. Nothing the child says is believed, and no
+kit helper does an exercise's work there: models are built from torch.nn through handles (a
+seeded MLP, and an Embedding/LayerNorm/Linear stack whose Linear shares the embedding's very
+Parameter, tied in the child by `setattr` through `builtins.map`), frozen by their own
+`requires_grad_`; gradients come from `torch.autograd.functional.vjp` over a `functools.partial`
+of the learner's function and are checked, with the value that came with them and a direct call,
+against the definition here; inputs that must stay unchanged live in the child (a
+`types.SimpleNamespace`) and are read back after the call. `export_and_verify` is judged by its
+archive: while it runs, the child keeps a copy of every TorchScript archive `torch.jit.load`
+reads and of the inputs the loaded module is called with (`dldrill.childkit.ch10`, raw data);
+the archive is then run by the grader in a fresh confined artifact process holding no
+submission code (`dldrill.sandbox.artifacts`) and must compute the model's output, computed
+here. Every call in the child is small (the answer key needs about 0.1 CPU-s there for the
+whole file, TorchScript export included, measured with one thread), so no test carries a CPU
+budget; each export test starts one artifact process (about 1 CPU-s of its own).
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - adam_step corrects the bias with beta**(t+1) (counting steps from 0 and adding one too many)
@@ -48,8 +58,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   ch10_dropout_no_range_check)
 - dropout_expectation drops units but does not scale the kept ones by 1/(1-p): the mean is 1-p
   (test_dropout_keeps_the_expectation; ch10_dropout_no_rescale)
-- export_and_verify compares the model with itself: no TorchScript export happens, the answer is
-  always 0 (test_export_and_verify_really_exports; ch10_export_no_round_trip)
+- export_and_verify compares the model with itself: the archive loaded back never runs, the
+  answer is always 0 (test_export_and_verify_faithful_export_is_close,
+  test_export_and_verify_really_exports; ch10_export_no_round_trip)
 - export_and_verify without model.eval(): Dropout makes every output differ
   (test_export_and_verify_faithful_export_is_close; ch10_export_without_eval)
 - global_average_pool keeps the pooled axes: (N, C, 1, 1) instead of (N, C)
@@ -99,6 +110,11 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - magnitude_prune reads sparsity as the fraction of weights to keep: k = round((1 - sparsity) *
   numel) are zeroed (test_magnitude_prune_extremes, test_magnitude_prune_matches_l1_unstructured;
   ch10_prune_sparsity_as_kept_fraction)
+- adam_step updating m, v and param in place: the caller's tensors change
+  (test_adam_later_steps_match_torch_optim; ch10_adam_in_place)
+- magnitude_prune zeroing w itself (no clone) (test_magnitude_prune_extremes; ch10_prune_in_place)
+- suggest_lr skipping the first segment: wrong for the two lrs the docstring allows
+  (test_suggest_lr_returns_the_start_of_the_segment; ch10_suggest_lr_needs_three_points)
 """
 
 import math
@@ -110,7 +126,15 @@ import torch.nn.functional as F
 import torch.nn.utils.prune
 
 from dldrill.childkit import builders
-from dldrill.grading import assert_close, assert_raises, assert_shape, failure, grader, tr
+from dldrill.grading import (
+    StudentError,
+    assert_close,
+    assert_raises,
+    assert_shape,
+    failure,
+    grader,
+    tr,
+)
 
 M = "ch10.qa"
 B = "dldrill.childkit.builders"
@@ -709,10 +733,17 @@ def test_distillation_loss_matches_hinton(student, rng, T, alpha):
 def test_distillation_loss_gradient_reaches_the_student(student, rng):
     """d loss / d student_logits by autograd in the child (torch.autograd.functional.vjp over a
     functools.partial of the learner's function, library callables; float64), against the
-    gradient of the definition here, and the loss that came with it against the definition's
-    value; T = 3, alpha = 0.6."""
+    gradient of the definition here, and the loss that came with it, and a direct call, against
+    the definition's value; T = 3, alpha = 0.6."""
     s, t = rng.standard_normal((4, 6)), torch.from_numpy(rng.standard_normal((4, 6)) * 2)
     y = torch.from_numpy(rng.integers(0, 6, 4))
+    direct = student.call(f"{M}:distillation_loss", torch.from_numpy(s), t.double(), y, 3.0, 0.6)
+    if not isinstance(direct, torch.Tensor) or direct.numel() != 1:
+        raise failure("distillation_loss(student float64 (4, 6), ..., T=3, alpha=0.6)",
+                      "a scalar tensor", repr(direct)[:80], HINT_KD)
+    assert_close(float(direct.detach()), _kd(torch.from_numpy(s), t, y, 3.0, 0.6), rtol=1e-6,
+                 what="distillation_loss(student float64 (4, 6), ..., T=3, alpha=0.6)",
+                 hint=HINT_KD)
     fn = student.call("functools:partial", student.get(f"{M}:distillation_loss"),
                       teacher_logits=t.double(), labels=y, T=3.0, alpha=0.6)
     got = student.call("torch.autograd.functional:vjp", fn, (torch.from_numpy(s),),
@@ -753,7 +784,9 @@ def _float(value, what):
 
 def _exported(student, artifacts, model, x, what: str) -> tuple:
     """Runs export_and_verify(model, x) while the child keeps a copy of every TorchScript archive
-    torch.jit.load reads (dldrill.childkit.ch10: raw bytes, nothing else); then runs the last one
+    torch.jit.load reads and of the inputs the loaded module is called with
+    (dldrill.childkit.ch10: raw data, nothing else); the loaded module must have run on the
+    example (an honest mistake, comparing the model with itself, shows here); then runs the last one
     here, in a fresh confined artifact process that holds no submission code, and checks that it
     computes the model's eval-mode output (computed here from the same seeded model). Returns
     (the float export_and_verify returned, the archive's output)."""
@@ -763,6 +796,8 @@ def _exported(student, artifacts, model, x, what: str) -> tuple:
     finally:
         archives = student.call(f"{K}:recorded_torchscript_loads")
     got = _float(got, what)
+    calls = archives.get("calls") if isinstance(archives, dict) else None
+    archives = archives.get("archives") if isinstance(archives, dict) else None
     if not isinstance(archives, list) or not archives or not isinstance(archives[-1], bytes):
         raise failure(f"{what}: the TorchScript archive loaded back by torch.jit.load",
                       tr("torch.jit.load로 읽은 아카이브 하나 이상", "at least one archive read by "
@@ -772,9 +807,28 @@ def _exported(student, artifacts, model, x, what: str) -> tuple:
                          "모델과 비교하세요",
                          "do not compare the model with itself: compare it with the model "
                          "torch.jit.save wrote and torch.jit.load read back"))
-    with artifacts.process({"model.pt": archives[-1]}, "torch", budget=20.0) as proc:
-        loaded = proc.call("torch.jit:load", proc.path("model.pt"), map_location="cpu")
-        out = proc.call(f"{A}:forward", loaded, x)
+    ran = [c for c in calls or () if isinstance(c, list) and c and isinstance(c[0], torch.Tensor)
+           and tuple(c[0].shape) == tuple(x.shape) and torch.equal(c[0], x)]
+    if not ran:
+        raise failure(f"{what}: calls of the model loaded back by torch.jit.load",
+                      tr("example로 한 번 이상", "at least one, on the example").render(),
+                      tr("불러온 모델을 실행하지 않음", "the loaded model never ran").render(),
+                      tr("불러온 모델의 출력(loaded(example))을 원래 모델의 출력과 비교하세요 "
+                         "(모델 자신과 비교하면 항상 0)",
+                         "compare the loaded model's output, loaded(example), with the original's "
+                         "(comparing the model with itself always gives 0)"))
+    try:
+        with artifacts.process({"model.pt": archives[-1]}, "torch", budget=20.0) as proc:
+            loaded = proc.call("torch.jit:load", proc.path("model.pt"), map_location="cpu")
+            out = proc.call(f"{A}:forward", loaded, x)
+    except StudentError as err:
+        raise failure(f"{what}: the archive torch.jit.load read, loaded and run here",
+                      tr("TorchScript 모델의 출력", "a TorchScript model's output").render(),
+                      f"{err.type_name}: {err.message}"[:200], tr(
+                          "torch.jit.script(또는 trace)로 만든 모델을 torch.jit.save로 저장하고 그 파일을 "
+                          "torch.jit.load로 읽으세요",
+                          "save the torch.jit.script (or trace) model with torch.jit.save and read "
+                          "that very file with torch.jit.load")) from None
     return got, out
 
 
