@@ -15,6 +15,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - make_training_args copies the curriculum's evaluation_strategy='epoch', an argument transformers 5
   no longer has (it is eval_strategy) (test_finetune_minilm_with_the_trainer,
   test_make_training_args_has_the_curriculums_settings; ch07_training_args_evaluation_strategy)
+- make_training_args adds a setting of its own (logging_steps=10, from a tutorial) that the
+  curriculum does not name, though everything else must keep its default
+  (test_make_training_args_has_the_curriculums_settings; ch07_training_args_extra_setting)
 """
 
 import enum

@@ -19,7 +19,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - LoRALinear keeps the base layer trainable, so an optimizer step changes the pretrained weight too
   (test_lora_linear_merge_is_an_equivalent_linear,
   test_lora_linear_output_is_scaled_by_alpha_over_r, test_lora_linear_starts_as_the_base_layer,
-  test_lora_linear_trains_only_a_and_b; ch07_lora_base_not_frozen)
+  test_lora_linear_trains_only_a_and_b, test_lora_linear_dropout_only_on_the_lora_path;
+  ch07_lora_base_not_frozen)
 - LoRALinear applies dropout to the input of both paths, so the frozen base layer sees dropped
   inputs in training (test_lora_linear_dropout_only_on_the_lora_path;
   ch07_lora_dropout_on_the_base_path)
@@ -29,7 +30,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_lora_trainable_params_formula; ch07_lora_params_one_matrix)
 - LoRALinear scales the update by r / alpha instead of alpha / r
   (test_lora_linear_merge_is_an_equivalent_linear,
-  test_lora_linear_output_is_scaled_by_alpha_over_r; ch07_lora_scale_r_over_alpha)
+  test_lora_linear_output_is_scaled_by_alpha_over_r, test_lora_linear_trains_only_a_and_b, where
+  the two SGD steps recomputed here differ; ch07_lora_scale_r_over_alpha)
 """
 
 import ast
