@@ -228,3 +228,19 @@ def test_hand_written_code_and_other_functions_pass(tmp_path):
             module = f"{chapter}.{path.stem}"
             found = [f for f in scan(solutions_root(), module, ()) if f.dynamic]
             assert not found, (module, found)
+
+
+def test_assert_by_hand_says_what_it_found(tmp_path):
+    from dldrill.errors import GradingFailure
+    from dldrill.grading import assert_by_hand
+
+    root = _write(tmp_path, {"ch04/__init__.py": "",
+                             "ch04/conv.py": "import torch.nn.functional as F\n"
+                                             "def conv(x, w):\n    return F.conv2d(x, w)\n"})
+
+    class Student:
+        class backend:
+            submission = root
+
+    with pytest.raises(GradingFailure, match=r"torch\.nn\.functional\.conv2d \(conv\.py:3\)"):
+        assert_by_hand(Student(), "ch04.conv", forbidden=FORBIDDEN, functions=["conv"])

@@ -291,9 +291,9 @@ def assert_by_hand(student: Any, module: str, *, forbidden: Sequence[str],
     got = "; ".join(f.render() for f in (named or dynamic)[:3])
     if len(findings) > 3:
         got += f" (+{len(findings) - 3})"
-    expected = (tr("직접 작성한 계산 (라이브러리의 같은 기능 사용 금지: ",
-                   "the computation written by hand (not the library's own: ")
-                + ", ".join(forbidden[:4]) + (", …" if len(forbidden) > 4 else "") + ")")
+    names = ", ".join(forbidden[:4]) + (", …" if len(forbidden) > 4 else "")
+    expected = tr(f"직접 작성한 계산 (라이브러리의 같은 기능 사용 금지: {names})",
+                  f"the computation written by hand (not the library's own: {names})")
     if not named:
         expected = tr("동적 import/getattr/eval 없이 직접 작성한 코드",
                       "code written by hand, without dynamic import/getattr/eval")
