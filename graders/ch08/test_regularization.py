@@ -4,17 +4,30 @@ Dropout is judged exactly (every entry is 0 or x/(1-p)) and statistically (the f
 and the mean stay within 5 standard deviations of p and of the input's mean, with seeded
 generators); BatchNorm1d against `nn.BatchNorm1d` built here with the same weights, step by step
 in train mode (outputs and running statistics) and then in eval mode; layer_norm against
-`F.layer_norm`; l2_penalty against the sum computed here from the weights pulled back;
-EarlyStopping against the contract's rule on loss sequences chosen to reach its boundaries.
+`F.layer_norm`; l2_penalty against the sum computed here from the grader's own copy of the
+seeded model, and its gradients (the learner's l2_penalty and backward() run there as one call of
+plain torch, `torch.autograd.backward(map(l2_penalty, [model]))`, the gradients come back) against
+2·p; EarlyStopping against the contract's rule on loss sequences chosen to reach its boundaries.
+The starting state is varied: BatchNorm1d put in eval mode before any training step, then train
+and eval again; dropout without a generator (the global RNG, seeded twice the same and once
+otherwise); a model with no trainable parameter for l2_penalty (tensor(0.)).
+
+"By hand" (the module's contract) is checked on the source, read in the grader and never imported
+(the `by_hand` fixture of graders/ch08/conftest.py): each dropout, BatchNorm1d and layer_norm test
+first requires that ch08/regularization.py (whole, with the submission modules it imports and
+the package's __init__.py) use no library dropout / batch-instance-group norm / layer-group-RMS
+norm layer, function or kernel, nor hide one behind a module alias.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - BatchNorm1d uses (and updates) the batch statistics in eval mode too
-  (test_batchnorm_eval_matches_nn, test_batchnorm_three_dim_input; ch08_bn_batch_stats_in_eval)
+  (test_batchnorm_eval_first_then_train, test_batchnorm_eval_matches_nn,
+  test_batchnorm_three_dim_input; ch08_bn_batch_stats_in_eval)
 - BatchNorm1d blends the biased batch variance into running_var (nn.BatchNorm1d uses the unbiased
-  one) (test_batchnorm_eval_matches_nn, test_batchnorm_three_dim_input,
-  test_batchnorm_train_matches_nn; ch08_bn_biased_running_var)
+  one) (test_batchnorm_eval_first_then_train, test_batchnorm_eval_matches_nn,
+  test_batchnorm_three_dim_input, test_batchnorm_train_matches_nn; ch08_bn_biased_running_var)
 - BatchNorm1d keeps running_mean / running_var as plain attributes, not buffers: not in the
-  state_dict, not moved by .to() (test_batchnorm_eval_matches_nn,
+  state_dict, not moved by .to() (test_batchnorm_eval_first_then_train,
+  test_batchnorm_eval_matches_nn,
   test_batchnorm_parameters_and_buffers, test_batchnorm_three_dim_input,
   test_batchnorm_train_matches_nn; ch08_bn_stats_not_buffers)
 - BatchNorm1d's unbiased correction uses n = N (the batch size) also for (N, C, L) input, where n =
@@ -24,7 +37,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - dropout draws its mask from the global RNG and ignores `generator`: a seeded generator does not
   reproduce the mask (test_dropout_edge_cases_and_generator; ch08_dropout_ignores_generator)
 - dropout zeroes entries but does not divide the kept ones by 1 - p: the expectation shrinks by (1 -
-  p) (test_dropout_keeps_the_expectation, test_dropout_kept_entries_are_rescaled;
+  p) (test_dropout_keeps_the_expectation, test_dropout_kept_entries_are_rescaled, and the ValueError
+  check of test_dropout_edge_cases_and_generator, credited only once dropout works;
   ch08_dropout_no_rescale)
 - dropout without the p == 1 case: x * 0 / (1 - 1) gives nan everywhere
   (test_dropout_edge_cases_and_generator; ch08_dropout_p1_nan)
@@ -52,6 +66,24 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   delta' counts as no improvement, so an EQUAL loss (or a drop of exactly min_delta) is taken as an
   improvement and resets the counter (test_early_stopping_equal_loss_is_no_improvement;
   ch08_pub_early_stopping_bjarten)
+- BatchNorm1d falls back to the batch statistics in eval mode until it has seen a training batch
+  ('the running statistics are not ready yet'): a fresh module in eval mode normalizes with the
+  batch (test_batchnorm_eval_first_then_train; ch08_bn_batch_stats_until_trained)
+- BatchNorm1d subclasses nn.BatchNorm1d and lets it do the work (the contract says by hand)
+  (test_batchnorm_eval_first_then_train, test_batchnorm_eval_matches_nn,
+  test_batchnorm_parameters_and_buffers, test_batchnorm_three_dim_input,
+  test_batchnorm_train_matches_nn; ch08_bn_is_nn_batchnorm)
+- dropout without a generator makes a fresh torch.Generator() instead of using the global RNG: every
+  such call draws the same mask, whatever torch.manual_seed said
+  (test_dropout_edge_cases_and_generator; ch08_dropout_fresh_generator_when_none)
+- dropout hands the work to F.dropout (the contract says by hand): the masks even look right, but
+  nothing is written by hand (test_dropout_edge_cases_and_generator,
+  test_dropout_is_the_identity_in_eval, test_dropout_keeps_the_expectation,
+  test_dropout_kept_entries_are_rescaled; ch08_dropout_is_f_dropout)
+- l2_penalty as sum(generator) with Python's start 0: a model with no trainable parameter gives the
+  int 0, not tensor(0.) (test_l2_penalty_sums_trainable_squares; ch08_l2_python_sum_start)
+- layer_norm calls F.layer_norm (the contract says by hand) (test_layer_norm_last_axis,
+  test_layer_norm_several_trailing_dims; ch08_layer_norm_is_f_layer_norm)
 Correct variants pass: a Bernoulli mask, torch.var_mean over a (C, N·L) view, a flattened layer
 norm, a Keras-style wait counter (fixtures/submissions/alternatives/ch08_regularization_other_style.toml).
 """
@@ -60,11 +92,44 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dldrill.childkit import builders
+from dldrill.errors import StudentError, TodoError
 from dldrill.grading import assert_close, assert_raises, failure, grader, tr
 
 M = "ch08.regularization"
 B = "dldrill.childkit.builders"
 K = "dldrill.childkit.ch08"
+
+
+def _library_names(*keys: str) -> tuple[str, ...]:
+    """Every public name of torch, torch.nn.functional and torch.nn whose lower-case name contains
+    one of `keys`, as dotted names (as this torch spells them)."""
+    out = []
+    for module, prefix in ((torch, "torch"), (F, "torch.nn.functional"), (torch.nn, "torch.nn")):
+        out += [f"{prefix}.{n}" for n in dir(module) if any(k in n.lower() for k in keys)]
+    return tuple(out)
+
+
+# "By hand" (the module's contract: no F.dropout, F.batch_norm, F.layer_norm, nn.BatchNorm1d):
+# the library's layer, function or kernel for each exercise, and the back doors to kernels.
+_KERNELS = ("torch.ops", "torch._C", "torch._VF", "torch._refs", "torch._decomp", "torch._prims",
+            "torch.nn.modules.dropout", "torch.nn.modules.batchnorm",
+            "torch.nn.modules.normalization", "torch.nn.modules.instancenorm", "tensorflow", "keras")
+FORBIDDEN_DROPOUT = _library_names("dropout") + _KERNELS
+FORBIDDEN_BATCHNORM = _library_names("batch_norm", "batchnorm", "instance_norm", "instancenorm",
+                                     "group_norm", "groupnorm") + _KERNELS
+FORBIDDEN_LAYERNORM = _library_names("layer_norm", "layernorm", "group_norm", "groupnorm",
+                                     "rms_norm", "rmsnorm") + _KERNELS
+
+
+def _by_hand(student, by_hand, forbidden: tuple[str, ...], what: str) -> None:
+    """The conftest's `by_hand` check on ch08/regularization.py for one exercise's names."""
+    by_hand(student, M, forbidden, f"ch08/regularization.py ({what})", tr(
+        f"{what}은(는) 텐서 연산(mean, var, rand, sqrt...)으로 직접 작성하세요; 라이브러리의 같은 층·함수는 "
+        "쓰지 않습니다",
+        f"write {what} with tensor operations (mean, var, rand, sqrt...), not the library's own "
+        "layer or function"))
+
 
 HINT_DROPOUT = tr("남길 원소는 x / (1 - p), 나머지는 0 (역 드롭아웃: 학습 중에 스케일)",
                   "kept entries are x / (1 - p), the others 0 (inverted dropout scales in training)")
@@ -85,7 +150,8 @@ def _x(shape, seed: int = 0) -> torch.Tensor:
 
 # -- dropout --------------------------------------------------------------------------------------
 @grader(points=1)
-def test_dropout_is_the_identity_in_eval(student):
+def test_dropout_is_the_identity_in_eval(student, by_hand):
+    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
     x = _x((6, 50))
     for p in (0.5, 0.9):
         got = student.call(f"{M}:dropout", x, p, False, generator=_gen(student, 1))
@@ -95,33 +161,48 @@ def test_dropout_is_the_identity_in_eval(student):
                              "already scaled during training)"))
 
 
+def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
+    """dropout(x, p, True, seeded generator): every entry exactly 0 or x / (1 - p), some of each,
+    the shape and dtype of x."""
+    got = student.call(f"{M}:dropout", x, p, True, generator=_gen(student, seed))
+    what = f"dropout(x {tuple(x.shape)} {str(x.dtype).removeprefix('torch.')}, p={p}, " \
+           f"training=True, generator=seeded)"
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(x.shape) \
+            or got.dtype != x.dtype:
+        raise failure(f"{what}: the result", f"a tensor {tuple(x.shape)} {x.dtype}",
+                      f"{type(got).__name__} {tuple(getattr(got, 'shape', ()))} "
+                      f"{getattr(got, 'dtype', '')}",
+                      tr("x와 같은 shape·dtype의 텐서를 돌려주세요",
+                         "return a tensor of x's shape and dtype"))
+    got = got.detach().double()
+    kept = got != 0
+    scaled = x.double() / (1 - p)
+    if not bool(kept.any()) or bool(kept.all()):
+        raise failure(f"{what}: entries set to 0", tr("일부 (약 p)", "some (about p)").render(),
+                      f"{int((~kept).sum())} / {x.numel()}", HINT_DROPOUT)
+    bad = kept & ((got - scaled).abs() > 1e-5 * scaled.abs())
+    if bool(bad.any()):
+        i = tuple(int(v) for v in bad.nonzero()[0])
+        raise failure(f"{what}: a kept entry, at {i}",
+                      f"x / (1 - p) = {float(scaled[i]):.6g} (x = {float(x[i]):.6g})",
+                      f"{float(got[i]):.6g} ({int(bad.sum())} entries differ)", HINT_DROPOUT)
+
+
 @grader(points=2)
-def test_dropout_kept_entries_are_rescaled(student):
-    """Every entry must be exactly 0 or x / (1 - p); some of each."""
+def test_dropout_kept_entries_are_rescaled(student, by_hand):
+    """Every entry must be exactly 0 or x / (1 - p); some of each; float32 and float64 kept."""
+    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
     x = _x((20, 50), seed=2)
-    for p in (0.3, 0.75):
-        got = student.call(f"{M}:dropout", x, p, True, generator=_gen(student, 3))
-        what = f"dropout(x (20, 50), p={p}, training=True, generator=seeded)"
-        assert_close(torch.as_tensor(np.asarray(got, dtype=np.float32)).shape, x.shape,
-                     what=f"{what}: shape")
-        got = torch.as_tensor(np.asarray(got, dtype=np.float64))
-        kept = got != 0
-        scaled = x.double() / (1 - p)
-        if not bool(kept.any()) or bool(kept.all()):
-            raise failure(f"{what}: entries set to 0", tr("일부 (약 p)", "some (about p)").render(),
-                          f"{int((~kept).sum())} / {x.numel()}", HINT_DROPOUT)
-        bad = kept & ((got - scaled).abs() > 1e-5 * scaled.abs())
-        if bool(bad.any()):
-            i = tuple(int(v) for v in bad.nonzero()[0])
-            raise failure(f"{what}: a kept entry, at {i}",
-                          f"x / (1 - p) = {float(scaled[i]):.6g} (x = {float(x[i]):.6g})",
-                          f"{float(got[i]):.6g} ({int(bad.sum())} entries differ)", HINT_DROPOUT)
+    _check_kept(student, x, 0.3, 3)
+    _check_kept(student, x, 0.75, 3)
+    _check_kept(student, x.double(), 0.5, 4)
 
 
 @grader(points=2)
-def test_dropout_keeps_the_expectation(student):
+def test_dropout_keeps_the_expectation(student, by_hand):
     """x all ones, 200 000 entries: the fraction of zeros is p and the mean is 1, within 5 standard
     deviations of a Bernoulli(p) mask (p = 0.2 and 0.8, two seeds)."""
+    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
     n = 200_000
     x = torch.ones(n)
     for p in (0.2, 0.8):
@@ -142,9 +223,12 @@ def test_dropout_keeps_the_expectation(student):
 
 
 @grader(points=2)
-def test_dropout_edge_cases_and_generator(student):
-    """p = 0 and p = 1 in training; a bad p; the same seeded generator gives the same mask
-    whatever the global RNG did in between, and a different seed a different one."""
+def test_dropout_edge_cases_and_generator(student, by_hand):
+    """p = 0 and p = 1 in training; a bad p (credited only once dropout works on a good one); the
+    same seeded generator gives the same mask whatever the global RNG did in between, and a
+    different seed a different one; without a generator the draws come from the global RNG (the
+    same global seed gives the same mask, another seed another)."""
+    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
     x = _x((8, 40), seed=4)
     got = student.call(f"{M}:dropout", x, 0.0, True, generator=_gen(student, 0))
     assert_close(got, x, rtol=0, atol=0, what="dropout(x, p=0.0, training=True)",
@@ -156,6 +240,7 @@ def test_dropout_edge_cases_and_generator(student):
                          "p=1 zeros everything — dividing by 1 - p gives 0/0 = nan: handle it apart"))
     for bad in (-0.1, 1.5):
         assert_raises("ValueError", student.call, f"{M}:dropout", x, bad, True,
+                      valid=lambda: _check_kept(student, x, 0.5, 9),
                       what=f"dropout(x, p={bad}, training=True)",
                       hint=tr("0 <= p <= 1이 아니면 ValueError", "raise ValueError unless 0 <= p <= 1"))
     student.call("torch:manual_seed", 11)
@@ -172,6 +257,23 @@ def test_dropout_edge_cases_and_generator(student):
         raise failure("dropout(x, 0.5, True) with generators seeded 7 and 8",
                       tr("다른 마스크", "different masks").render(),
                       tr("같은 마스크", "the same mask").render(), hint)
+    hint = tr("generator가 None이면 전역 RNG에서 뽑으세요 (torch.rand(x.shape, generator=None)); 새 "
+              "torch.Generator()를 만들면 매번 같은 고정 시드의 마스크가 나옵니다",
+              "with generator=None draw from the global RNG (torch.rand(x.shape, generator=None)); "
+              "a fresh torch.Generator() starts from the same fixed seed every call")
+    masks = []
+    for seed in (21, 21, 22):
+        student.call("torch:manual_seed", seed)
+        masks.append(np.asarray(student.call(f"{M}:dropout", x, 0.5, True)) != 0)
+    if not np.array_equal(masks[0], masks[1]):
+        raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) twice",
+                      tr("같은 마스크", "the same mask").render(),
+                      tr("다른 마스크", "different masks").render(), hint)
+    if np.array_equal(masks[0], masks[2]):
+        raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) "
+                      "and after torch.manual_seed(22)", tr("다른 마스크", "different masks").render(),
+                      tr("같은 마스크 (전역 시드를 무시함)", "the same mask (the global seed is "
+                         "ignored)").render(), hint)
 
 
 # -- BatchNorm1d ----------------------------------------------------------------------------------
@@ -235,16 +337,18 @@ def _run_bn(student, shape, kw, seed, train_steps=4):
 
 
 @grader(points=3)
-def test_batchnorm_train_matches_nn(student):
+def test_batchnorm_train_matches_nn(student, by_hand):
     """(N, C) input, four train-mode steps with growing batches (8, 9, 10, 11), momentum 0.1 and
     0.3, eps 1e-5 and 1e-3: outputs and running statistics after every step."""
+    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     _run_bn(student, (8, 6), {}, seed=0)
     _run_bn(student, (8, 5), {"momentum": 0.3, "eps": 1e-3}, seed=1)
 
 
 @grader(points=2)
-def test_batchnorm_eval_matches_nn(student):
+def test_batchnorm_eval_matches_nn(student, by_hand):
     """After four train steps, eval mode: the running statistics normalize, and stay unchanged."""
+    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     mine, ref, g = _run_bn(student, (8, 6), {"momentum": 0.2}, seed=2)
     mine.eval()
     ref.eval()
@@ -262,9 +366,10 @@ def test_batchnorm_eval_matches_nn(student):
 
 
 @grader(points=2)
-def test_batchnorm_three_dim_input(student):
+def test_batchnorm_three_dim_input(student, by_hand):
     """(N, C, L) input, as nn.BatchNorm1d takes: statistics per channel over N and L (n = N·L in
     the unbiased correction); train steps, then eval."""
+    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     mine, ref, g = _run_bn(student, (4, 3, 7), {}, seed=3, train_steps=3)
     mine.eval()
     ref.eval()
@@ -276,9 +381,10 @@ def test_batchnorm_three_dim_input(student):
 
 
 @grader(points=1)
-def test_batchnorm_parameters_and_buffers(student):
+def test_batchnorm_parameters_and_buffers(student, by_hand):
     """weight and bias are trainable parameters; running_mean and running_var are buffers (saved in
     the state_dict, moved by .to(), never trained); fresh values 1, 0, 0, 1."""
+    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     bn = student.call(f"{M}:BatchNorm1d", 4)
     entries = student.call(f"{K}:module_entries", bn)
     hint = tr('파라미터는 nn.Parameter, 누적 통계는 self.register_buffer("running_mean", ...)',
@@ -294,6 +400,32 @@ def test_batchnorm_parameters_and_buffers(student):
     for key, value in (("weight", 1.0), ("bias", 0.0), ("running_mean", 0.0), ("running_var", 1.0)):
         assert_close(state[key], torch.full((4,), value), rtol=0, atol=0,
                      what=f"BatchNorm1d(4).{key} at creation", hint=hint)
+
+
+@grader(points=1)
+def test_batchnorm_eval_first_then_train(student, by_hand):
+    """The starting mode varied: a fresh module put in eval mode FIRST normalizes with the initial
+    running statistics (mean 0, var 1) and leaves them; train() then uses the batch statistics and
+    updates them; eval() again uses the updated ones."""
+    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    mine, ref = _bn_pair(student, 4, seed=5)
+    g = torch.Generator().manual_seed(6)
+    hint = tr("모드는 self.training 하나로만 정하세요: 평가 중에는 (학습 전이라도) "
+              "running_mean/running_var로 정규화하고, train()으로 돌아오면 다시 배치 통계를 씁니다",
+              "decide on self.training alone: in eval mode normalize with running_mean / running_var "
+              "(even before any training step); back in train() use the batch statistics again")
+    for step, mode in enumerate(("eval", "train", "eval")):
+        getattr(mine, mode)()
+        getattr(ref, mode)()
+        x = torch.randn(6, 4, generator=g) * 2 + 1
+        with torch.no_grad():
+            expected = ref(x)
+        what = f"BatchNorm1d(4): fresh, then {' → '.join(('eval', 'train', 'eval')[: step + 1])}()"
+        assert_close(mine(x), expected, rtol=1e-4, atol=1e-5, what=f"{what}: output", hint=hint)
+        state = _stats(student, mine)
+        for key in ("running_mean", "running_var"):
+            assert_close(state[key], getattr(ref, key), rtol=1e-4, atol=1e-6,
+                         what=f"{what}: {key} after the forward pass", hint=hint)
 
 
 # -- layer_norm -----------------------------------------------------------------------------------
@@ -314,56 +446,92 @@ def _ln_case(student, x_shape, norm_shape, eps, seed):
 
 
 @grader(points=2)
-def test_layer_norm_last_axis(student):
+def test_layer_norm_last_axis(student, by_hand):
+    _by_hand(student, by_hand, FORBIDDEN_LAYERNORM, "layer_norm")
     _ln_case(student, (4, 7), (7,), 1e-5, 0)
     _ln_case(student, (3, 5, 16), (16,), 1e-3, 1)
 
 
 @grader(points=2)
-def test_layer_norm_several_trailing_dims(student):
+def test_layer_norm_several_trailing_dims(student, by_hand):
     """Normalized shapes (5, 6) on x (2, 3, 5, 6) and (2, 3, 4) on x (2, 3, 4)."""
+    _by_hand(student, by_hand, FORBIDDEN_LAYERNORM, "layer_norm")
     _ln_case(student, (2, 3, 5, 6), (5, 6), 1e-5, 2)
     _ln_case(student, (2, 3, 4), (2, 3, 4), 1e-5, 3)
 
 
 # -- l2_penalty -----------------------------------------------------------------------------------
-HINT_L2 = tr("requires_grad인 파라미터만: sum((p ** 2).sum() for p in model.parameters() if p.requires_grad)",
-             "only parameters that require grad: sum((p ** 2).sum() for p in model.parameters() "
-             "if p.requires_grad)")
+HINT_L2 = tr("requires_grad인 파라미터만, 0차원 텐서에서 시작: sum(((p ** 2).sum() for p in "
+             "model.parameters() if p.requires_grad), torch.zeros(()))",
+             "only parameters that require grad, from a 0-d tensor: sum(((p ** 2).sum() for p in "
+             "model.parameters() if p.requires_grad), torch.zeros(()))")
+
+
+TRAINABLE = ["1.weight", "1.bias", "3.weight", "3.bias"]
 
 
 def _frozen_mlp(student):
+    """Linear(5, 6) · BatchNorm1d · ReLU · Linear(6, 3) with its first Linear frozen, there, and
+    the same model here (builders.seeded_mlp is seeded: the grader's copy gives the values)."""
     model = student.call(f"{B}:seeded_mlp", 5, 6, 3, seed=3, warmup=2)  # BatchNorm buffers too
-    return student.call(f"{K}:set_requires_grad", model, ["0.weight", "0.bias"], False)
+    model[0].requires_grad_(False)
+    here = builders.seeded_mlp(5, 6, 3, seed=3, warmup=2)
+    here[0].requires_grad_(False)
+    return model, {k: v.detach().double() for k, v in here.state_dict().items()}
+
+
+def _scalar_tensor(got, what: str, hint) -> torch.Tensor:
+    if not isinstance(got, torch.Tensor) or got.dim() != 0:
+        raise failure(what, tr("0차원 텐서", "a 0-d tensor").render(),
+                      f"{type(got).__name__} {tuple(getattr(got, 'shape', ()))}", hint)
+    return got.detach()
 
 
 @grader(points=2)
 def test_l2_penalty_sums_trainable_squares(student):
-    """Linear(5, 6) frozen · BatchNorm1d (running statistics not parameters) · ReLU · Linear(6, 3)."""
-    model = _frozen_mlp(student)
-    state = student.call(f"{B}:state_of", model)
-    trainable = ["1.weight", "1.bias", "3.weight", "3.bias"]
-    expected = float(sum(float((state[k].double() ** 2).sum()) for k in trainable))
-    got = student.call(f"{M}:l2_penalty", model)
-    if isinstance(got, torch.Tensor):
-        got = got.detach()
-    if np.ndim(got) != 0:
-        raise failure("l2_penalty(model)", tr("스칼라 (0차원 텐서)", "a scalar (0-d tensor)").render(),
-                      f"shape {np.shape(got)}", HINT_L2)
+    """Linear(5, 6) frozen · BatchNorm1d (running statistics not parameters) · ReLU · Linear(6, 3);
+    and the documented edge: a model with no trainable parameter gives tensor(0.)."""
+    model, state = _frozen_mlp(student)
+    expected = float(sum(float((state[k] ** 2).sum()) for k in TRAINABLE))
+    got = _scalar_tensor(student.call(f"{M}:l2_penalty", model),
+                         "l2_penalty(MLP with its first Linear frozen)", HINT_L2)
     assert_close(float(got), expected, rtol=1e-5,
                  what="l2_penalty(MLP with its first Linear frozen)", hint=HINT_L2)
+    frozen, _ = _frozen_mlp(student)
+    frozen.requires_grad_(False)
+    got = _scalar_tensor(student.call(f"{M}:l2_penalty", frozen),
+                         "l2_penalty(a model with every parameter frozen)",
+                         tr("0차원 텐서에서 시작하세요 (torch.zeros(()) 또는 sum(..., torch.tensor(0.))): "
+                            "학습할 파라미터가 없으면 tensor(0.)",
+                            "start from a 0-d tensor (torch.zeros(()) or sum(..., torch.tensor(0.))): "
+                            "no trainable parameter gives tensor(0.)"))
+    assert_close(float(got), 0.0, rtol=0, atol=0,
+                 what="l2_penalty(a model with every parameter frozen)", hint=HINT_L2)
 
 
 @grader(points=1)
 def test_l2_penalty_is_differentiable(student):
-    """backward() of the penalty gives 2·p for every trainable parameter, nothing for frozen ones."""
-    model = _frozen_mlp(student)
+    """backward() of the penalty gives 2·p for every trainable parameter, nothing for frozen ones.
+
+    The learner's l2_penalty(model) and backward() run in the submission as one call of plain
+    torch (`torch.autograd.backward(map(l2_penalty, [model]))`); the gradients come back and are
+    judged here against 2·p from the grader's own copy of the weights."""
+    model, state = _frozen_mlp(student)
     fn = student.get(f"{M}:l2_penalty")
-    out = student.call(f"{K}:parameter_gradients", fn, model)
-    state = student.call(f"{B}:state_of", model)
     hint = tr("결과가 autograd 그래프에 남아야 합니다: .item()/float()/p.data를 쓰지 마세요",
               "the result must stay in the autograd graph: no .item(), float() or p.data")
-    for name, grad in out["grads"].items():
+    what = "backward() of l2_penalty(model)"
+    try:
+        student.call("torch.autograd:backward", student.call("builtins:map", fn, [model]))
+    except StudentError as err:
+        if isinstance(err, TodoError):
+            raise
+        raise failure(what, tr("기울기 계산", "gradients").render(),
+                      f"{err.type_name}: {err.message}"[:200], hint) from None
+    names = [n for n, _ in student.call("builtins:list", model.named_parameters())]
+    grads = student.call("builtins:list", student.call(
+        "builtins:map", student.call("operator:attrgetter", "grad"), model.parameters()))
+    for name, grad in zip(names, grads, strict=True):
         what = f"gradient of l2_penalty(model) w.r.t. {name}"
         if name.startswith("0."):
             if grad is not None and float(np.abs(np.asarray(grad)).max()) > 0:

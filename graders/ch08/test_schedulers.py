@@ -3,15 +3,20 @@
 The expected learning rates come from the real schedulers run here, in the grader: a throw-away
 optimizer's `param_groups[0]["lr"]` read before each of `n` `scheduler.step()` calls (torch's
 StepLR, CosineAnnealingLR, OneCycleLR with anneal_strategy="cos", three_phase=False and
-transformers' get_linear_schedule_with_warmup). The learner's function is evaluated at every
-step of the same schedule in the submission (`dldrill.childkit.ch08.map_steps`).
+transformers' get_linear_schedule_with_warmup). The grader calls the learner's function itself
+for every step of the same schedule (no helper in the submission runs the steps), and the four
+schedule tests first require that ch08/schedulers.py (whole, with the submission modules it
+imports and the package's __init__.py) use no library scheduler (torch.optim.lr_scheduler,
+transformers...): the source is read here, never imported (graders/ch08/conftest.py).
 
 lr_range_test runs in the submission on the digits (dldrill.data.digits_split(0.25, seed=0): the
 1348 training images in a loader of batches of 64, no shuffle) with the seeded
 Linear(64, 128) · BatchNorm1d · ReLU · Linear(128, 10) and cross-entropy; its learning rates and
-losses are compared with the answer key's, its suggestion with the rule applied here to its own
-losses, and the suggestion is then used HERE to train a fresh copy of the model (plain SGD,
-3 epochs) and scored on the 449 test images, whose labels never cross.
+losses are compared with the answer key's (from a model that comes in eval mode, and over a
+second range that drives the loss to inf and nan), its suggestion with the rule applied here to
+its own finite losses, the restored weights with the grader's own copy (from eval and from train
+mode, the mode kept), and the suggestion is then used HERE to train a fresh copy of the model
+(plain SGD, 3 epochs) and scored on the 449 test images, which never cross.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - cosine_annealing reaches eta_min one step early: the phase is step / (T_max - 1)
@@ -29,6 +34,18 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_step_lr_matches_steplr; ch08_step_lr_float_division)
 - linear warm-up off by one step: base_lr·(step + 1)/warmup (the first update does not start at 0)
   (test_linear_warmup_decay_matches_transformers; ch08_warmup_off_by_one)
+- lr_range_test picks the suggestion with np.argmin over every loss: once the loss blows up to nan,
+  argmin returns the nan's index (test_lr_range_test_rates_losses_and_suggestion;
+  ch08_range_test_argmin_with_nan)
+- lr_range_test restores the weights but always ends with model.eval() instead of the mode the model
+  came in (test_lr_range_test_restores_the_model; ch08_range_test_ends_in_eval)
+- lr_range_test never puts the model in train mode: a model that comes in eval mode runs the test
+  with BatchNorm's running statistics (test_lr_range_test_rates_losses_and_suggestion;
+  ch08_range_test_no_train_mode)
+- step_lr steps torch's StepLR on a throw-away optimizer `step` times and reads the rate (the
+  contract asks for the formula by hand) (test_cosine_annealing_matches_cosineannealinglr,
+  test_linear_warmup_decay_matches_transformers, test_one_cycle_matches_onecyclelr,
+  test_step_lr_matches_steplr; ch08_step_lr_by_torch_steplr)
 Correct variants pass: every schedule by recursion as PyTorch computes it, a range test with
 np.geomspace (fixtures/submissions/alternatives/ch08_schedulers_recursive.toml).
 """
@@ -45,7 +62,15 @@ from dldrill.grading import assert_close, failure, grader, tr
 
 M = "ch08.schedulers"
 B = "dldrill.childkit.builders"
-K = "dldrill.childkit.ch08"
+
+# The schedules are functions of the step written by hand: not the library's schedulers stepped
+# `step` times (lr_range_test legitimately uses torch.optim.SGD, so only the schedulers go).
+FORBIDDEN = ("torch.optim.lr_scheduler", "torch.optim.swa_utils", "transformers", "diffusers",
+             "timm", "pytorch_lightning", "lightning", "tensorflow", "keras", "optax")
+HINT_BY_HAND = tr("스케줄은 step의 식으로 직접 계산하세요 (math.cos, ** ...); torch.optim.lr_scheduler나 "
+                  "transformers의 스케줄러를 돌려서 읽지 않습니다",
+                  "compute each schedule as a formula of the step (math.cos, ** ...), not by "
+                  "stepping torch.optim.lr_scheduler or transformers' schedulers")
 
 
 def _torch_lrs(make, n: int, base_lr: float) -> list[float]:
@@ -64,7 +89,8 @@ def _torch_lrs(make, n: int, base_lr: float) -> list[float]:
 
 
 def _check(student, fn: str, n: int, expected: list[float], kwargs: dict, hint, what: str):
-    got = student.call(f"{K}:map_steps", student.get(f"{M}:{fn}"), list(range(n)), **kwargs)
+    """The learner's `fn(step, **kwargs)` called by the grader for every step 0..n-1."""
+    got = [student.call(f"{M}:{fn}", step, **kwargs) for step in range(n)]
     try:
         got = [float(v) for v in got]
     except (TypeError, ValueError):
@@ -79,7 +105,8 @@ def _check(student, fn: str, n: int, expected: list[float], kwargs: dict, hint, 
 
 
 @grader(points=1)
-def test_step_lr_matches_steplr(student):
+def test_step_lr_matches_steplr(student, by_hand):
+    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
     S = torch.optim.lr_scheduler.StepLR
     hint = tr("lr = base_lr · gamma ** (step // step_size) (정수 나눗셈)",
               "lr = base_lr · gamma ** (step // step_size) (integer division)")
@@ -91,8 +118,9 @@ def test_step_lr_matches_steplr(student):
 
 
 @grader(points=2)
-def test_cosine_annealing_matches_cosineannealinglr(student):
+def test_cosine_annealing_matches_cosineannealinglr(student, by_hand):
     """T_max 20 and 7 (with eta_min), over 2.5 periods: past T_max the rate rises again."""
+    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
     S = torch.optim.lr_scheduler.CosineAnnealingLR
     hint = tr("lr = eta_min + (base_lr - eta_min)·(1 + cos(π·step/T_max))/2 — 위상은 step/T_max",
               "lr = eta_min + (base_lr - eta_min)·(1 + cos(π·step/T_max))/2 — the phase is "
@@ -104,8 +132,9 @@ def test_cosine_annealing_matches_cosineannealinglr(student):
 
 
 @grader(points=2)
-def test_linear_warmup_decay_matches_transformers(student):
+def test_linear_warmup_decay_matches_transformers(student, by_hand):
     """warm-up 10 of 50 steps (and past the end: 0), no warm-up, a warm-up of 1 step."""
+    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
     from transformers import get_linear_schedule_with_warmup
 
     hint = tr("step < warmup: base_lr·step/warmup (step 0이면 0); 이후 base_lr·(total-step)/(total-warmup), "
@@ -121,8 +150,9 @@ def test_linear_warmup_decay_matches_transformers(student):
 
 
 @grader(points=2)
-def test_one_cycle_matches_onecyclelr(student):
+def test_one_cycle_matches_onecyclelr(student, by_hand):
     """Every step of three schedules (37 steps: pct_start·total is not a whole number)."""
+    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
     S = torch.optim.lr_scheduler.OneCycleLR
     hint = tr("1단계: step 0 ~ pct_start·total - 1 (정수로 반올림하지 않음), max_lr/div → max_lr 코사인; "
               "2단계: 그 끝 ~ total - 1, max_lr → max_lr/div/final_div 코사인",
@@ -140,11 +170,14 @@ def test_one_cycle_matches_onecyclelr(student):
 
 # -- lr_range_test --------------------------------------------------------------------------------
 RANGE = {"min_lr": 1e-3, "max_lr": 30.0, "steps": 50}
+BLOW_UP = {"min_lr": 1e-2, "max_lr": 1e8, "steps": 30}  # the loss reaches inf, then nan
 
 
-def _range_setup(sub):
+def _range_setup(sub, mode: str = "train"):
+    """The digits' training images in a loader, the seeded model (in `mode`), cross-entropy."""
     X_tr, _, y_tr, _ = digits_split(test_fraction=0.25, seed=0)
     model = sub.call(f"{B}:seeded_mlp", 64, 128, 10, seed=0)
+    getattr(model, mode)()
     loader = sub.call(f"{B}:array_loader", X_tr, y_tr, batch_size=64)
     return model, loader, sub.call("torch.nn:CrossEntropyLoss")
 
@@ -157,64 +190,84 @@ def _range_result(value) -> tuple[list, list, float]:
     return [float(v) for v in lrs], [float(v) for v in losses], float(suggested)
 
 
+def _range_case(student, reference, rng: dict, mode: str) -> None:
+    """One range test in the submission and in the answer key, from a model in `mode`."""
+    setting = ", ".join(f"{k}={v:g}" for k, v in rng.items()) + f"; the model in {mode} mode"
+    lrs, losses, suggested = _range_result(
+        student.call(f"{M}:lr_range_test", *_range_setup(student, mode), **rng))
+    _, ref_losses, _ = reference.call(f"{M}:lr_range_test", *_range_setup(reference, mode), **rng)
+    n = rng["steps"]
+    expected_lrs = [rng["min_lr"] * (rng["max_lr"] / rng["min_lr"]) ** (i / (n - 1))
+                    for i in range(n)]
+    assert_close(lrs, expected_lrs, rtol=1e-6,
+                 what=f"lr_range_test({setting})[0]: the learning rates",
+                 hint=tr("lrs[i] = min_lr · (max_lr/min_lr) ** (i/(steps-1)), 처음과 끝 포함",
+                         "lrs[i] = min_lr · (max_lr/min_lr) ** (i/(steps-1)), both ends included"))
+    finite_ref = [v if math.isfinite(v) else math.inf for v in ref_losses]
+    stable = int(np.argmin(finite_ref)) + 1  # up to the reference's best step: no blow-up yet
+    assert_close(losses[:stable], list(ref_losses[:stable]), rtol=2e-3, atol=1e-5,
+                 what=f"lr_range_test({setting})[1][:{stable}]: the loss of each step",
+                 hint=tr("스텝마다 lr을 정하고 zero_grad → 손실 → backward → step; 손실은 그 갱신 전의 "
+                         "값; 모델이 eval 모드로 와도 train 모드로 바꿔서, 모멘텀 없는 SGD, loader가 끝나면 "
+                         "처음부터",
+                         "per step: set the lr, zero_grad, loss, backward, step; record the loss "
+                         "before that update; switch to train mode even when the model comes in eval "
+                         "mode; plain SGD (no momentum); start the loader again when it runs out"))
+    finite = [(v, i) for i, v in enumerate(losses) if math.isfinite(v)]
+    rule = lrs[min(finite)[1]] / 10 if finite else lrs[0] / 10
+    blown = [i for i, v in enumerate(losses) if not math.isfinite(v)]
+    assert_close(suggested, rule, rtol=1e-6,
+                 what=f"lr_range_test({setting})[2]: suggested_lr vs lrs[argmin(losses)] / 10 of "
+                      f"the returned lists" + (f" ({len(blown)} losses are inf/nan)" if blown else ""),
+                 hint=tr("가장 낮은 유한한 손실의 학습률을 10으로 나누세요 (nan/inf는 건너뜀: "
+                         "np.argmin은 nan을 가장 작은 값으로 고릅니다)",
+                         "divide the learning rate of the lowest FINITE loss by 10 (skip nan/inf: "
+                         "np.argmin picks a nan as the minimum)"))
+
+
 @grader(points=3)
 def test_lr_range_test_rates_losses_and_suggestion(student, reference):
     """Learning rates geometric from min_lr to max_lr; the loss of each step (before its update)
-    as the answer key's until the loss blows up; suggested = lrs[argmin] / 10 of its own losses.
+    as the answer key's until the loss blows up; suggested = lrs[argmin] / 10 of its own finite
+    losses. The model comes in EVAL mode (the test must train in train mode), and a second range
+    (up to 1e8) drives the loss to inf and nan (the documented 'skip nan/inf' branch).
 
-    Budget: 10 CPU-seconds (the answer key: 0.04 CPU-s for the test itself plus 1.2 CPU-s for
-    torch.optim's first import in a fresh process)."""
-    with student.time_limit(10.0, "lr_range_test on the digits (50 steps)"):
-        lrs, losses, suggested = _range_result(
-            student.call(f"{M}:lr_range_test", *_range_setup(student), **RANGE))
-    _, ref_losses, _ = reference.call(f"{M}:lr_range_test", *_range_setup(reference), **RANGE)
-    n = RANGE["steps"]
-    expected_lrs = [RANGE["min_lr"] * (RANGE["max_lr"] / RANGE["min_lr"]) ** (i / (n - 1))
-                    for i in range(n)]
-    assert_close(lrs, expected_lrs, rtol=1e-6,
-                 what="lr_range_test(...)[0]: the learning rates (min_lr=1e-3, max_lr=30, steps=50)",
-                 hint=tr("lrs[i] = min_lr · (max_lr/min_lr) ** (i/(steps-1)), 처음과 끝 포함",
-                         "lrs[i] = min_lr · (max_lr/min_lr) ** (i/(steps-1)), both ends included"))
-    stable = int(np.argmin(ref_losses)) + 1  # up to the reference's best step: no blow-up yet
-    assert_close(losses[:stable], list(ref_losses[:stable]), rtol=2e-3, atol=1e-5,
-                 what=f"lr_range_test(...)[1][:{stable}]: the loss of each step",
-                 hint=tr("스텝마다 lr을 정하고 zero_grad → 손실 → backward → step; 손실은 그 갱신 전의 값, "
-                         "train 모드, 모멘텀 없는 SGD, loader가 끝나면 처음부터",
-                         "per step: set the lr, zero_grad, loss, backward, step; record the loss "
-                         "before that update; train mode, plain SGD (no momentum), start the "
-                         "loader again when it runs out"))
-    finite = [(v, i) for i, v in enumerate(losses) if math.isfinite(v)]
-    rule = lrs[min(finite)[1]] / 10 if finite else lrs[0] / 10
-    assert_close(suggested, rule, rtol=1e-6,
-                 what="lr_range_test(...)[2]: suggested_lr vs lrs[argmin(losses)] / 10 of the "
-                      "returned lists",
-                 hint=tr("가장 낮은 (유한한) 손실의 학습률을 10으로 나누세요",
-                         "divide the learning rate of the lowest finite loss by 10"))
+    Budget: 10 CPU-seconds (the answer key: 0.07 CPU-s for the two range tests plus 1.2 CPU-s
+    for torch.optim's first import in a fresh process)."""
+    with student.time_limit(10.0, "lr_range_test on the digits (50 + 30 steps)"):
+        _range_case(student, reference, RANGE, "eval")
+        _range_case(student, reference, BLOW_UP, "train")
 
 
 @grader(points=2)
 def test_lr_range_test_restores_the_model(student):
-    """Weights and BatchNorm statistics exactly as before, and the model's mode (eval) kept."""
-    model, loader, crit = _range_setup(student)
-    model.eval()
-    before = student.call(f"{B}:state_of", model)
-    student.call(f"{M}:lr_range_test", model, loader, crit, **RANGE)
-    after = student.call(f"{B}:state_of", model)
+    """Weights and BatchNorm statistics exactly as before, and the model's mode kept, from a model
+    in eval mode and from one in train mode. The weights before are the grader's own copy of
+    the seeded model; after, they are read back."""
     hint = tr("시작할 때 copy.deepcopy(model.state_dict())로 저장하고 끝에 model.load_state_dict(...)로 "
               "되돌리세요 (복사 없이 state_dict()만 저장하면 같이 바뀝니다)",
               "save copy.deepcopy(model.state_dict()) first and model.load_state_dict(...) at the "
               "end (a state_dict() kept without a copy changes along with the model)")
-    for key in before:
-        if key not in after:
-            raise failure("the model's state_dict after lr_range_test", str(list(before)),
-                          str(list(after)), hint)
-        assert_close(after[key], before[key], rtol=0, atol=0,
-                     what=f"the model's {key} after lr_range_test (vs before)", hint=hint)
-    flags = student.call(f"{B}:training_flags", model)
-    if any(flags):
-        raise failure("model.training after lr_range_test on a model in eval mode", "False",
-                      "True", tr("처음 모드를 기억했다가 model.train(was_training)으로 되돌리세요",
-                                 "remember the mode and restore it with model.train(was_training)"))
+    before = builders.seeded_mlp(64, 128, 10, seed=0).state_dict()
+    for mode in ("eval", "train"):
+        model, loader, crit = _range_setup(student, mode)
+        student.call(f"{M}:lr_range_test", model, loader, crit, **RANGE)
+        after = student.call(f"{B}:state_of", model)
+        for key in before:
+            if key not in after:
+                raise failure("the model's state_dict after lr_range_test", str(list(before)),
+                              str(list(after)), hint)
+            assert_close(after[key], before[key], rtol=0, atol=0,
+                         what=f"the model's {key} after lr_range_test from {mode} mode (vs before)",
+                         hint=hint)
+        flags = student.call(f"{B}:training_flags", model)
+        if any(flags) != (mode == "train") or len(set(flags)) != 1:
+            raise failure(f"model.training (and its layers') after lr_range_test on a model in "
+                          f"{mode} mode", str(mode == "train"), str(flags[0] if flags else None),
+                          tr("처음 모드를 기억했다가 model.train(was_training)으로 되돌리세요 "
+                             "(항상 train()이나 eval()로 끝내지 말고)",
+                             "remember the mode and restore it with model.train(was_training) (not "
+                             "always train() or eval() at the end)"))
 
 
 def _train_here(lr: float, epochs: int = 3) -> float:
