@@ -451,6 +451,19 @@ def todo_message(tag: str) -> i18n.Text:
     return i18n.tr(f"아직 구현하지 않았습니다: TODO({tag})", f"not implemented yet: TODO({tag})")
 
 
+def todo_lines(records: list[dict], limit: int = 8) -> list[str]:
+    """One line per untouched stub the records reached: which function to write, and where."""
+    tags: list[str] = []
+    for r in records:
+        tag = todo_tag(r.get("reason") or "") if r.get("outcome") == "todo" else None
+        if tag and tag not in tags:
+            tags.append(tag)
+    lines = [todo_message(tag).render() for tag in tags[:limit]]
+    if len(tags) > limit:
+        lines.append(i18n.tr(f"… 그 밖에 {len(tags) - limit}개", f"… and {len(tags) - limit} more").render())
+    return lines
+
+
 def _detail(exc: BaseException) -> dict:
     """what / expected / got / hint of a failed check, as plain one-paragraph text."""
     if isinstance(exc, GradingFailure):
@@ -523,6 +536,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(line, green=counts["passed"] == len(rs),
                                     yellow=bool(counts["todo"]) and not counts["failed"],
                                     red=bool(counts["failed"]))
+        for text in todo_lines(rs):
+            terminalreporter.write_line("  " + text, yellow=True)
     path = config.getoption("dldrill_results")
     if path:
         payload = {

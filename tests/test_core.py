@@ -209,3 +209,18 @@ def test_grader_only_helpers_refuse_the_submissions_own_calls(sandbox_for):
     assert tuple(out.shape) == (4, 2)  # through the grader's request: allowed
     with pytest.raises(StudentError, match="for the graders"):
         student.call("ch03.cheat:predict", model, torch.from_numpy(x))
+
+
+def test_the_terminal_names_the_function_to_write():
+    """README: a visible test that reaches an untouched stub says which function to write."""
+    import os
+    import subprocess
+    import sys
+
+    from dldrill.paths import kit_root
+
+    env = {**os.environ, "DLDRILL_LANG": "en"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "exercises/ch01", "-k", "softmax",
+                           "-p", "no:cacheprovider"], cwd=kit_root(), capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert "not implemented yet: write softmax in ch01/activations.py" in proc.stdout, proc.stdout[-2000:]
