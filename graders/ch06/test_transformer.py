@@ -32,7 +32,8 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
 - generate feeding the first max_len tokens instead of the last ones (test_generate_is_reproducible;
   ch06_generate_crops_first_tokens)
 No test carries a CPU budget: the child only builds small models and runs a few forward passes
-(the answer key needs about 0.1 CPU-s for the whole file); the 120 training steps run here.
+(the answer key needs about 0.2 CPU-s there for the whole file, measured through the sandbox);
+the 120 training steps run here (about 1.8 CPU-s of the grader, once per session).
 """
 
 import functools

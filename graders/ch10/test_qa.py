@@ -15,7 +15,7 @@ archive: while it runs, the child keeps a copy of every TorchScript archive `tor
 reads and of the inputs the loaded module is called with (`dldrill.childkit.ch10`, raw data);
 the archive is then run by the grader in a fresh confined artifact process holding no
 submission code (`dldrill.sandbox.artifacts`) and must compute the model's output, computed
-here. Every call in the child is small (the answer key needs about 0.1 CPU-s there for the
+here. Every call in the child is small (the answer key needs about 0.2 CPU-s there for the
 whole file, TorchScript export included, measured with one thread), so no test carries a CPU
 budget; each export test starts one artifact process (about 1 CPU-s of its own).
 
