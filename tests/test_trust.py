@@ -208,12 +208,32 @@ FORBIDDEN = ("torch.nn.functional.conv2d", "torch.conv2d", "torch.nn.Conv2d")
     "def conv(x, w):\n    return __import__('torch').conv2d(x, w)\n",
     "import torch\ndef conv(x, w):\n    return getattr(torch, 'conv2d')(x, w)\n",
     "def conv(x, w):\n    return eval('__imp' + 'ort__(\"torch\")').conv2d(x, w)\n",
+    # found from outside (ch08): a module bound by assignment, a re-exported module alias, a
+    # chain through a module's attribute, a module-level patch beside the scanned function
+    "import torch\nf = torch.nn.functional\ndef conv(x, w):\n    return f.conv2d(x, w)\n",
+    "from .impl import F\ndef conv(x, w):\n    return F.conv2d(x, w)\n",
+    "import torch\ndef conv(x, w):\n    return torch.nn.functional.torch.conv2d(x, w)\n",
+    "import torch\ndef conv(x, w):\n    return x\nconv.__code__ = torch.conv2d.__code__\n",
+    "import torch.nn.functional as F\ndef conv(x, w):\n    return F.__dict__['con' + 'v2d'](x, w)\n",
+    "import torch\ndef conv(x, w):\n    return torch.__getattribute__('conv' + '2d')(x, w)\n",
 ])
 def test_library_shortcuts_are_found_through_aliases_and_dynamic_access(tmp_path, code):
     root = _write(tmp_path, {"ch04/__init__.py": "", "ch04/conv.py": code,
                              "ch04/impl.py": "import torch.nn.functional as F\n"
                                              "def conv(x, w):\n    return F.conv2d(x, w)\n"})
     assert scan(root, "ch04.conv", FORBIDDEN, ["conv"] if "def conv" in code else None)
+
+
+def test_patches_from_the_package_or_another_chapter_are_found(tmp_path):
+    hand = "def conv(x, w):\n    return (x * w).sum()\n"
+    root = _write(tmp_path, {"ch04/__init__.py": "import torch\nfrom . import conv as c\n"
+                                                 "c.conv = torch.conv2d\n",
+                             "ch04/conv.py": hand})
+    assert scan(root, "ch04.conv", FORBIDDEN, ["conv"])
+    root = _write(tmp_path / "b", {"ch04/__init__.py": "", "ch04/conv.py": hand,
+                                   "ch03/__init__.py": "import torch\nimport ch04.conv\n"
+                                                       "ch04.conv.conv = torch.conv2d\n"})
+    assert scan(root, "ch04.conv", FORBIDDEN, ["conv"])
 
 
 def test_hand_written_code_and_other_functions_pass(tmp_path):

@@ -29,6 +29,10 @@ from dldrill.i18n import Text, tr
 
 DYNAMIC_CALLS = {"__import__", "eval", "exec", "compile", "globals", "vars", "locals"}
 DYNAMIC_MODULES = ("importlib", "sys.modules", "builtins", "runpy", "ctypes", "gc", "inspect")
+# Attributes that reach objects by computed names or around the import system.
+DYNAMIC_ATTRIBUTES = {"__dict__", "__getattribute__", "__getattr__", "__builtins__", "__subclasses__",
+                      "__globals__", "__code__", "__import__", "__mro__", "__bases__", "__loader__",
+                      "__spec__", "__closure__"}
 MAX_FILES = 64
 MAX_BYTES = 2_000_000
 
@@ -42,6 +46,32 @@ class Finding:
 
     def render(self) -> str:
         return f"{self.name} ({self.file}:{self.line})"
+
+
+def _forbidden(name: str, forbidden: Sequence[str]) -> bool:
+    """Whether the dotted `name`, or any tail of it that starts a new chain through a module's
+    attribute (`torch.nn.functional.torch.optim.Adam`), is or lies under a forbidden name."""
+    parts = name.split(".")
+    for i in range(len(parts)):
+        tail = ".".join(parts[i:])
+        if any(tail == f or tail.startswith(f + ".") for f in forbidden):
+            return True
+    return False
+
+
+def _module_aliases(root: Path, module: str) -> dict[str, str]:
+    """The names a submission module binds by import or assignment (for re-exports)."""
+    path = _module_file(root, module)
+    tree = _parse(path) if path is not None else None
+    if tree is None:
+        return {}
+    scanner = _Scanner(root, module, path, ())
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            scanner.record_import(node, follow=False)
+        else:
+            scanner.record_assign(node)
+    return scanner.aliases
 
 
 def _module_file(root: Path, module: str) -> Path | None:
@@ -74,6 +104,35 @@ class _Scanner(ast.NodeVisitor):
         self.findings: list[Finding] = []
         self.local_imports: set[str] = set()  # submission modules this file imports
         self.local_names: dict[str, tuple[str, str]] = {}  # name -> (local module, name there)
+        self.bound: set[str] = set()  # names the file binds itself (a parameter called `eval`)
+        self.patches: list[Finding] = []  # assignments into modules of `patched` (see scan)
+
+    def record_bound(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg):
+                self.bound.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.bound.add(node.id)
+
+    def record_patches(self, tree: ast.AST, chapter: str) -> None:
+        """Assignments to an attribute of a module of `chapter` (`ch04.conv.conv = ...`,
+        `setattr(conv_module, ...)`), or to `sys.modules`: a patch from outside the module."""
+        for node in ast.walk(tree):
+            targets: list[ast.AST] = []
+            if isinstance(node, ast.Assign):
+                targets = list(node.targets)
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("setattr", "delattr") and node.args:
+                targets = [ast.Attribute(value=node.args[0], attr="?", ctx=ast.Store())]
+            for t in targets:
+                base = t.value if isinstance(t, ast.Attribute | ast.Subscript) else None
+                name = self.dotted(base) if base is not None else None
+                if name and (name == chapter or name.startswith(chapter + ".")
+                             or name.startswith("sys.modules")):
+                    self.patches.append(Finding(self.path.name, getattr(node, "lineno", 0),
+                                                f"{name} (patched from outside)", True))
 
     # -- imports ------------------------------------------------------------------------------
     def _absolute(self, node: ast.ImportFrom) -> str:
@@ -85,7 +144,7 @@ class _Scanner(ast.NodeVisitor):
         base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
         return ".".join([*base, *([node.module] if node.module else [])])
 
-    def record_import(self, node: ast.AST) -> None:
+    def record_import(self, node: ast.AST, follow: bool = True) -> None:
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.asname:
@@ -111,6 +170,8 @@ class _Scanner(ast.NodeVisitor):
                 elif _is_local(base, self.root):
                     self.local_imports.add(base)
                     self.local_names[local] = (base, a.name)
+                    if follow:  # a name the submission's own module re-exports
+                        full = _module_aliases(self.root, base).get(a.name, full)
                 self.aliases[local] = full
                 self._check(full, node)
 
@@ -124,8 +185,21 @@ class _Scanner(ast.NodeVisitor):
         return None
 
     def _check(self, name: str, node: ast.AST, dynamic: bool = False) -> None:
-        if dynamic or any(name == f or name.startswith(f + ".") for f in self.forbidden):
+        if dynamic or _forbidden(name, self.forbidden):
             self.findings.append(Finding(self.path.name, getattr(node, "lineno", 0), name, dynamic))
+
+    def record_assign(self, node: ast.AST) -> None:
+        """`o = torch.optim` (a module or name bound by assignment) is an alias too."""
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            value = self.dotted(node.value)
+            if value is not None:
+                self.aliases[node.targets[0].id] = value
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and isinstance(node.target, ast.Name) \
+                and node.value is not None:
+            value = self.dotted(node.value)
+            if value is not None:
+                self.aliases[node.target.id] = value
 
     def visit_Import(self, node: ast.Import) -> None:
         self.record_import(node)
@@ -134,6 +208,8 @@ class _Scanner(ast.NodeVisitor):
         self.record_import(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in DYNAMIC_ATTRIBUTES:  # F.__dict__["con" + "v2d"], cls.__subclasses__()
+            self._check(f"<...>.{node.attr}", node, dynamic=True)
         name = self.dotted(node)
         if name is not None:
             self._check(name, node)
@@ -148,7 +224,7 @@ class _Scanner(ast.NodeVisitor):
             self._check(name, node)
             if any(name == m or name.startswith(m + ".") for m in DYNAMIC_MODULES):
                 self._check(name, node, dynamic=True)
-        elif node.id in DYNAMIC_CALLS:
+        elif node.id in DYNAMIC_CALLS and node.id not in self.bound:
             self._check(node.id, node, dynamic=True)
         elif node.id == "getattr":
             pass  # judged at the call, where the name argument is visible
@@ -219,6 +295,22 @@ def scan(root: Path, module: str, forbidden: Sequence[str],
         raise FileNotFoundError(f"the submission has no {module.replace('.', '/')}.py")
     findings: list[Finding] = []
     queue: list[tuple[str, Path, Sequence[str] | None]] = [(module, first, functions)]
+    # The packages above it run first, and any other file of the submission that imports the
+    # module's chapter could patch it from outside (one child serves several chapters).
+    parts = module.split(".")
+    for i in range(1, len(parts)):
+        package = _module_file(root, ".".join(parts[:i]))
+        if package is not None:
+            queue.append((".".join(parts[:i]), package, None))
+    for name, path in _importers(root, parts[0], first):
+        tree = _parse(path)
+        if tree is not None:
+            outsider = _Scanner(root, name, path, ())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    outsider.record_import(node, follow=False)
+            outsider.record_patches(tree, parts[0])
+            findings += outsider.patches
     done: set[Path] = set()
     while queue and len(done) < MAX_FILES:
         name, path, only = queue.pop(0)
@@ -229,17 +321,20 @@ def scan(root: Path, module: str, forbidden: Sequence[str],
         if tree is None:
             continue
         scanner = _Scanner(root, name, path, forbidden)
+        scanner.record_bound(tree)
         imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
         for node in imports:  # aliases first: a use may come before a later import
             scanner.record_import(node)
         scanner.findings.clear()
         for node in imports:  # every import of a forbidden name counts, wherever it is
             scanner.record_import(node)
+        for node in ast.walk(tree):  # names bound by assignment, anywhere
+            scanner.record_assign(node)
         targets = _reachable(tree, only) if only is not None else [tree]
         if only is not None:  # module-level statements other than definitions run too
             targets += [n for n in tree.body if not isinstance(
                 n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import
-                | ast.ImportFrom | ast.Assign)]
+                | ast.ImportFrom)]
         for node in targets:
             scanner.visit(node)
         findings += scanner.findings
@@ -251,6 +346,28 @@ def scan(root: Path, module: str, forbidden: Sequence[str],
     for f in findings:
         unique.setdefault((f.file, f.line, f.name), f)
     return list(unique.values())
+
+
+def _importers(root: Path, chapter: str, skip: Path) -> list[tuple[str, Path]]:
+    """Files of other chapters that name `chapter`: each could patch its modules from outside
+    (one child serves several chapters), so their assignments into it are looked at."""
+    out: list[tuple[str, Path]] = []
+    try:
+        files = sorted(root.resolve().glob("ch*/**/*.py"))[: MAX_FILES * 4]
+    except OSError:
+        return out
+    for path in files:
+        rel = path.relative_to(root.resolve())
+        if rel.parts[0] == chapter or path == skip or path.is_symlink():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:MAX_BYTES]
+        except OSError:
+            continue
+        if chapter in text:
+            name = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
+            out.append((name, path))
+    return out
 
 
 def submission_root(student: Any) -> Path | None:
