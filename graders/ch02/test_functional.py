@@ -21,9 +21,9 @@ model's, and the test part is scored here, in NumPy — the test images never cr
 cannot read sklearn's labelled copy (Landlock).
 
 Budget: the answer key's build + fit (10 epochs, batch 32, 1347 images) takes 1.7 CPU-s in a
-plain one-thread process (time.process_time()) and 2.0-2.4 CPU-s for the whole test through the
-sandbox (cpu_s of five runs on the loaded 2-core dev machine); the budget is 12 CPU-s, five times
-the highest. Test accuracy 0.982.
+plain one-thread process (time.process_time()) and 1.8-2.6 CPU-s for the whole test through the
+sandbox (cpu_s of runs on the 2-core dev machine at load 9-16; the test's cpu_s also counts the
+checks after the fit); the budget is 15 CPU-s, more than five times the highest. Test accuracy 0.982.
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - the skip branch joined by Concatenate instead of Add (256 features after the join)
@@ -56,7 +56,7 @@ from dldrill.grading.keras_graph import (
 
 M = "ch02.functional"
 K = "dldrill.childkit.ch02"
-BUDGET = 12.0  # CPU-seconds for build_residual_mlp(64, 10) + 10 epochs of fit (answer key: at most 2.4)
+BUDGET = 15.0  # CPU-seconds for build_residual_mlp(64, 10) + 10 epochs of fit (answer key: at most 2.6)
 
 HINT = tr("inputs → Dense(256, relu) → Dropout(0.4) → Dense(128, relu)을 본 갈래, inputs → "
           "Dense(128, relu)를 잔차 갈래로 두고 Add()([x, skip]) → Dense(64, relu) → "
@@ -179,7 +179,7 @@ def test_build_residual_mlp_is_compiled(student, rng):
 @grader(points=2)
 def test_build_residual_mlp_learns_digits(student, rng):
     """>= 0.90 test accuracy on scikit-learn's digits after 10 epochs of fit, scored here with
-    the weights read back (see the module docstring: answer key at most 2.4 CPU-s, budget 12
+    the weights read back (see the module docstring: answer key at most 2.6 CPU-s, budget 15
     CPU-s)."""
     _, info, what = _build(student, input_dim=64, num_classes=10)
     if graph_path(info) != _expected(10) or params(info)[0] != _params(64, 10):  # before training
