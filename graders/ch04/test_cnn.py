@@ -65,8 +65,9 @@ def matched_output(student, model, ref, x, what, hint):
     ref.eval()
     with torch.no_grad():
         expected = ref(x)
-    assert_shape(trace["output"], tuple(expected.shape), what, hint)
-    assert_close(trace["output"], expected, rtol=1e-4, atol=1e-5,
+    got = model(x)  # the learner's own forward, not the trace's record of it
+    assert_shape(got, tuple(expected.shape), what, hint)
+    assert_close(got, expected, rtol=1e-4, atol=1e-5,
                  what=f"{what} vs the curriculum model with the same weights", hint=hint)
 
 

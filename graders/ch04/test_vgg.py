@@ -91,8 +91,9 @@ def test_vgg_block_forward_matches_the_reference(student, rng):
     load_by_execution(ref, trace, x, what=what, hint=HINT_BLOCK)
     with torch.no_grad():
         expected = ref(x)
-    assert_shape(trace["output"], tuple(expected.shape), what, HINT_BLOCK)
-    assert_close(trace["output"], expected, rtol=1e-5, atol=1e-6,
+    got = block(x)  # the learner's own forward, not the trace's record of it
+    assert_shape(got, tuple(expected.shape), what, HINT_BLOCK)
+    assert_close(got, expected, rtol=1e-5, atol=1e-6,
                  what=f"{what} vs the reference block with the same weights",
                  hint=tr("conv마다 ReLU를 붙이세요", "put a ReLU after every convolution"))
 

@@ -118,12 +118,12 @@ def _same_start(student, model, ref, probe, what, hint):
 
 
 def _eval_trace_into(student, model, ref, probe, what, hint):
-    """The learner's weights (eval mode) loaded into `ref`; returns the learner's trace output."""
+    """The learner's weights (eval mode) loaded into `ref`; returns the learner's own eval output."""
     model.eval()
     trace = student.call(f"{B}:execution_trace", model, probe)
     load_by_execution(ref, trace, probe, what=what, hint=hint)
     ref.eval()
-    return trace["output"]
+    return model(probe)  # the learner's own forward, not the trace's record of it
 
 
 def _sine(n: int = 400, seed: int = 0) -> np.ndarray:
