@@ -238,7 +238,11 @@ def test_lstm_predictor_forecasts_a_noisy_sine(student):
     with student.time_limit(10.0, "train_model on the sine (20 epochs)"):
         student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:MSELoss"),
                      epochs=20, lr=1e-2, batch_size=32, seed=0)
-    _eval_trace_into(student, model, ref, probe, "the trained LSTMPredictor", HINT_PRED)
+    mine = _eval_trace_into(student, model, ref, probe, "the trained LSTMPredictor", HINT_PRED)
+    with torch.no_grad():  # the weights carried out are the ones the model computes with
+        assert_close(mine, ref(probe), rtol=1e-4, atol=1e-6,
+                     what="the trained LSTMPredictor vs the curriculum model with its weights",
+                     hint=HINT_PRED)
     with torch.no_grad():
         pred = ref(torch.from_numpy(X_te.astype(np.float32))).numpy()
     mse = float(np.mean((pred - y_te) ** 2))
@@ -401,7 +405,11 @@ def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
     with student.time_limit(12.0, "train_model on the Korean reviews (15 epochs)"):
         student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:BCELoss"),
                      epochs=15, lr=1e-2, batch_size=32, seed=0)
-    _eval_trace_into(student, model, ref, probe, "the trained SentimentLSTM", HINT_SENT)
+    mine = _eval_trace_into(student, model, ref, probe, "the trained SentimentLSTM", HINT_SENT)
+    with torch.no_grad():  # the weights carried out are the ones the model computes with
+        assert_close(mine, ref(probe), rtol=1e-4, atol=1e-6,
+                     what="the trained SentimentLSTM vs the curriculum model with its weights",
+                     hint=HINT_SENT)
     with torch.no_grad():
         prob = ref(torch.from_numpy(ids[test])).numpy()[:, 0]
     acc = float(np.mean((prob > 0.5) == labels[test]))
