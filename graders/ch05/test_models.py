@@ -46,6 +46,9 @@ Common mistakes these graders catch, each with a mutant in fixtures/submissions/
   (test_train_model_matches_the_reference_trajectory; ch05_train_keeps_float64)
 - SentimentLSTM's lengths without clamp(min=1): a row of padding only has length 0
   (test_sentiment_accepts_a_row_of_padding_only; ch05_sentiment_empty_row_length_zero)
+The three SentimentLSTM mistakes above also fail test_sentiment_lstm_reaches_85_percent_on_korean_
+reviews: the trained weights are scored in the reference architecture only once the learner's own
+model computes the same with them, and theirs does not.
 Accepted alternative: other attribute names and declaration order, F.relu, einsum, a hand-written
 masked softmax, GRU reading out[:, -1] (fixtures/submissions/alternatives/ch05_models_*).
 """
