@@ -38,7 +38,6 @@ import torch
 import torch.nn.functional as F
 
 from dldrill.grading import StudentError, assert_by_hand, assert_close, assert_shape, failure, grader, tr
-from dldrill.grading.source import scan, submission_root
 
 M = "ch04.conv"
 # Library counterparts of the by-hand exercises (their docstrings: "Do not call F.conv2d or
@@ -74,16 +73,8 @@ HINT_BY_HAND_POOL = tr("F.max_pool2d / nn.MaxPool2d 없이 창마다 최댓값(a
 
 
 def by_hand(student, module: str, name: str, forbidden, hint) -> None:
-    """`assert_by_hand` on one function; should its message fail to render (Text + str in
-    dldrill.grading.source, reported), the same findings make the same failure here."""
-    try:
-        assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
-    except TypeError:
-        found = scan(submission_root(student), module, forbidden, [name])
-        raise failure(tr(f"{name}: 직접 구현해야 합니다", f"{name}: must be written by hand"),
-                      tr("직접 작성한 계산 (라이브러리의 같은 기능 없이)",
-                         "the computation written by hand (not the library's own)"),
-                      "; ".join(f.render() for f in found[:3]), hint) from None
+    """`assert_by_hand` on one function (and the module-level helpers it reaches)."""
+    assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
 
 
 def conv_by_hand(student):

@@ -35,7 +35,6 @@ import torch
 from torch import nn
 
 from dldrill.grading import assert_by_hand, assert_close, assert_raises, assert_shape, failure, grader, tr
-from dldrill.grading.source import scan, submission_root
 
 M = "ch05.cells"
 CELL_LIBRARY = (
@@ -51,16 +50,8 @@ HINT_BY_HAND = tr("nn.LSTMCell / nn.RNNCell 없이 행렬곱, 시그모이드, t
 
 
 def by_hand(student, module: str, name: str, forbidden, hint) -> None:
-    """`assert_by_hand` on one function; should its message fail to render (Text + str in
-    dldrill.grading.source, reported), the same findings make the same failure here."""
-    try:
-        assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
-    except TypeError:
-        found = scan(submission_root(student), module, forbidden, [name])
-        raise failure(tr(f"{name}: 직접 구현해야 합니다", f"{name}: must be written by hand"),
-                      tr("직접 작성한 계산 (라이브러리의 같은 기능 없이)",
-                         "the computation written by hand (not the library's own)"),
-                      "; ".join(f.render() for f in found[:3]), hint) from None
+    """`assert_by_hand` on one function (and the module-level helpers it reaches)."""
+    assert_by_hand(student, module, forbidden=forbidden, functions=[name], what=name, hint=hint)
 
 
 def cell_by_hand(student, name: str) -> None:
