@@ -228,3 +228,23 @@ def test_submission_files_are_read_without_following_links(tmp_path):
     with pytest.raises(ArtifactError):
         read_submission_file(sub, "ch09/artifacts/mnist.pt", max_bytes=3)
     assert np.frombuffer(runner.submission_file("ch09/artifacts/mnist.pt"), np.uint8).size == 7
+
+
+def test_a_prepared_process_is_handed_out_once_with_only_its_files(tmp_path):
+    model, data = _good()
+    x = torch.randn(3, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    runner = ArtifactRunner(submission=tmp_path)
+    try:
+        runner.prepare("torch")
+        first = runner._warm["torch"][1]
+        with runner.process({"model.pt": data}, "torch", budget=20) as proc:
+            assert proc.backend is first and os.listdir(proc.folder) == ["model.pt"]
+            loaded = proc.call("torch.jit:load", proc.path("model.pt"))
+            got = proc.call(f"{A}:forward", loaded, x)
+        assert first.proc is None  # closed once used
+        with runner.process({"other.pt": data}, "torch", budget=20) as proc:
+            assert proc.backend is not first and os.listdir(proc.folder) == ["other.pt"]
+    finally:
+        runner.close()
+    with torch.no_grad():
+        torch.testing.assert_close(got, model(x), rtol=1e-5, atol=1e-6)

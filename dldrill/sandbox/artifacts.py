@@ -18,7 +18,8 @@ Usage in a grader (the `artifacts` fixture of the plugin is an `ArtifactRunner` 
 session's settings):
 
     def test_export(student, artifacts):
-        data = student.call("pathlib:Path", path).read_bytes()        # bytes the child made
+        artifacts.prepare("torch")               # optional: start it now, while the child works
+        data = student.call("builtins:open", path, "rb").read()       # bytes the child made
         with artifacts.process({"model.pt": data}, "torch", budget=20.0) as proc:
             model = proc.call("torch.jit:load", proc.path("model.pt"), map_location="cpu")
             ops = proc.call(f"{A}:torchscript_ops", model)            # A = "dldrill.sandbox.artifacts"
@@ -187,6 +188,48 @@ class ArtifactProcess(Submission):
         return float(self.backend.cpu_seconds())
 
 
+def _new_folder(scratch: Path | None) -> Path:
+    from dldrill.paths import scratch_root
+
+    base = scratch or scratch_root()
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="dldrill-artifact-", dir=base)).resolve()
+
+
+def _start(folder: Path, framework: str, *, inprocess: bool, device: str,
+           mem_bytes: int | None, threads: int, landlock: bool, stall: float,
+           budget: float) -> Any:
+    """A backend over `folder`: a confined child (started: its preloading goes on while the
+    caller works) or, in-process, this process."""
+    if framework not in PRELOAD:
+        raise ValueError(f"framework {framework!r}: one of {sorted(PRELOAD)}")
+    if inprocess:
+        import importlib
+
+        return LocalBackend(folder, importlib.import_module, "artifact")
+    backend = SandboxBackend(folder, device=device, threads=threads, mem_bytes=mem_bytes,
+                             budget=budget, preload=PRELOAD[framework], landlock=landlock,
+                             label="artifact", stall=stall)
+    try:
+        backend.start()
+    except BaseException:
+        backend.close()
+        raise
+    return backend
+
+
+def _place(folder: Path, files: Mapping[str, bytes | bytearray | memoryview | Path]) -> None:
+    if not files:
+        raise ValueError("an artifact process needs at least one file")
+    for name in files:
+        _check_name(name)
+    for name, value in files.items():
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(_bytes_of(value))
+
+
 @contextmanager
 def artifact_process(files: Mapping[str, bytes | bytearray | memoryview | Path],
                      framework: str = "torch", *, inprocess: bool = False, device: str = "cpu",
@@ -200,30 +243,13 @@ def artifact_process(files: Mapping[str, bytes | bytearray | memoryview | Path],
     `budget` caps the CPU-seconds of all its calls. Closed, and its folder removed, on exit."""
     if framework not in PRELOAD:
         raise ValueError(f"framework {framework!r}: one of {sorted(PRELOAD)}")
-    if not files:
-        raise ValueError("an artifact process needs at least one file")
-    from dldrill.paths import scratch_root
-
-    base = scratch or scratch_root()
-    base.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="dldrill-artifact-", dir=base)).resolve()
+    folder = _new_folder(scratch)
     backend: Any = None
     try:
-        for name, value in files.items():
-            target = folder / _check_name(name)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(_bytes_of(value))
-        if inprocess:
-            import importlib
-
-            backend = LocalBackend(folder, importlib.import_module, "artifact")
-        else:
-            backend = SandboxBackend(folder, device=device, threads=threads, mem_bytes=mem_bytes,
-                                     budget=budget, preload=PRELOAD[framework],
-                                     landlock=landlock, label="artifact", stall=stall)
-            backend.start()
+        _place(folder, files)
+        backend = _start(folder, framework, inprocess=inprocess, device=device,
+                         mem_bytes=mem_bytes, threads=threads, landlock=landlock, stall=stall,
+                         budget=budget)
         yield ArtifactProcess(backend, folder, timeout=min(timeout, budget))
     finally:
         if backend is not None:
@@ -233,7 +259,12 @@ def artifact_process(files: Mapping[str, bytes | bytearray | memoryview | Path],
 
 class ArtifactRunner:
     """Artifact processes with one grading session's settings (the plugin's `artifacts`
-    fixture), and the submission's own files read without following links."""
+    fixture), and the submission's own files read without following links.
+
+    `prepare(framework)` starts a process over an empty folder now, so that its start-up
+    (importing torch: a second or two) overlaps the grader's other work; the next
+    `process(files, framework)` puts the files in its folder and hands it out. Each process
+    still serves one `process()` only and holds nothing but those files."""
 
     def __init__(self, *, submission: Path | None = None, inprocess: bool = False,
                  device: str = "cpu", mem_bytes: int | None = DEFAULT_MEM_BYTES, threads: int = 1,
@@ -241,23 +272,51 @@ class ArtifactRunner:
                  timeout: float = DEFAULT_CALL_TIMEOUT):
         self.submission = submission
         self.inprocess = inprocess
+        self.timeout = timeout
         self.settings = {"device": device, "mem_bytes": mem_bytes, "threads": threads,
-                         "landlock": landlock, "stall": stall, "timeout": timeout}
+                         "landlock": landlock, "stall": stall}
         self.cpu_s = 0.0  # CPU-seconds used by the artifact processes of this runner
+        self._warm: dict[str, tuple[Path, Any]] = {}
+
+    def prepare(self, framework: str = "torch") -> None:
+        """Starts the next artifact process for `framework` now (nothing in-process)."""
+        if self.inprocess or framework in self._warm:
+            return
+        folder = _new_folder(None)
+        try:
+            backend = _start(folder, framework, inprocess=False, budget=DEFAULT_BUDGET,
+                             **self.settings)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._warm[framework] = (folder, backend)
 
     @contextmanager
     def process(self, files: Mapping[str, bytes | bytearray | memoryview | Path],
                 framework: str = "torch", *, budget: float = DEFAULT_BUDGET,
                 timeout: float | None = None) -> Iterator[ArtifactProcess]:
-        settings = dict(self.settings)
-        if timeout is not None:
-            settings["timeout"] = timeout
-        with artifact_process(files, framework, inprocess=self.inprocess, budget=budget,
-                              **settings) as proc:
+        limit = min(self.timeout if timeout is None else timeout, budget)
+        warm = self._warm.pop(framework, None)
+        if warm is None:
+            with artifact_process(files, framework, inprocess=self.inprocess, budget=budget,
+                                  timeout=limit, **self.settings) as proc:
+                try:
+                    yield proc
+                finally:
+                    self.cpu_s += proc.cpu_seconds()
+            return
+        folder, backend = warm
+        try:
+            _place(folder, files)
+            backend.budget = budget
+            proc = ArtifactProcess(backend, folder, timeout=limit)
             try:
                 yield proc
             finally:
                 self.cpu_s += proc.cpu_seconds()
+        finally:
+            backend.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def submission_file(self, relpath: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | None:
         """`relpath` of the submission folder (e.g. "ch09/artifacts/mnist.pt"), read here
@@ -267,7 +326,11 @@ class ArtifactRunner:
         return read_submission_file(Path(self.submission), relpath, max_bytes)
 
     def close(self) -> None:
-        return None
+        """Closes the processes prepared but never handed out."""
+        for folder, backend in self._warm.values():
+            backend.close()
+            shutil.rmtree(folder, ignore_errors=True)
+        self._warm.clear()
 
 
 # -- helpers that run in the artifact process ------------------------------------------------------

@@ -187,6 +187,7 @@ def test_train_lowers_the_loss_on_a_tiny_set(student, reference, artifacts):
     trained model (eval mode) on its normalised training images must be below 0.75 × that of a
     fresh build_model() (answer key: 1.12 vs 2.30). The logits come from the models' traced
     graphs run in an artifact process, the loss is computed here. 20 CPU-seconds for train."""
+    artifacts.prepare("torch")  # its start-up overlaps the training in the child
     X, y = _tiny_set(48)
     x = torch.as_tensor(reference.call(f"{M}:normalize", X))
     student.call("torch:manual_seed", 0)

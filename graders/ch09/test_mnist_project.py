@@ -239,6 +239,7 @@ def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
     traced graph in an artifact process, the loss here — must be below 0.6 × that of a fresh
     build_model() (answer key: 0.83 vs 2.31). Budget 20 CPU-s for the three trainings and
     predictions (answer key: 2.6 CPU-s; 3.7 for the whole test in the sandbox)."""
+    artifacts.prepare("torch")  # its start-up overlaps the training in the child
     X_tr, X_te, y_tr, _ = mnist_subset_split()
     X, y = X_tr[:640], y_tr[:640]
     hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
@@ -303,6 +304,7 @@ def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts)
     train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train. The held-out
     images never reach the child: the trained model is traced there and run in an artifact
     process on them, preprocessed here; the labels stay here."""
+    artifacts.prepare("torch")
     X_tr, X_te, y_tr, y_te = mnist_subset_split()
     x_eval = torch.as_tensor(reference.call(f"{M}:preprocess", _transformed(X_te)))
     timed = student.options(timeout=BUDGET * 2)
