@@ -1,16 +1,22 @@
 """Graders for ch09.cifar_project (checklist: cnn-cifar10; the real test set's 90% is scored by
 test_artifacts.py).
 
-What runs here: `normalize` against the answer key (CIFAR_MEAN / CIFAR_STD per channel),
+What runs here: `normalize` against the answer key (CIFAR_MEAN / CIFAR_STD per channel: it feeds
+train, predict and the saved model, and test_artifacts.py scores artifacts with the contract's),
 `augment` judged by its properties (every output image is a 32×32 window of the input padded by 4
 zeros, mirrored left-right or not; all offsets 0..8 and both outcomes occur; labels unchanged;
 the generator decides), and `train`'s process on a tiny synthetic CIFAR-shaped set (classes are
 colours under noise): `build_model()` maps (N, 3, 32, 32) float32 to (N, 10) logits, the loss
-(computed here from the trained model's eval-mode logits on the normalised training images) goes
-down, and the same seed gives the same weights whatever the global RNG did.
+goes down, the same seed gives the same weights (`state_dict()` through the handle) whatever the
+global RNG did, and the model comes back in eval mode. The logits are not taken from the child:
+the fresh and the trained model are traced there (`torch.jit.trace`, library code) and run in an
+artifact process (confined, no submission code; `dldrill.sandbox.artifacts`) on images
+normalised here; their graphs may only use standard layers; the loss is computed here.
 
-Budget: train(48 images, epochs=3, seed=0, batch_size=16) takes the answer key 3.4 CPU-s (one
-thread, time.process_time(); loss 2.30 → 1.12); the budget for it is 20 CPU-s.
+Budget: train(48 images, epochs=3, seed=0, batch_size=16) takes the answer key 2.1-3.4 CPU-s
+(one thread, time.process_time(); loss 2.30 → 1.12); the budget for it is 20 CPU-s. Tracing the
+two models: 0.1 CPU-s (budget 10); the artifact process's forward passes: under a CPU-second
+(budget 20).
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - normalize with mean and std swapped (test_normalize_uses_the_cifar_mean_and_std;

@@ -19,9 +19,11 @@ Training is judged on its process: the loss (computed here from the traced model
 the training images) goes down, and two runs with the same seed give the same weights
 (`state_dict()` through the handle) and predictions whatever the global RNG did.
 
-Budget: train(4000 images, epochs=3, seed=0) + predict; the answer key measured 7.6 CPU-s (one
-thread, time.process_time()), 97.7% on the transformed held-out images (97.0-97.7% over seeds
-0-2; 96.5-97.4% for the alternative without augmentation); the budget is 40 CPU-s.
+Budgets (CPU-seconds, one thread, time.process_time()): train(4000 images, epochs=3, seed=0)
+took the answer key 7.6-9.3 CPU-s (9.3 on a busy machine), budget 50; it reaches 97.7% on the
+transformed held-out images (97.0-97.7% over seeds 0-2; 96.5-97.4% for the alternative without
+augmentation). Tracing a model in the child: 0.02 CPU-s (budget 10). The artifact process:
+0.5 CPU-s for 1000 images (budget 20; its start-up is the kit's cost, not counted).
 
 Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
 - confusion matrix transposed: rows are the predictions (test_confusion_matrix_rows_are_true;
@@ -58,7 +60,7 @@ from dldrill.sandbox.artifacts import torchscript_of, unexpected_ops
 
 M = "ch09.mnist_project"
 A = "dldrill.sandbox.artifacts"
-BUDGET = 40.0  # CPU-seconds for train(4000 images, 3 epochs) (answer key: 7.6 with predict)
+BUDGET = 50.0  # CPU-seconds for train(4000 images, 3 epochs) (answer key: 7.6-9.3)
 TRACE_BUDGET = 10.0  # CPU-seconds to trace the learner's models in the child
 HINT_TRACE = tr("모델은 torch.jit.trace로 추적할 수 있는 표준 레이어(합성곱, BN, 활성화, 풀링, Linear)로",
                 "a model of standard layers (convolution, BN, activation, pooling, linear) that "
@@ -301,7 +303,7 @@ def _state(value, what: str) -> dict:
 def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts):
     """Accuracy threshold: >= 0.95 on the 1000 held-out images of the kit's MNIST split, each
     given another contrast and noise here (see the module docstring), after
-    train(4000 training images, epochs=3, seed=0); 40 CPU-seconds for train. The held-out
+    train(4000 training images, epochs=3, seed=0); 50 CPU-seconds for train. The held-out
     images never reach the child: the trained model is traced there and run in an artifact
     process on them, preprocessed here; the labels stay here."""
     artifacts.prepare("torch")
