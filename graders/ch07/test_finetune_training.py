@@ -133,14 +133,18 @@ def test_finetune_minilm_with_the_trainer(student, reference):
                       str([sorted(h) for h in history if isinstance(h, dict)][-2:]),
                       tr("compute_metrics=compute_metrics와 eval_dataset을 Trainer에 넘기세요",
                          "pass compute_metrics=compute_metrics and eval_dataset to the Trainer"))
-    # the same run with the answer key, here
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in the child; on 2 busy cores more threads only contend
     try:
-        ref = _read(reference, _run(reference, train, evals)["trainer"])
+        _judge(reference, got, history, evals_logged, train, evals, held)
     finally:
         torch.set_num_threads(threads)
 
+
+def _judge(reference, got: dict, history: list, evals_logged: list, train, evals, held) -> None:
+    """Here: the answer key's run under the same seeds, then the losses, the weights, the
+    Trainer's own eval_accuracy and the held-out accuracy of the weights read back."""
+    ref = _read(reference, _run(reference, train, evals)["trainer"])
     assert_close(np.array(_losses(history)), np.array(_losses(ref["log_history"])),
                  rtol=2e-2, atol=2e-3, what="finetune(...): the training loss of every step vs the "
                  "answer key under the same seeds", hint=HINT)
