@@ -168,10 +168,10 @@ def _plant_lookup(sub: Path, kind: str, cache: Path) -> None:
         path.write_text(code)
 
 
-def _grade(sub: Path, cache: Path, out: Path) -> dict[str, tuple[str, str]]:
+def _grade(sub: Path, cache: Path, out: Path, *extra: str) -> dict[str, tuple[str, str]]:
     env = dict(os.environ, DLDRILL_DATA=str(cache))
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", GRADER, "--submission", str(sub),
-                           "--results-json", str(out)], cwd=kit_root(), env=env,
+                           "--results-json", str(out), *extra], cwd=kit_root(), env=env,
                           capture_output=True, text=True, timeout=600)
     assert out.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     return {r["nodeid"].split("::")[-1]: (r["outcome"], r["reason"] or "")
@@ -180,8 +180,10 @@ def _grade(sub: Path, cache: Path, out: Path) -> dict[str, tuple[str, str]]:
 
 @pytest.mark.timeout(900)
 def test_artifact_graders_pass_good_and_fail_bad_artifacts(fake, tmp_path):
-    good = _grade(_submission(tmp_path, "good", fake), fake, tmp_path / "good.json")
+    sub = _submission(tmp_path, "good", fake)
+    good = _grade(sub, fake, tmp_path / "good.json")
     assert len(good) == 2 and all(o == "passed" for o, _ in good.values()), good
+    assert _grade(sub, fake, tmp_path / "good-inprocess.json", "--inprocess") == good
     bad = _grade(_submission(tmp_path, "bad", fake), fake, tmp_path / "bad.json")
     assert len(bad) == 2 and all(o == "failed" and "accuracy" in r for o, r in bad.values()), bad
     none = _grade(_submission(tmp_path, "none", fake), fake, tmp_path / "none.json")
