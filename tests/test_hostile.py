@@ -6,8 +6,8 @@ try to outlive grading, network, writes outside scratch, output floods, terminal
 symlinks/FIFOs in scratch, and labels looked up in sklearn's digits. Next to them the batch grades
 the reference solutions (id `honest`, full marks) and the kit's untouched stubs (`exercises/`, 0).
 
-What must hold after the batch: it finishes; every row is in the gradebook; no hostile row earns
-more than its `max_points` (the points its honest parts may earn, justified in its description);
+What must hold after the batch: it finishes; every row is in the gradebook; no hostile row loses
+less than its `lose` (the points its hostile parts must cost it, justified in its description);
 the kit's tree (graders/, solutions/, exercises/, dldrill/), site-packages, the submission
 folders and the test's environment are unchanged; nothing reached the listeners on 127.0.0.1;
 no process is left behind; the grading processes (run as root, outside the sandbox) peak under
@@ -66,7 +66,7 @@ def load_hostile() -> list[tuple[Sample, float]]:
         sample = Sample(name=path.stem, kind="hostile", path=path, description=data["description"],
                         graders=list(data["graders"]), failed=list(data.get("failed", [])),
                         edits=list(data.get("edit", [])))
-        out.append((sample, float(data["max_points"])))
+        out.append((sample, float(data["lose"])))
     return out
 
 
@@ -222,9 +222,9 @@ def test_hostile_batch(tmp_path):
     subs = tmp_path / "subs"
     expected: dict[str, float] = {}
     folders: dict[str, Path] = {}
-    for sample, max_points in samples:
+    for sample, lose in samples:
         folders[sample.name] = materialize(sample, subs / sample.name)
-        expected[sample.name] = max_points
+        expected[sample.name] = lose
     honest = subs / "honest"
     shutil.copytree(kit_root() / "solutions" / "ch01", honest / "ch01",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -273,9 +273,12 @@ def test_hostile_batch(tmp_path):
         assert row is not None, f"{sid}: no row in the gradebook"
         total = float(row["total"] or 0)
         totals[sid] = (total, row["status"])
-        print(f"  {sid:22s} {total:5g}/{expected.get(sid, 76):g}  {row['status'][:90]}")
-    assert totals["honest"] == (76.0, "graded"), totals["honest"]
+        print(f"  {sid:22s} {total:5g} (must lose {expected.get(sid, 0):g})  {row['status'][:90]}")
+    full = float(rows[str(folders["honest"])]["max_points"])
+    assert full > 0 and totals["honest"] == (full, "graded"), totals["honest"]
     assert totals["stubs"] == (0.0, "graded"), totals["stubs"]
+    # Each sample's `lose`: the points its hostile parts must cost it (the rest is the reference).
+    expected = {sid: full - lose for sid, lose in expected.items()}
     for sid, max_points in expected.items():
         _check(sid, totals[sid][0] <= max_points,
                f"earned {totals[sid][0]:g} > max_points {max_points:g}", findings)
