@@ -243,6 +243,10 @@ def test_hand_written_code_and_other_functions_pass(tmp_path):
     root = _write(tmp_path, {"ch04/__init__.py": "", "ch04/conv.py": code})
     assert not scan(root, "ch04.conv", FORBIDDEN, ["conv"])
     assert scan(root, "ch04.conv", FORBIDDEN)  # the whole module does use nn.Conv2d
+    other = "from torch.nn import Conv2d\ndef conv(x, w):\n    return (x * w).sum()\n" \
+            "def model():\n    return Conv2d(1, 1, 3)\n"
+    root = _write(tmp_path / "o", {"ch04/__init__.py": "", "ch04/conv.py": other})
+    assert not scan(root, "ch04.conv", FORBIDDEN, ["conv"])  # imported for another exercise
     for chapter in ("ch01", "ch04", "ch08"):  # the answer key uses no dynamic access anywhere
         for path in sorted((solutions_root() / chapter).glob("*.py")):
             module = f"{chapter}.{path.stem}"
