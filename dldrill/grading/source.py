@@ -15,6 +15,10 @@ What this cannot see: a library reached through an object the grader does not kn
 (an attribute of an argument), or code hidden in data and compiled at run time through a name
 the scan does not know. Those cost more than writing the exercise, and the graders' numerical
 and process checks still apply.
+
+Why this file is long: one scanner, its alias rules and the ways around a list of names it
+refuses (assignment, re-export, chains, dunders, patches from the package or another chapter)
+belong together; split, each half would be unreadable without the other.
 """
 
 from __future__ import annotations
