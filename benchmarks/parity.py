@@ -1,0 +1,59 @@
+"""Every sample graded both ways: in-process and through the sandbox, records compared.
+
+    python benchmarks/parity.py                 # all samples (long: every one starts a sandbox)
+    python benchmarks/parity.py ch01 ch03       # samples of some chapters
+
+The suite grades mutants and alternatives in-process and one `parity = true` sample per chapter
+both ways; this script checks the claim for every sample (issue: nothing the child says is
+believed). It prints each sample whose outcome or earned points differ between the two runs, the
+count of samples compared and the wall time, and exits 1 when any differ. Attacks are graded
+sandboxed only (in-process they patch the grader's own process by design) and are skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dldrill.testing.mutants import grader_test_id, load_samples, materialize
+from dldrill.testing.runner import SampleRunner
+
+
+def _key(data: dict) -> dict[str, tuple[str, float]]:
+    return {grader_test_id(r): (r["outcome"], r["earned"]) for r in data.get("tests", [])}
+
+
+def main(chapters: list[str]) -> int:
+    samples = [s for s in load_samples() if s.kind != "attacks"
+               and (not chapters or s.chapters & set(chapters))]
+    runner = SampleRunner(jobs=2)
+    started = time.monotonic()
+    differ = 0
+    with tempfile.TemporaryDirectory(prefix="dldrill-parity-") as tmp:
+        futures = []
+        for sample in samples:
+            sub = materialize(sample, Path(tmp) / sample.name / "submission")
+            files = sample.graders + sample.also_pass
+            args = sample.pytest_args
+            futures.append((sample, runner.submit(sub, files, Path(tmp) / sample.name / "in.json", args),
+                            runner.submit(sub, files, Path(tmp) / sample.name / "sb.json", args,
+                                          sandbox=True)))
+        try:
+            for sample, inproc, sandboxed in futures:
+                a, b = _key(inproc.result()), _key(sandboxed.result())
+                if a != b or not a:
+                    differ += 1
+                    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+                    print(f"DIFFERS {sample.kind}/{sample.name}: "
+                          + "; ".join(f"{k}: {a.get(k)} vs {b.get(k)}" for k in diff[:4]), flush=True)
+        finally:
+            runner.close()
+    wall = time.monotonic() - started
+    print(f"{len(samples)} samples compared in {wall:.0f} s; {differ} differ")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
