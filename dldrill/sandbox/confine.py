@@ -178,31 +178,8 @@ def data_grants(cache: Path | None = None) -> tuple[list[Path], list[Path]]:
         return [], []
     from dldrill.data import HELD_OUT
 
-    held = {(cache / rel).resolve(strict=False) for rels in HELD_OUT.values() for rel in rels}
-    above = {a for h in held for a in h.parents}
-    readable: list[Path] = []
-    listing: list[Path] = []
-
-    def walk(folder: Path, depth: int) -> None:
-        listing.append(folder)
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError:
-            return
-        for entry in entries:
-            try:
-                real = entry.resolve(strict=True)
-            except OSError:
-                continue
-            if real in held:
-                continue
-            if real in above and entry.is_dir() and depth < 8:
-                walk(entry, depth + 1)
-            else:
-                readable.append(entry)
-
-    walk(cache, 0)
-    return readable, listing
+    held = [(cache / rel).resolve(strict=False) for rels in HELD_OUT.values() for rel in rels]
+    return hide([cache], held)
 
 
 # Labelled copies of evaluation data that ship inside packages: a child that could read them
