@@ -1,0 +1,71 @@
+"""`dldrill sync [--check] [CHAPTER|MODULE ...]`: generate exercises/ stubs from solutions/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dldrill import i18n
+
+HELP = "generate exercises/ stubs from solutions/ (for kit contributors)"
+ORDER = 80
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true", help="fail if stubs differ; change nothing")
+    p.add_argument("only", nargs="*", metavar="CHAPTER|MODULE",
+                   help="only these chapters or modules (ch09, ch09.plots); all by default")
+    p.add_argument("-v", "--verbose", action="store_true", help="list unchanged stubs too")
+
+
+_SYNC_VERBS = {
+    "created": i18n.tr("생성", "created"), "updated": i18n.tr("갱신", "updated"),
+    "would-created": i18n.tr("생성 예정", "would create"),
+    "would-updated": i18n.tr("갱신 예정", "would update"),
+    "unchanged": i18n.tr("변경 없음", "unchanged"), "kept-edited": i18n.tr("보존", "kept-edited"),
+    "orphan": i18n.tr("고아 파일", "orphan"),
+}
+_SYNC_DETAILS = {
+    "kept-edited": i18n.tr("학습자가 수정한 파일(또는 생성된 스텁이 아님); 그대로 둠",
+                           "edited by the learner (or not a generated stub); left as is"),
+    "orphan": i18n.tr("해당 솔루션이 없어졌습니다; 그대로 둠", "its solution is gone; left in place"),
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    from dldrill.paths import exercises_root, solutions_root
+    from dldrill.stubgen import MarkerError, sync
+
+    try:
+        actions = sync(solutions_root(), exercises_root(), check=args.check,
+                       only=[c for spec in args.only for c in spec.split(",") if c])
+    except MarkerError as err:
+        print(f"dldrill sync: {err}", file=sys.stderr)
+        return 2
+    root = exercises_root().parent
+    drift = [a for a in actions if a.status != "unchanged"]
+    for a in actions if args.verbose else drift:
+        rel = a.path.relative_to(root) if a.path.is_relative_to(root) else a.path
+        key = f"would-{a.status}" if args.check and a.status in ("created", "updated") else a.status
+        verb = i18n.render(_SYNC_VERBS.get(key, i18n.tr(a.status, a.status)))
+        detail = i18n.render(_SYNC_DETAILS[a.status]) if a.status in _SYNC_DETAILS else a.detail
+        print(f"  {verb:<14} {rel}" + (f"  ({detail})" if detail else ""))
+    n = len(actions)
+    if args.check:
+        if drift:
+            print(i18n.render(i18n.tr(
+                f"dldrill sync --check: 스텁 {n}개 중 {len(drift)}개가 solutions/와 다릅니다 "
+                "(`dldrill sync`를 실행하세요)",
+                f"dldrill sync --check: {len(drift)} of {n} stubs differ from solutions/ "
+                "(run `dldrill sync`)")))
+            return 1
+        print(i18n.render(i18n.tr(f"dldrill sync --check: 스텁 {n}개가 solutions/와 일치합니다",
+                                  f"dldrill sync --check: {n} stubs in sync with solutions/")))
+        return 0
+    kept = sum(a.status == "kept-edited" for a in actions)
+    written = sum(a.status in ("created", "updated") for a in actions)
+    print(i18n.render(i18n.tr(
+        f"dldrill sync: 스텁 {n}개, {written}개 작성, 직접 수정한 {kept}개는 그대로 두었습니다",
+        f"dldrill sync: {n} stubs, {written} written, {kept} edited by you and left as they are")))
+    return 0
+
