@@ -19,7 +19,7 @@ def test_readme_opens_with_exactly_two_commands():
     commands = _commands()
     assert len(commands) == 2
     assert commands[0].endswith("dldrill report") and "-c constraints.txt" in commands[0]
-    assert commands[1].endswith("pytest") and "-c constraints.txt" in commands[1]
+    assert commands[1].endswith("pytest tests") and "-c constraints.txt" in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():
@@ -30,3 +30,10 @@ def test_ci_runs_the_readme_test_command():
 def test_constraints_pin_torch_cpu_build():
     pins = (ROOT / "constraints.txt").read_text()
     assert re.search(r"^torch==2\.13\.0$", pins, re.M)
+
+
+def test_bare_pytest_at_the_root_runs_the_learners_visible_tests_not_the_kit_suite():
+    import tomllib
+
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert ini["testpaths"] == ["exercises"]

@@ -36,6 +36,15 @@ def run(args: argparse.Namespace) -> int:
     from dldrill.paths import exercises_root, solutions_root
     from dldrill.stubgen import MarkerError, sync
 
+    if not solutions_root().is_dir():
+        print(i18n.render(i18n.tr(
+            "dldrill sync: 이 폴더에는 solutions/가 없습니다 (학습자용 저장소). sync는 키트 기여자가 "
+            "솔루션에서 스텁을 만드는 명령이라 여기서는 할 일이 없습니다. 내 코드 확인: "
+            "`pytest exercises/ch01`, `dldrill report`",
+            "dldrill sync: there is no solutions/ here (a learner's repository). sync makes stubs "
+            "from solutions for kit contributors, so there is nothing for it to do here. To check "
+            "your code: `pytest exercises/ch01`, `dldrill report`")), file=sys.stderr)
+        return 0 if args.check else 2
     try:
         actions = sync(solutions_root(), exercises_root(), check=args.check,
                        only=[c for spec in args.only for c in spec.split(",") if c])
@@ -52,13 +61,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {verb:<14} {rel}" + (f"  ({detail})" if detail else ""))
     n = len(actions)
     if args.check:
-        if drift:
+        fixable = [a for a in drift if a.status in ("created", "updated")]
+        if fixable:
             print(i18n.render(i18n.tr(
-                f"dldrill sync --check: 스텁 {n}개 중 {len(drift)}개가 solutions/와 다릅니다 "
+                f"dldrill sync --check: 스텁 {n}개 중 {len(fixable)}개가 solutions/와 다릅니다 "
                 "(`dldrill sync`를 실행하세요)",
-                f"dldrill sync --check: {len(drift)} of {n} stubs differ from solutions/ "
+                f"dldrill sync --check: {len(fixable)} of {n} stubs differ from solutions/ "
                 "(run `dldrill sync`)")))
             return 1
+        if drift:
+            # Edited stubs (the learner's work) and orphans: `dldrill sync` would leave them as
+            # they are, so it is not the command to suggest.
+            print(i18n.render(i18n.tr(
+                f"dldrill sync --check: 생성할 스텁은 없습니다; {len(drift)}개 파일은 직접 수정했거나 "
+                "솔루션이 없어 그대로 둡니다 (정상입니다)",
+                f"dldrill sync --check: no stub to write; {len(drift)} file(s) edited by you or "
+                "without a solution are left as they are (as they should be)")))
+            return 0
         print(i18n.render(i18n.tr(f"dldrill sync --check: 스텁 {n}개가 solutions/와 일치합니다",
                                   f"dldrill sync --check: {n} stubs in sync with solutions/")))
         return 0
