@@ -191,7 +191,11 @@ def quiet_frameworks() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from dldrill.chapters import missing_chapter_path
+
     quiet_frameworks()
+    if (problem := missing_chapter_path([str(a) for a in config.args])) is not None:
+        raise pytest.UsageError(problem)  # `pytest exercises/ch11`: say what the chapters are
     config.addinivalue_line("markers", "grader(item, points, module): a graded test")
     config.addinivalue_line("markers", "needs(resource, command): needs data, hardware or a "
                             "package: resource='data:mnist' | 'cuda' | 'pkg:kiwipiepy'")

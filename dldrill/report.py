@@ -36,17 +36,12 @@ def available_chapters() -> list[str]:
 
 
 def select_chapters(spec: str | None) -> list[str]:
-    """The chapters a `--chapters ch01,ch03` option names (all available ones when None);
-    ValueError naming those without graders in this kit."""
-    present = available_chapters()
-    if not spec:
-        return present
-    wanted = [c.strip() for c in spec.split(",") if c.strip()]
-    unknown = [c for c in wanted if c not in present]
-    if unknown:
-        raise ValueError(f"no graders for {', '.join(unknown)} in this kit "
-                         f"(available: {', '.join(present)})")
-    return wanted
+    """The chapters a `--chapters ch01,ch03` option names (all available ones when None),
+    forgiving about their spelling (`ch1`, `CH01`, `4`); ValueError (a `ChapterError`, with
+    "did you mean") for a chapter that does not exist or has no graders in this kit."""
+    from dldrill.chapters import parse
+
+    return parse(spec, available_chapters())
 
 
 def available_modules(chapters: list[str]) -> set[tuple[str, str]]:
