@@ -9,8 +9,8 @@ there from plain torch, then passes the handle to the learner's code:
 
 The same calls on `reference` build identical objects in the grader process (everything here is
 seeded and deterministic), so the reference's results are the expected values. Nothing here
-knows an answer: these are generic pieces (models, loaders, optimizers, a spy that records the
-modes a model ran in, state copies), never a chapter's exercise. torch is imported on use.
+knows an answer: these are generic pieces (models, loaders, optimizers, state copies, the trace
+of a forward pass), never a chapter's exercise. torch is imported on use.
 """
 
 from __future__ import annotations
@@ -63,40 +63,9 @@ def seeded_mlp(in_dim: int, hidden: int, out_dim: int, seed: int = 0, *, batchno
     return model
 
 
-def spy(model: Any) -> Any:
-    """Wraps `model` in a module that records, for every forward call, the mode it ran in.
-
-    `wrapper.calls` is a list of dicts: `training` (the wrapper's mode, which `model.train()` /
-    `model.eval()` propagate), `grad_enabled` (`torch.is_grad_enabled()`) and `batch` (the size).
-    Parameters, state_dict keys (prefixed `inner.`) and outputs are the wrapped model's.
-    """
-    torch = _torch()
-
-    class SpyModule(torch.nn.Module):
-        def __init__(self, inner: Any):
-            super().__init__()
-            self.inner = inner
-            self.calls: list[dict] = []
-
-        def forward(self, x: Any) -> Any:
-            self.calls.append({"training": bool(self.training),
-                               "grad_enabled": bool(torch.is_grad_enabled()),
-                               "batch": int(x.shape[0])})
-            return self.inner(x)
-
-    return SpyModule(model)
-
-
-
-
 def training_flags(model: Any) -> list[bool]:
     """`training` of the model and every submodule."""
     return [bool(m.training) for m in model.modules()]
-
-
-def param_count(model: Any, trainable_only: bool = False) -> int:
-    return int(sum(p.numel() for p in model.parameters()
-                   if p.requires_grad or not trainable_only))
 
 
 # -- state ------------------------------------------------------------------------------------
@@ -107,35 +76,6 @@ def state_of(model: Any) -> dict:
 
 
 
-
-
-def set_state_in_order(model: Any, tensors: list) -> Any:
-    """Copies `tensors` into the model's state_dict entries in order (names may differ).
-
-    Raises ValueError when the number or the shapes of the entries do not match.
-    """
-    torch = _torch()
-    entries = list(model.state_dict().items())
-    if len(entries) != len(tensors):
-        raise ValueError(f"the model has {len(entries)} state_dict entries, expected "
-                         f"{len(tensors)}: {[k for k, _ in entries]}")
-    with torch.no_grad():
-        for (name, value), new in zip(entries, tensors, strict=True):
-            new = torch.as_tensor(new)
-            if tuple(value.shape) != tuple(new.shape):
-                raise ValueError(f"state_dict entry {name!r} has shape {tuple(value.shape)}, "
-                                 f"expected {tuple(new.shape)}")
-            value.copy_(new.to(value.device, value.dtype))
-    return model
-
-
-def saved_state(path: str) -> dict | None:
-    """The state_dict saved at `path` (CPU tensors, weights only), or None when there is no file."""
-    torch = _torch()
-    if not Path(path).is_file():
-        return None
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    return {k: v.detach().cpu().clone() for k, v in state.items()}
 
 
 def scratch_file(name: str) -> str:
@@ -165,35 +105,6 @@ def make_optimizer(model: Any, name: str = "sgd", lr: float = 0.1, **kwargs: Any
     return cls(model.parameters(), lr=lr, **kwargs)
 
 
-
-
-# -- scalar test functions for autograd ---------------------------------------------------------
-def _curriculum(x: Any) -> Any:
-    return x[0] ** 2 + 2 * x[1]
-
-
-def _sin_square(x: Any) -> Any:
-    torch = _torch()
-    return (torch.sin(x) * x**2).sum()
-
-
-def _logsumexp(x: Any) -> Any:
-    torch = _torch()
-    return torch.logsumexp(x.reshape(-1), dim=0)
-
-
-def _product_mix(x: Any) -> Any:
-    return (x**3).sum() / 3 + (x[..., :1] * x).sum()
-
-
-SCALAR_FUNCTIONS = {"curriculum": _curriculum, "sin_square": _sin_square,
-                    "logsumexp": _logsumexp, "product_mix": _product_mix}
-
-
-def scalar_function(name: str) -> Any:
-    """A scalar function of a tensor, by name: curriculum (x0² + 2·x1), sin_square
-    (Σ sin(x)·x²), logsumexp (over all elements), product_mix (Σ x³/3 + Σ x[..., :1]·x)."""
-    return SCALAR_FUNCTIONS[name]
 
 
 # -- what a forward pass does ---------------------------------------------------------------------
@@ -277,6 +188,8 @@ def execution_trace(model: Any, *inputs: Any) -> dict:
             h.remove()
         model.load_state_dict(saved)  # BatchNorm in train mode updated its running statistics
     return {"calls": calls, "output": out.detach().cpu() if isinstance(out, torch.Tensor) else out}
+
+
 
 
 def run_order(model: Any, *inputs: Any) -> dict[int, Any]:
