@@ -1,41 +1,6 @@
 """Graders for ch01.activations (checklist: perceptron-activation).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- softmax without subtracting the max: overflow to NaN for logits of 1e3..1e4
-  (test_softmax_huge_logits_are_stable)
-- sigmoid as 1/(1+exp(-x)): overflow warning at x = -1e4 (test_sigmoid_and_tanh_stable_at_1e4)
-- tanh_grad as 1 - tanh(x) (square forgotten) (test_derivatives_match_central_differences)
-- leaky_relu ignoring its `alpha` argument (test_leaky_relu_uses_alpha)
-- relu as max(x, 0.01·x) (test_elementwise_values_and_shape[relu]; ch01_relu_as_leaky)
-- relu_grad returning relu(x) instead of 0/1 (test_derivatives_match_central_differences;
-  ch01_relu_grad_returns_relu)
-- leaky_relu returning alpha instead of alpha·x, or its gradient with slope 0 for x < 0
-  (test_elementwise_values_and_shape, test_leaky_relu_uses_alpha,
-  test_derivatives_match_central_differences; ch01_leaky_relu_forgets_x,
-  ch01_leaky_relu_grad_zero_slope)
-- sigmoid as 1/(1 + exp(x)), the sign lost (test_elementwise_values_and_shape[sigmoid];
-  ch01_sigmoid_sign_flipped)
-- sigmoid_grad as x·(1 − x) (test_derivatives_match_central_differences[sigmoid_grad];
-  ch01_sigmoid_grad_of_x)
-- tanh as 2·sigmoid(x) − 1 instead of 2·sigmoid(2x) − 1 (test_elementwise_values_and_shape[tanh];
-  ch01_tanh_as_shifted_sigmoid)
-- softmax summing over the whole array, or ignoring `axis` (test_softmax_is_a_distribution_per_row,
-  test_softmax_respects_axis; ch01_softmax_sum_over_everything, ch01_softmax_axis_ignored)
 Accepted alternatives: sigmoid via np.tanh or scipy-free formulas, softmax via log-sum-exp.
-- leaky_relu ignores its alpha argument and always uses 0.01 (test_leaky_relu_uses_alpha;
-  ch01_leaky_relu_fixed_alpha)
-- sigmoid as np.exp(x) / (1 + np.exp(x)): exp overflows for x = +1e4 and inf/inf gives NaN (the
-  mirror image of 1/(1+exp(-x))) (test_sigmoid_and_tanh_stable_at_1e4; ch01_pub_sigmoid_exp_ratio)
-- softmax as the popular answer np.exp(x - np.max(x)) / e.sum(axis=0): a global max and a sum over
-  axis 0 (columns of a batch), whatever `axis` says (test_softmax_huge_logits_are_stable,
-  test_softmax_is_a_distribution_per_row, test_softmax_respects_axis;
-  ch01_pub_softmax_udacity_axis0)
-- sigmoid as 1/(1+exp(-x)): exp(-x) overflows (with a warning) at x = -1e4
-  (test_sigmoid_and_tanh_stable_at_1e4; ch01_sigmoid_naive)
-- softmax without subtracting the max: exp overflows for logits around 1e3..1e4
-  (test_softmax_huge_logits_are_stable; ch01_softmax_no_max_shift)
-- tanh_grad as 1 - tanh(x): the square is forgotten (test_derivatives_match_central_differences,
-  test_sigmoid_and_tanh_stable_at_1e4; ch01_tanh_grad_no_square)
 """
 
 import numpy as np

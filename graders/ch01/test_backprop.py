@@ -8,42 +8,12 @@ initial weights are the learner's choice, so every comparison first sets W1, b1,
 same random values on the learner's net and on the answer key's; backward is then checked
 against the central differences of the answer key's loss at those parameters.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- numerical_gradient with forward differences (f(x + h) − f(x)) / h: an O(h) error, and fewer
-  than 2 calls per element when f(x) is computed once
-  (test_numerical_gradient_is_central_for_any_shape[*], test_numerical_gradient_uses_h,
-  test_numerical_gradient_through_a_closure; ch01_numgrad_forward_difference)
-- numerical_gradient leaving x[i] at x[i] − h (test_numerical_gradient_restores_x;
-  ch01_numgrad_no_restore)
-- backward without the 1/N of the batch mean (test_backward_matches_numerical_gradient[*],
-  test_fit_matches_the_reference, test_fit_reaches_90_percent_on_digits;
-  ch01_backward_missing_mean)
-- backward with (y − a2) instead of (a2 − y): every gradient has the wrong sign
-  (test_backward_matches_numerical_gradient[*], test_fit_matches_the_reference,
-  test_fit_reaches_90_percent_on_digits; ch01_backward_sign_error)
-- loss as 0.5·mean over all N·n_out elements instead of the batch mean of per-sample sums
-  (test_loss_is_half_batch_mean_of_sums, test_forward_and_loss_stable_for_large_inputs,
-  test_fit_matches_the_reference; ch01_twolayer_loss_mean_over_elements)
-- the seed ignored (test_init_shapes_and_seed; ch01_twolayer_seed_ignored)
-- forward without the output sigmoid (test_forward_matches_reference and the tests built on
-  forward; ch01_twolayer_no_output_sigmoid)
-- step adding lr·grad (test_step_moves_against_the_gradient; ch01_twolayer_step_adds_gradient)
 Also checked: shapes of the parameters and seeding, forward and loss values (the loss is a batch
 mean of the per-sample sums), no overflow warning for large inputs, backward not relying on an
 earlier forward, step, fit's loss history, and numerical_gradient through a closure.
 Accepted alternative: backward with np.einsum, step in place, numerical_gradient with
 x[i] += h / −= 2h / += h (x restored up to rounding) (ch01_backward_einsum).
 Accuracy threshold: test_fit_reaches_90_percent_on_digits.
-- backward with db = np.sum(delta) without axis=0: every bias gradient becomes one number (the sum
-  over samples AND units), broadcast over the bias in step
-  (test_backward_matches_numerical_gradient, test_fit_matches_the_reference;
-  ch01_pub_backprop_db_no_axis)
-- backward applies the sigmoid derivative to the activations as if they were pre-activations:
-  sigmoid(a)(1 - sigmoid(a)) instead of a(1 - a) (test_backward_matches_numerical_gradient,
-  test_fit_matches_the_reference; ch01_pub_backprop_sigmoid_derivative_twice)
-- TwoLayerNet.backward takes the gradients from torch.autograd instead of the chain rule by hand
-  (right numbers, not the exercise) (test_backprop_is_written_by_hand,
-  test_fit_reaches_90_percent_on_digits; ch01_backprop_torch_autograd)
 """
 
 import numpy as np

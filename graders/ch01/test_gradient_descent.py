@@ -11,44 +11,10 @@ after its epoch on that path (a closed-form answer with a made-up history is rea
 order). Gradient descent is by hand: the source of fit_linear_regression is read as text and a
 least-squares solver or library regressor there earns nothing (assert_by_hand).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- iterate_minibatches dropping the last, smaller batch
-  (test_no_shuffle_keeps_the_order_and_the_uneven_last_batch,
-  test_shuffled_batches_cover_every_sample_exactly_once,
-  test_sgd_and_minibatch_update_once_per_sample_and_per_batch;
-  ch01_minibatches_drop_last)
-- the epoch's loss as the mean of the batch losses seen during the epoch instead of the MSE on
-  all the data after it (test_losses_are_the_full_data_mse_after_each_epoch[*],
-  test_batch_gd_matches_the_reference; ch01_gd_loss_mean_of_batches)
-- shuffling with a fixed seed, ignoring the rng (test_the_rng_makes_batches_reproducible,
-  test_fit_seed_makes_sgd_reproducible; ch01_minibatches_ignore_rng)
-- an unknown method silently accepted (test_unknown_method_raises_value_error;
-  ch01_gd_unknown_method_accepted)
-- method='sgd' using batch_size (test_sgd_and_minibatch_update_once_per_sample_and_per_batch[sgd],
-  test_all_methods_approach_least_squares[sgd]; ch01_sgd_uses_batch_size)
-- the bias never updated (test_all_methods_approach_least_squares[*];
-  ch01_gd_bias_not_updated)
 Also checked: batch gradient descent matches the answer key exactly (w, b start at zero, the
 gradient of the MSE with its 2), and all three methods reach np.linalg.lstsq's solution.
 Accepted alternative: rng.shuffle and a while loop, SGD as its own loop over a permutation
 (ch01_gradient_descent_other_style).
-- linear-regression gradient without the factor 2 (the gradient of the 1/(2n) cost) while the losses
-  and the contract are the plain MSE: every step is half as long
-  (test_all_methods_approach_least_squares, test_batch_gd_matches_the_reference,
-  test_sgd_and_minibatch_update_once_per_sample_and_per_batch; ch01_pub_gd_half_mse_gradient)
-- the classic Lasagne iterate_minibatches: np.random.shuffle (the global RNG, the rng argument
-  ignored) and range(0, N - batchsize + 1, batchsize), which drops the last, smaller batch
-  (test_fit_seed_makes_sgd_reproducible, test_no_shuffle_keeps_the_order_and_the_uneven_last_batch,
-  test_sgd_and_minibatch_update_once_per_sample_and_per_batch,
-  test_shuffled_batches_cover_every_sample_exactly_once, test_the_rng_makes_batches_reproducible;
-  ch01_pub_minibatches_lasagne)
-- fit_linear_regression solves least squares in closed form (np.linalg.lstsq) and walks a made-up
-  loss history towards it: the outcome of gradient descent without its process
-  (test_all_methods_approach_least_squares, test_batch_gd_matches_the_reference,
-  test_fit_is_written_by_hand, test_fit_seed_makes_sgd_reproducible,
-  test_losses_are_the_full_data_mse_after_each_epoch,
-  test_sgd_and_minibatch_update_once_per_sample_and_per_batch,
-  test_unknown_method_raises_value_error; ch01_gd_closed_form_lstsq)
 """
 
 import itertools

@@ -4,30 +4,11 @@ Losses must come back as one float; the gradients are checked against float64 ce
 differences of the answer key's loss (CS231n relative error), with the batch size given so that a
 missing 1/N is named as such.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- binary cross-entropy without clipping: log(0) = −inf and a RuntimeWarning at p = 0 or 1
-  (test_bce_is_finite_without_warnings_at_p_0_and_1; ch01_bce_no_clip)
-- categorical cross-entropy averaged over all N·C elements instead of over the batch
-  (test_categorical_cross_entropy_values, test_categorical_cross_entropy_at_p_0;
-  ch01_cce_mean_over_elements)
-- mse_grad summed instead of averaged (the missing 1/N)
-  (test_mse_grad_matches_central_differences; ch01_mse_grad_missing_mean)
-- mse summed instead of averaged; mae without the absolute value
-  (test_regression_losses_values[*]; ch01_mse_sum_not_mean, ch01_mae_no_abs)
-- BCE without the (1 − y)·log(1 − p) term (test_binary_cross_entropy_values;
-  ch01_bce_no_negative_class)
-- binary_cross_entropy_grad without the 1/N (test_bce_grad_matches_central_differences[*];
-  ch01_bce_grad_missing_mean)
-- categorical cross-entropy divided by y.shape[0] (a single sample (C,) divided by C)
-  (test_categorical_cross_entropy_single_sample; ch01_pub_cce_divide_by_len)
 Also checked: mse/mae/rmse values, BCE with soft labels and with its eps argument, CCE at p = 0,
 the BCE gradient, and that every loss is one number (a float, np.float64 or a 0-d array; not an
 array of per-sample losses).
 Accepted alternatives: BCE through np.logaddexp on the clipped logit, CCE with np.einsum, rmse
 through np.linalg.norm (ch01_losses_logaddexp_einsum).
-- binary_cross_entropy_grad without clipping p: division by zero (inf/NaN and a warning) at p = 0 or
-  1, although the docstring promises finite values there (test_bce_grad_is_finite_at_p_0_and_1;
-  ch01_bce_grad_no_clip)
 """
 
 import numpy as np

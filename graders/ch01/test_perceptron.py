@@ -7,31 +7,10 @@ convergence tests): learning AND, OR or a separable set counts only when the mis
 the weights are exactly what the perceptron rule gives from that start. The rule is by hand: the
 source is read as text and a library classifier there earns nothing (assert_by_hand).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the update with its sign flipped, w -= lr·(y − ŷ)·x (test_fit_applies_the_update_rule_in_order,
-  test_fit_counts_mistakes_per_epoch, test_fit_learns_and_and_or,
-  test_fit_converges_on_a_separable_set; ch01_perceptron_update_sign_flipped)
-- step(0) = 0 (z > 0 instead of z >= 0) (test_step_values_and_shapes,
-  test_predict_one_sample_and_a_batch; ch01_perceptron_step_strict)
-- the bias never updated (test_fit_applies_the_update_rule_in_order,
-  test_fit_counts_mistakes_per_epoch, test_fit_learns_and_and_or,
-  test_fit_converges_on_a_separable_set; ch01_perceptron_bias_not_updated)
-- weights as a column vector (n_inputs, 1) (test_init_creates_w_and_b;
-  ch01_perceptron_column_weights)
-- XOR by hand with an OR threshold where AND was needed (test_xor_two_layer_truth_table;
-  ch01_xor_or_instead_of_and)
 Also checked: predict returns an int for one sample and an int array for a batch; fit returns
 one int per epoch; XOR by hand on the whole truth table (any correct weights pass).
 Accepted alternative: zero initial weights, np.where, in-place updates, XOR from NAND/OR
 (ch01_perceptron_other_style).
-- perceptron fit with `update += lr * (target - predict(x))`: the update is never reset between
-  samples, so every later sample keeps moving w and b by the sum of all earlier corrections
-  (test_fit_applies_the_update_rule_in_order, test_fit_counts_mistakes_per_epoch;
-  ch01_pub_perceptron_update_accumulates)
-- Perceptron.fit delegates the learning rule to sklearn.linear_model.Perceptron and reports the
-  mistakes of the final weights for every epoch (test_fit_converges_on_a_separable_set,
-  test_fit_counts_mistakes_per_epoch, test_fit_is_written_by_hand, test_fit_learns_and_and_or;
-  ch01_perceptron_sklearn)
 """
 
 import numpy as np

@@ -25,27 +25,6 @@ what the grader computed for the contract's settings:
 - LossHistory: the hooks of two fits, with grader-chosen logs (batch and validation hooks too):
   one float per epoch, the epoch's loss and val_loss, lists started afresh by each fit.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- ModelCheckpoint left on its default monitor (val_loss) instead of val_accuracy
-  (test_model_checkpoint_keeps_the_best_model; ch02_checkpoint_monitors_val_loss)
-- ModelCheckpoint without save_best_only: the file holds the last epoch's model, not the best
-  (test_model_checkpoint_keeps_the_best_model; ch02_checkpoint_every_epoch)
-- EarlyStopping without restore_best_weights: the model keeps the last epoch's weights
-  (test_early_stopping_restores_best_weights; ch02_early_stopping_no_restore)
-- EarlyStopping with ReduceLROnPlateau's patience (3): the run stops two epochs early
-  (test_early_stopping_stops_after_patience; ch02_early_stopping_patience_three)
-- EarlyStopping on the training loss (monitor="loss") instead of val_loss: the training loss keeps
-  improving, so the run never stops early and the 'best' weights are the last epoch's
-  (test_early_stopping_restores_best_weights, test_early_stopping_stops_after_patience;
-  ch02_early_stopping_monitors_loss)
-- LossHistory recording in on_train_batch_end: one value per batch, not per epoch
-  (test_loss_history_records_every_epoch; ch02_loss_history_per_batch)
-- ReduceLROnPlateau with factor 0.1 (the Keras default) instead of 0.5 (test_reduce_lr_on_plateau;
-  ch02_reduce_lr_factor_tenth)
-- ReduceLROnPlateau without min_lr: the rate keeps halving below 1e-7 (test_reduce_lr_on_plateau;
-  ch02_reduce_lr_no_min_lr)
-- TensorBoard(log_dir="./logs") copied from the curriculum: the log_dir argument is ignored
-  (test_make_callbacks_settings; ch02_tensorboard_fixed_log_dir)
 Also caught without a sample of their own: LossHistory that never empties its lists (a second fit
 appends to the first one's), mode="max" on val_loss, a ModelCheckpoint at another path.
 Note: the tensorboard package is not a dependency of the kit, so no hook of a TensorBoard callback

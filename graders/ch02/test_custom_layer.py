@@ -18,14 +18,6 @@ here. Loading is then what `load_model` does with that config: the learner's
 `ScaledDense.from_config(saved config)` is called in the child with the grader's copy of it, given
 the saved weights, and its outputs are compared here with the NumPy ones.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- ScaledDense without get_config: Keras 3's automatic config drops the name and fails for an
-  activation function (test_scaled_dense_config_round_trip,
-  test_scaled_dense_survives_save_and_load; ch02_scaled_dense_no_get_config)
-- ScaledDense scaling after the activation instead of before it (test_scaled_dense_forward,
-  test_scaled_dense_survives_save_and_load; ch02_scaled_dense_scale_after_activation)
-- ScaledDense's scale created with trainable=False: it never learns (test_scaled_dense_weights;
-  ch02_scaled_dense_scale_frozen)
 Also caught without a sample of their own: get_config without the activation (a loaded layer is
 linear), a scale applied to the kernel only (the bias unscaled), a scale initialised to zero.
 Accepted alternative: keras.ops.multiply, serialize_keras_object with a from_config of its own

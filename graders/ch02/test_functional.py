@@ -25,13 +25,6 @@ plain one-thread process (time.process_time()) and 1.8-2.6 CPU-s for the whole t
 sandbox (cpu_s of runs on the 2-core dev machine at load 9-16; the test's cpu_s also counts the
 checks after the fit); the budget is 15 CPU-s, more than five times the highest. Test accuracy 0.982.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the skip branch joined by Concatenate instead of Add (256 features after the join)
-  (test_build_residual_mlp_forward_matches_the_curriculum_model, test_build_residual_mlp_graph,
-  test_build_residual_mlp_learns_digits, test_build_residual_mlp_parameter_count;
-  ch02_residual_concatenate)
-- the Functional model returned without compile (test_build_residual_mlp_is_compiled,
-  test_build_residual_mlp_learns_digits; ch02_residual_not_compiled)
 Also caught without a sample of their own: the skip branch starting from the main branch instead
 of the inputs, an unused skip branch (Keras drops it from the graph), the wrong dropout rate.
 Accepted alternative: the skip branch declared first, `layers.add`, ReLU/Softmax layers, loss and

@@ -26,15 +26,6 @@ comes back is judged against the grader's own numbers:
   convert, and `tf.lite.Interpreter` runs the result (it warns that it moves to the ai_edge_litert
   package).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- save_and_reload rebuilds the model from its architecture (to_json) after saving: fresh random
-  weights (test_save_and_reload_predicts_the_same; ch02_save_and_reload_architecture_only)
-- save_and_reload saves the file but returns the original model, not the loaded one
-  (test_save_and_reload_returns_a_separate_model; ch02_save_and_reload_returns_model)
-- export_tflite with converter.optimizations = [Optimize.DEFAULT]: quantized weights, other
-  predictions (test_export_tflite_predicts_the_same; ch02_tflite_quantized)
-- weights_roundtrip clones the architecture but never loads the saved weights
-  (test_weights_roundtrip; ch02_weights_roundtrip_no_load)
 Accepted alternative: keras.saving.save_model/load_model, a model rebuilt from its config for
 the weights, and the curriculum's SavedModel path (`model.export(folder)` then
 `TFLiteConverter.from_saved_model`)

@@ -26,15 +26,6 @@ plain one-thread process (time.process_time()) and 1.5-2.0 CPU-s for the whole t
 sandbox (cpu_s of runs on the 2-core dev machine at load 9-16; the test's cpu_s also counts the
 checks after the fit); the budget is 15 CPU-s, more than five times the highest. Test accuracy 0.971.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- compiled with categorical_crossentropy (one-hot labels) for integer labels
-  (test_build_mlp_is_compiled, test_build_mlp_learns_digits; ch02_mlp_categorical_loss)
-- the Sequential MLP without its BatchNormalization layer
-  (test_build_mlp_forward_matches_the_curriculum_model, test_build_mlp_layers,
-  test_build_mlp_learns_digits, test_build_mlp_other_sizes; ch02_mlp_no_batchnorm)
-- the last Dense without softmax: logits fed to a loss that expects probabilities
-  (test_build_mlp_forward_matches_the_curriculum_model, test_build_mlp_layers,
-  test_build_mlp_learns_digits, test_build_mlp_other_sizes; ch02_mlp_no_softmax)
 Also caught without a sample of their own: a wrong dropout rate (test_build_mlp_layers and the
 architecture check of test_build_mlp_learns_digits), a Dense without its activation anywhere in
 the stack, a wrong learning rate, metrics left out, num_classes or input_dim ignored.

@@ -7,21 +7,6 @@ that is a weakref.WeakKeyDictionary's own __setitem__. The grader reads raw valu
 computes what it expects itself (central differences, the eval-mode activations of the same
 seeded model built here).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- grad_of calling `.backward()` on x itself: x.grad is filled (and an existing x.grad is added
-  to) (test_grad_of_leaves_x_grad_untouched; ch03_grad_of_fills_x_grad)
-- no_grad_predict leaving the model in eval mode (the previous mode not restored)
-  (test_no_grad_predict_restores_the_mode; ch03_no_grad_predict_no_restore)
-- no_grad_predict detaching the output instead of running under torch.no_grad(): the graph is
-  still built (test_no_grad_predict_builds_no_graph; ch03_no_grad_predict_detach_only)
-- grad_of copying x without requires_grad_(True): autograd.grad has nothing to differentiate
-  (test_grad_of_curriculum_example, test_grad_of_matches_central_differences,
-  test_grad_of_leaves_x_grad_untouched; ch03_grad_of_copy_without_requires_grad)
-- no_grad_predict under torch.no_grad() but without model.eval(): Dropout on, BatchNorm on batch
-  statistics (test_no_grad_predict_gives_eval_mode_outputs, test_no_grad_predict_builds_no_graph;
-  ch03_no_grad_predict_without_eval)
-- no_grad_predict ending with model.train() instead of restoring the previous mode
-  (test_no_grad_predict_restores_the_mode[eval]; ch03_no_grad_predict_train_at_end)
 Also graded: the curriculum's example, gradients against central differences (float64), eval-mode
 outputs (Dropout off, BatchNorm running statistics).
 """

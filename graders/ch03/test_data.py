@@ -3,23 +3,7 @@
 The loaders are built by the learner's code inside the submission and iterated from here; every
 sample's first feature is its id, so the ids that come out tell which samples went where.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- a training loader over every sample while validation takes a part of them: samples in both
-  splits (test_make_loaders_split_is_a_partition; ch03_make_loaders_overlap)
-- a training loader that does not shuffle (test_make_loaders_seeded_and_shuffled;
-  ch03_make_loaders_no_shuffle)
-- a validation loader that shuffles (shuffle=True copied from the training line): its order
-  changes on every pass (test_make_loaders_seeded_and_shuffled; ch03_pub_make_loaders_val_shuffled)
-- a split from the global RNG instead of `seed`: not reproducible
-  (test_make_loaders_seeded_and_shuffled; ch03_make_loaders_unseeded)
-- labels converted to float32 like the features (test_array_dataset_len_items_and_dtypes,
-  test_make_loaders_seeded_and_shuffled; ch03_array_dataset_float_labels)
-- labels kept in the integer dtype they came in (uint8, int32) instead of int64
-  (test_array_dataset_len_items_and_dtypes; ch03_array_dataset_labels_unconverted)
 Also graded: ArrayDataset's length, items and dtypes (float32 features, int64 labels).
-- ArrayDataset converts every label to int64, also float targets that the docstring keeps as float32
-  values (0.35 becomes 0) (test_array_dataset_len_items_and_dtypes;
-  ch03_array_dataset_labels_always_long)
 """
 
 import numpy as np

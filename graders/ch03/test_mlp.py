@@ -1,13 +1,5 @@
 """Graders for ch03.mlp (checklist: pytorch-loop).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- BatchNorm1d after the ReLU instead of before it (the same layers, another order)
-  (test_mlp_forward_matches_the_curriculum_model; ch03_mlp_bn_after_relu)
-- the second hidden layer as wide as the first (hidden_dim instead of hidden_dim // 2)
-  (test_mlp_layer_stack, test_mlp_parameter_count, test_mlp_forward_matches_the_curriculum_model;
-  ch03_mlp_no_halving)
-- the dropout argument ignored (a fixed 0.3) (test_mlp_layer_stack,
-  test_mlp_eval_is_deterministic_and_train_uses_dropout; ch03_mlp_fixed_dropout)
 Layer names and declaration order are free (self.net = nn.Sequential(...) as in the curriculum,
 one attribute per layer declared in any order, one nn.ReLU or nn.Dropout module used twice, or
 F.relu): random weights are set through the learner's own load_state_dict and loaded into the

@@ -1,30 +1,7 @@
 """Graders for ch03.tensors (checklist: pytorch-loop).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- pairwise_distances without the square root (squared distances)
-  (test_pairwise_distances_match_cdist, test_pairwise_distances_float64_and_identical_points;
-  ch03_pairwise_no_sqrt)
-- pairwise_distances by ||a||² + ||b||² − 2a·b without clamping at 0: sqrt of a tiny negative
-  number gives NaN for identical points (test_pairwise_distances_float64_and_identical_points;
-  ch03_pairwise_expansion_no_clamp)
-- batched_outer with the size-1 axes swapped: the transpose, (B, m, n) (test_batched_outer;
-  ch03_batched_outer_transposed)
-- one_hot returning int64 (F.one_hot without .float()) (test_one_hot_values_and_dtype;
-  ch03_one_hot_int64)
-- one_hot with a Python loop over the labels (test_no_python_loops_on_large_inputs;
-  ch03_one_hot_python_loop)
-- normalize_images broadcasting mean/std over the width instead of the channels
-  (test_normalize_images_per_channel; ch03_normalize_wrong_axis)
-- normalize_images changing its input in place (test_normalize_images_leaves_input_alone;
-  ch03_normalize_in_place)
 Accepted alternatives: pairwise distances by the clamped expansion, einsum for batched_outer,
 scatter_ or F.one_hot(...).float() for one_hot (fixtures/submissions/alternatives/ch03_tensors_*).
-- one_hot with num_classes + 1 columns (torch.zeros(len(label), Cat + 1).scatter_(1, label, 1)):
-  every row has a spurious extra class (test_no_python_loops_on_large_inputs,
-  test_one_hot_values_and_dtype; ch03_pub_one_hot_extra_column)
-- pairwise distances by expansion, sqrt(clip(|x|² + |y|² − 2xy, 1e-6)): identical points come out
-  1e-3 apart instead of 0 (test_pairwise_distances_float64_and_identical_points;
-  ch03_pub_pairwise_clip_1e6)
 """
 
 import numpy as np

@@ -11,54 +11,7 @@ __setitem__), a saved checkpoint by torch.load called as a library function and 
 the reference's best weights. Losses are per-sample means, so the loaders end with an uneven
 batch.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- optimizer.zero_grad() missing: gradients pile up over the batches
-  (test_train_one_epoch_matches_the_reference_loop, test_fit_history_matches_the_reference;
-  ch03_missing_zero_grad)
-- zero_grad() between backward() and step(): the model never changes
-  (test_train_one_epoch_matches_the_reference_loop, test_fit_history_matches_the_reference;
-  ch03_zero_grad_before_step)
-- the epoch loss as the mean of the batch losses (an uneven last batch weighs as much as a full
-  one) (test_train_one_epoch_weights_batches_by_size; ch03_train_loss_per_batch)
-- clip_norm ignored (test_train_one_epoch_clips_the_gradient_norm; ch03_clip_norm_ignored)
-- no model.train() at the start of an epoch, so after evaluate() the model trains in eval mode
-  (test_train_one_epoch_runs_in_train_mode, test_fit_history_matches_the_reference;
-  ch03_train_without_train_mode)
-- evaluate without torch.no_grad() (test_evaluate_uses_eval_mode_and_no_grad;
-  ch03_evaluate_without_no_grad)
-- evaluate without model.eval(): Dropout on, BatchNorm uses and updates batch statistics
-  (test_evaluate_matches_the_reference, test_evaluate_uses_eval_mode_and_no_grad,
-  test_fit_history_matches_the_reference; ch03_evaluate_without_eval)
-- fit keeping the last weights instead of the best (test_fit_restores_the_best_weights,
-  test_fit_saves_the_best_checkpoint_file; ch03_fit_keeps_last_weights)
-- fit keeping `model.state_dict()` without a copy: the "best" state follows later training
-  (test_fit_restores_the_best_weights; ch03_fit_best_state_not_copied)
-- fit ignoring checkpoint_path (test_fit_saves_the_best_checkpoint_file;
-  ch03_fit_ignores_checkpoint_path)
 Accuracy threshold: test_fit_reaches_95_percent_on_digits.
-- evaluate returns the mean of the batch losses (val_loss += loss.item(); val_loss /=
-  len(val_loader)): an uneven last batch weighs as much as a full one
-  (test_evaluate_matches_the_reference, test_fit_history_matches_the_reference,
-  test_fit_restores_the_best_weights; ch03_pub_evaluate_mean_of_batches)
-- fit keeps the weights of the epoch with the highest validation ACCURACY (the tutorial's rule)
-  instead of the lowest validation loss that the contract asks for
-  (test_fit_history_matches_the_reference; ch03_pub_fit_best_by_accuracy)
-- fit keeps the best weights as model.state_dict().copy(): a shallow copy of the dict whose tensors
-  are still the live parameters, so the 'best' state follows later training
-  (test_fit_restores_the_best_weights; ch03_pub_fit_state_dict_shallow_copy)
-- train_one_epoch sums loss.item() * inputs.size(0) correctly but divides by outputs.shape[0], the
-  size of the LAST batch, instead of the number of samples (test_fit_history_matches_the_reference,
-  test_train_one_epoch_matches_the_reference_loop, test_train_one_epoch_weights_batches_by_size;
-  ch03_pub_train_loss_div_last_batch)
-- fit steps ReduceLROnPlateau with the training loss instead of the validation loss: the learning
-  rate is halved in other epochs (test_fit_steps_reduce_lr_on_plateau_with_the_validation_loss;
-  ch03_fit_plateau_with_train_loss)
-- fit calls scheduler.step() for every scheduler, also for ReduceLROnPlateau, whose step needs the
-  validation loss (the documented branch)
-  (test_fit_steps_reduce_lr_on_plateau_with_the_validation_loss; ch03_fit_plateau_without_metric)
-- train_one_epoch hands the backward pass to an accelerate.Accelerator (a trainer library) instead
-  of writing the loop's steps with torch alone (test_training_loop_is_written_by_hand;
-  ch03_loop_backward_through_accelerate)
 """
 
 import numpy as np

@@ -6,23 +6,6 @@ image is the input or its mirror (random_flip), or a window of the zero-padded i
 occur; the same seed gives the same result whatever the global RNG does (the draws come from the
 `generator` argument), another seed another result.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- flipping along the height instead of the width (test_random_flip_keeps_or_mirrors_each_image;
-  ch04_flip_height)
-- one flip decision for the whole batch (test_random_flip_keeps_or_mirrors_each_image;
-  ch04_flip_whole_batch)
-- the generator ignored: the global RNG decides (test_random_flip_is_reproducible,
-  test_random_crop_is_reproducible; ch04_augment_ignores_generator)
-- `torch.randint(0, max_offset)`: the upper bound is exclusive, so the largest shift never
-  occurs (test_random_crop_cuts_windows_of_the_padded_image; ch04_crop_offset_off_by_one)
-- normalize with mean and std swapped (test_normalize_per_channel,
-  test_normalize_leaves_x_unchanged; ch04_normalize_swapped)
-- normalize changing x in place (test_normalize_leaves_x_unchanged; ch04_normalize_in_place)
-- random_crop without the size check: torch.randint fails with a RuntimeError, not the documented
-  ValueError (test_random_crop_refuses_a_window_larger_than_the_padded_image;
-  ch04_crop_no_size_check)
-- Compose applying the transforms last to first (test_compose_applies_in_order;
-  ch04_compose_reversed)
 Accepted alternative: other ways to draw the same distributions (per-image loops, bernoulli,
 index_select) (fixtures/submissions/alternatives/ch04_augment_other_draws.toml).
 

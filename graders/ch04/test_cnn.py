@@ -6,19 +6,6 @@ come back with `execution_trace` and are loaded here into the answer key's archi
 build_keras_cnn is graded in test_cnn_keras.py (a TensorFlow child), MNISTNet's accuracy in
 test_cnn_training.py; both count toward ch04.cnn.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- SimpleCNN without padding, its Linear sized for 13×13 maps (test_simple_cnn_parameter_count,
-  test_simple_cnn_forward_matches_the_curriculum_model; ch04_simple_cnn_no_padding)
-- SimpleCNN without the ReLU (test_simple_cnn_forward_matches_the_curriculum_model;
-  ch04_simple_cnn_no_relu); pooling before the ReLU computes the same function (max and ReLU
-  commute) and passes
-- MNISTNet with BatchNorm after the ReLU (test_mnistnet_forward_matches_the_curriculum_model;
-  ch04_mnistnet_bn_after_relu)
-- MNISTNet with one pooling, so the classifier's Linear gets 128*14*14 inputs
-  (test_mnistnet_parameter_count, test_mnistnet_forward_matches_the_curriculum_model;
-  ch04_mnistnet_one_pool)
-- MNISTNet with element-wise Dropout(0.25) where the curriculum drops whole channels
-  (Dropout2d) (test_mnistnet_dropout_layers; ch04_mnistnet_dropout_not_2d)
 Accepted alternative: named layers, F.relu and F.max_pool2d in forward
 (fixtures/submissions/alternatives/ch04_cnn_functional_forward.toml).
 """

@@ -17,20 +17,6 @@ Only torch-free library pieces (functools.partial, map, keras.ops.convert_to_num
 calls there; no kit code runs in the submission, and only NumPy comes back, so the grader never
 loads TensorFlow. The PyTorch exercises of ch04 never load it either (build_keras_cnn imports
 Keras inside the function).
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- Flatten instead of GlobalAveragePooling2D (test_build_keras_cnn_layers,
-  test_build_keras_cnn_other_input_and_classes; ch04_keras_flatten_not_gap)
-- the last Dense without softmax (test_build_keras_cnn_layers,
-  test_build_keras_cnn_other_input_and_classes; ch04_keras_no_softmax)
-- num_classes ignored (a fixed Dense(10)) (test_build_keras_cnn_other_input_and_classes;
-  ch04_keras_fixed_classes)
-- compiled with categorical_crossentropy, which expects one-hot labels, for CIFAR-10's integer
-  labels (test_build_keras_cnn_is_compiled; ch04_keras_categorical_loss)
-- BatchNormalization after the relu: the right layers, the wrong order
-  (test_build_keras_cnn_layers, test_build_keras_cnn_other_input_and_classes;
-  ch04_keras_bn_after_relu)
-- an object that only describes the curriculum's layers (attacks/ch04_keras_fake_summary.toml)
 """
 
 import numpy as np

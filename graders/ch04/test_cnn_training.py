@@ -18,11 +18,6 @@ Budget: the answer key takes 23-31 CPU-s in the submission (24.2 CPU-s measured 
 sandbox with the grader driving it batch by batch, 2-core dev machine under load;
 test accuracy 0.964-0.977 over five init seeds, 0.965 for the alternative that declares its
 layers in another order); the budget is 160 CPU-s, over five times the highest of those.
-
-Common mistakes this grader catches, each with a mutant in fixtures/submissions/mutants (both
-fail at the architecture check, before the training):
-- MNISTNet with BatchNorm after the ReLU (ch04_mnistnet_bn_after_relu)
-- MNISTNet with one pooling and a Linear of 128*14*14 inputs (ch04_mnistnet_one_pool)
 """
 
 import numpy as np

@@ -3,21 +3,6 @@
 The truth is PyTorch itself, computed here in the grader: the output size of a real convolution,
 `F.conv2d`, `F.max_pool2d`, and autograd through `F.conv2d`.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the output-size formula without the +1 (test_conv2d_output_size_matches_real_layers;
-  ch04_output_size_without_plus_one)
-- dilation ignored in the output size (test_conv2d_output_size_matches_real_layers;
-  ch04_output_size_ignores_dilation)
-- the kernel flipped (true convolution instead of the cross-correlation libraries compute)
-  (test_conv2d_naive_curriculum_example is blind to it: the curriculum's filter is symmetric;
-  test_conv2d_naive_matches_f_conv2d; ch04_conv_flipped_kernel)
-- padding added on one side only (test_conv2d_naive_matches_f_conv2d; ch04_conv_pad_one_side)
-- the loop writes `.item()` numbers into a zeros tensor: right values, no gradient
-  (test_conv2d_naive_is_differentiable; ch04_conv_item_loop)
-- max pooling with stride 1 when no stride is given (test_max_pool2d_naive_matches_f_max_pool2d;
-  ch04_maxpool_default_stride_one)
-- max pooling that starts from zeros, so negative maxima become 0
-  (test_max_pool2d_naive_matches_f_max_pool2d; ch04_maxpool_starts_from_zero)
 Written with strided slices, window loops or `Tensor.unfold` + einsum, all pass
 (fixtures/submissions/alternatives/ch04_conv_unfold_einsum.toml).
 
@@ -26,10 +11,6 @@ reads the submission's source here (`assert_by_hand`, never importing it) and fa
 library's convolution or pooling (F.conv2d, nn.Conv2d, torch.conv2d, F.max_pool2d, ... through
 aliases and re-exports) or on dynamic access that could hide one; the rest of ch04 (the CNNs)
 uses nn.Conv2d as it should, so only these two functions and the helpers they call are read.
-- conv2d_naive returning F.conv2d's result (test_conv2d_naive_curriculum_example,
-  test_conv2d_naive_matches_f_conv2d, test_conv2d_naive_is_differentiable;
-  ch04_conv_calls_f_conv2d, and from the stubs attacks/ch04_conv_library.toml); max_pool2d_naive
-  returning F.max_pool2d's (test_max_pool2d_naive_matches_f_max_pool2d; ch04_conv_library)
 """
 
 import numpy as np

@@ -7,29 +7,6 @@ outputs and the input gradients are compared. Names and declaration order are fr
 whether forward runs the shortcut before or after the main path (the trace is reordered to the
 answer key's order: shortcut first).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- a projection shortcut only when the channels change: a stride-2 block with in_ch == out_ch
-  cannot add its shapes (test_residual_block_output_shapes[32-32-s2],
-  test_residual_block_parameter_counts[32-32-s2]; ch04_shortcut_ignores_stride)
-- a 1×1 projection even when the shapes match: the identity shortcut must have no parameters
-  (test_residual_block_parameter_counts[64-64-s1], the forward and gradient tests [8-8-s1],
-  test_small_resnet_parameter_count, test_small_resnet_forward_matches;
-  ch04_shortcut_always_projection)
-- the projection shortcut without its BatchNorm (test_residual_block_parameter_counts, the
-  forward and gradient tests [8-16-s2], test_small_resnet_parameter_count,
-  test_small_resnet_forward_matches; ch04_shortcut_without_bn)
-- ReLU before the sum instead of after it (test_residual_block_forward_matches_the_curriculum_block,
-  test_residual_block_gradient_reaches_the_input, test_small_resnet_forward_matches;
-  ch04_relu_before_sum)
-- a detached shortcut: right outputs, but the gradient no longer reaches the input along it
-  (test_residual_block_gradient_reaches_the_input; ch04_shortcut_detached)
-- `identity += out` on the identity shortcut, which *is* x: the caller's input is overwritten
-  (test_residual_block_leaves_its_input_unchanged, and autograd refuses it:
-  test_residual_block_gradient_reaches_the_input[8-8-s1]; ch04_residual_adds_in_place)
-- the first 3×3 convolution without padding: the main path shrinks and cannot be added
-  (shapes, forward, gradient tests; ch04_residual_conv_no_padding)
-- SmallResNet's stem hard-coding 3 input channels (test_small_resnet_output_shapes[mnist-5-classes];
-  ch04_small_resnet_ignores_in_ch)
 Accepted alternative: other attribute names, F.relu, the shortcut computed last
 (fixtures/submissions/alternatives/ch04_residual_shortcut_last.toml).
 """

@@ -4,23 +4,6 @@ vgg_block is judged by its output shape, its exact parameter count and its outpu
 weights as the answer key's block (weights matched in the order layers run); count_params on
 models built in the submission from plain torch, against counts computed here.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- every convolution built with in_ch input channels (the later ones must take out_ch)
-  (test_vgg_block_output_shape, test_vgg_block_parameter_count,
-  test_vgg_block_forward_matches_the_reference; ch04_vgg_in_ch_every_conv)
-- the ReLU after the convolutions missing (test_vgg_block_forward_matches_the_reference;
-  ch04_vgg_no_relu)
-- the closing MaxPool2d(2, 2) missing (test_vgg_block_output_shape,
-  test_vgg_block_forward_matches_the_reference; ch04_vgg_no_pool)
-- convolutions with bias=False (VGG has no BatchNorm; its convolutions keep their bias)
-  (test_vgg_block_parameter_count, test_vgg_block_forward_matches_the_reference;
-  ch04_vgg_conv_without_bias)
-- counting `state_dict()` entries, which include BatchNorm's running statistics
-  (test_count_params_all; ch04_count_params_state_dict)
-- summing `m.parameters()` over every module of `model.modules()`: nested parameters counted
-  again at every level (test_count_params_all, test_count_params_trainable_only;
-  ch04_count_params_per_module)
-- trainable_only ignored (test_count_params_trainable_only; ch04_count_params_ignores_trainable)
 Accepted alternative: an OrderedDict of named layers, a loop over named_parameters
 (fixtures/submissions/alternatives/ch04_vgg_other_style.toml).
 """

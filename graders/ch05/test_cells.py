@@ -3,20 +3,6 @@
 The expected values come from PyTorch's own cells built here (nn.RNNCell, nn.LSTMCell) with the
 same weights, and from the layers themselves for the parameter counts (nn.RNN / nn.LSTM / nn.GRU).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- rnn_cell multiplying by W_hh transposed (h_prev @ W_hh.T) (test_rnn_cell_matches_the_formula;
-  ch05_rnn_cell_whh_transposed)
-- lstm_cell with the gates in the order (i, f, o, g) instead of PyTorch's (i, f, g, o)
-  (test_lstm_cell_matches_nn_lstmcell; ch05_lstm_gate_order_ifog)
-- the forget gate applied to h_prev instead of the cell state c_prev
-  (test_lstm_cell_matches_nn_lstmcell; ch05_lstm_forget_gate_on_h)
-- recurrent_param_count with one bias vector per gate block instead of two
-  (test_recurrent_param_count_equals_the_layers[*]; ch05_param_count_one_bias)
-- recurrent_param_count with 4 gate blocks for a GRU (test_recurrent_param_count_equals_the_layers
-  [gru-*], and [rnn-*], whose error path counts only once "GRU" is counted right;
-  ch05_param_count_gru_four_gates)
-- recurrent_param_count comparing kind case-sensitively ("GRU" is documented to work)
-  (test_recurrent_param_count_equals_the_layers[rnn-3-8]; ch05_param_count_case_sensitive)
 Accepted alternative: F.linear, einsum and explicit slicing of the gates
 (fixtures/submissions/alternatives/ch05_cells_linear_and_slices.toml).
 
@@ -24,9 +10,6 @@ The cells are written by hand: besides the numbers, both cell tests read the sub
 here (`assert_by_hand`, never importing it) and fail when rnn_cell or lstm_cell (or a helper they
 call) uses the library's recurrent cells or layers (nn.RNNCell, nn.LSTMCell, nn.GRUCell, nn.RNN,
 nn.LSTM, nn.GRU, torch.lstm_cell, torch._VF...) or dynamic access that could hide one.
-- lstm_cell and rnn_cell returning nn.LSTMCell's / nn.RNNCell's result
-  (test_rnn_cell_matches_the_formula, test_lstm_cell_matches_nn_lstmcell;
-  ch05_lstm_cell_calls_the_library, attacks/ch05_cells_library.toml)
 """
 
 import numpy as np

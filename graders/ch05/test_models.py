@@ -14,38 +14,6 @@ Time budgets (answer key measured with one thread, `time.process_time()`, on the
 machine; the child's CPU time through the sandbox in brackets): forecasting the sine 1.6 CPU-s
 (0.65), budget 10 s; Korean reviews 1.7 CPU-s (1.94), budget 12 s.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- LSTMPredictor reading the first time step (out[:, 0, :]) instead of the last
-  (test_lstm_predictor_forward_matches_the_curriculum_model; ch05_predictor_first_step)
-- LSTMPredictor without bidirectional=True (and a head of hidden_size inputs)
-  (test_lstm_predictor_shapes_and_parameter_count,
-  test_lstm_predictor_forward_matches_the_curriculum_model, test_train_model_matches_the_
-  reference_trajectory; ch05_predictor_not_bidirectional)
-- train_model without optimizer.zero_grad(): gradients pile up over the batches
-  (test_train_model_matches_the_reference_trajectory, test_lstm_predictor_forecasts_a_noisy_sine;
-  ch05_train_missing_zero_grad)
-- train_model's epoch loss as the mean of the batch losses (the uneven last batch weighs as much
-  as a full one) (test_train_model_matches_the_reference_trajectory; ch05_train_loss_per_batch)
-- GRUClassifier reading h_n[0], the first layer's state, instead of the last layer's
-  (test_gru_classifier_reads_the_last_layer; ch05_gru_first_layer_state)
-- SentimentLSTM's attention not masking padding: padded positions get weight
-  (test_sentiment_attention_is_zero_on_padding, test_sentiment_output_ignores_padding_length,
-  test_sentiment_accepts_a_row_of_padding_only; ch05_attention_not_masked)
-- SentimentLSTM running the LSTM over the padding (no pack_padded_sequence): the backward
-  direction reads the pads, so the amount of padding changes the output
-  (test_sentiment_output_ignores_padding_length, test_sentiment_accepts_a_row_of_padding_only;
-  ch05_sentiment_lstm_reads_padding)
-- SentimentLSTM averaging the LSTM outputs instead of weighting them by the attention
-  (test_sentiment_forward_matches_the_reference, test_sentiment_accepts_a_row_of_padding_only;
-  ch05_sentiment_mean_pooling)
-- train_model's DataLoader shuffling with the global RNG instead of a Generator seeded with seed
-  (test_train_model_matches_the_reference_trajectory; ch05_train_unseeded_shuffle)
-- train_model without model.train(): a model handed over in eval mode trains without dropout
-  (test_train_model_matches_the_reference_trajectory; ch05_train_never_calls_train_mode)
-- train_model keeping float64 inputs: the float32 LSTM refuses them
-  (test_train_model_matches_the_reference_trajectory; ch05_train_keeps_float64)
-- SentimentLSTM's lengths without clamp(min=1): a row of padding only has length 0
-  (test_sentiment_accepts_a_row_of_padding_only; ch05_sentiment_empty_row_length_zero)
 The three SentimentLSTM mistakes above also fail test_sentiment_lstm_reaches_85_percent_on_korean_
 reviews: the trained weights are scored in the reference architecture only once the learner's own
 model computes the same with them, and theirs does not.

@@ -1,29 +1,5 @@
 """Graders for ch05.sequences (checklist: lstm-seq).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- create_sequences with the target inside its own window (y[i] = data[i + seq_len - 1], the
-  window's last value: an off-by-one that makes forecasting trivial)
-  (test_create_sequences_windows_and_targets, test_prepare_series_fits_on_the_training_part_only;
-  ch05_sequences_target_overlaps_window)
-- create_sequences stopping one window early (range(len(data) - seq_len - 1))
-  (test_create_sequences_windows_and_targets, test_prepare_series_fits_on_the_training_part_only;
-  ch05_sequences_drops_last_window)
-- MinMaxScaler with one global min and max over all features instead of one per column
-  (test_minmax_scaler_per_feature_and_round_trip, test_minmax_scaler_refuses_transform_before_fit
-  through its valid call, test_prepare_series_fits_on_the_training_part_only: data_min_ not of
-  shape (1,); ch05_scaler_global_minmax)
-- MinMaxScaler.transform re-fitting on the data it is given (test_minmax_scaler_transform_uses_
-  the_fitted_range; ch05_scaler_transform_refits)
-- the scaler fitted on all the data, test period included (data leakage)
-  (test_prepare_series_fits_on_the_training_part_only; ch05_scaler_fit_on_all_data)
-- create_sequences casting to float64: the documented dtype is the data's
-  (test_create_sequences_windows_and_targets[T12xF3-len4]; ch05_sequences_cast_to_float64)
-- transform before fit returning the data unchanged instead of raising RuntimeError
-  (test_minmax_scaler_refuses_transform_before_fit; ch05_scaler_transform_without_fit)
-- prepare_series returning a scaler refitted on the whole series: the windows are right, but the
-  scaler that will map the forecasts back is not the one they were scaled with
-  (test_prepare_series_fits_on_the_training_part_only; ch05_prepare_returns_refitted_scaler)
-
 Error paths count only once the same function works on valid input (`assert_raises(valid=...)`):
 stubs whose every call raises the documented exception earn nothing
 (attacks/ch05_scaler_always_raises.toml).

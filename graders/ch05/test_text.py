@@ -1,15 +1,4 @@
 """Graders for ch05.text (checklist: lstm-seq).
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- a vocabulary without the reserved ids (tokens numbered from 0, so the most frequent token
-  collides with padding) (test_build_vocab_reserves_pad_and_unk,
-  test_build_vocab_orders_by_frequency_and_caps_the_size, test_encode_unknown_pads_and_truncates;
-  ch05_vocab_without_reserved_ids)
-- max_size counting the tokens only, not the two reserved entries
-  (test_build_vocab_orders_by_frequency_and_caps_the_size; ch05_vocab_max_size_without_specials)
-- encode keeping the *last* max_len tokens (truncating from the wrong side)
-  (test_encode_unknown_pads_and_truncates; ch05_encode_truncates_the_front)
-- encode padding on the left (test_encode_unknown_pads_and_truncates; ch05_encode_pads_left)
 """
 
 import pytest

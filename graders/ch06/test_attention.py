@@ -16,28 +16,6 @@ the grader's own reference and central differences. Attention is written by hand
 whose keys are all hidden is outside the contract ("as long as it keeps at least one key"): -1e9
 (uniform weights) and -inf (NaN) are both accepted, so no test uses one.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- no 1/sqrt(d_k) scaling (test_sdpa_matches_torch_without_mask, test_sdpa_matches_torch_with_masks,
-  test_sdpa_gradient_float64; ch06_sdpa_no_scale)
-- softmax over the queries (dim=-2) instead of the keys (test_sdpa_matches_torch_without_mask,
-  test_sdpa_matches_torch_with_masks, test_sdpa_weights_sum_to_one_and_masked_are_zero,
-  test_sdpa_gradient_float64; ch06_sdpa_softmax_wrong_axis)
-- the mask inverted (hiding the kept positions) (test_sdpa_matches_torch_with_masks,
-  test_sdpa_weights_sum_to_one_and_masked_are_zero; ch06_sdpa_mask_inverted)
-- the mask multiplied into the weights after softmax, so rows no longer sum to 1
-  (test_sdpa_matches_torch_with_masks, test_sdpa_weights_sum_to_one_and_masked_are_zero;
-  ch06_sdpa_mask_after_softmax)
-- heads split with a plain view(B, h, T, d_k), no transpose (test_mhsa_matches_nn_multihead_attention;
-  ch06_mhsa_heads_without_transpose)
-- no ValueError when d_model % n_heads != 0 (test_mhsa_rejects_indivisible_heads;
-  ch06_mhsa_no_divisibility_check)
-- the heads' scores scaled by sqrt(d_model) instead of sqrt(d_k)
-  (test_mhsa_matches_nn_multihead_attention; ch06_mhsa_scaled_by_d_model)
-- attention computed in float32 whatever the input: float64 comes back float32
-  (test_sdpa_gradient_float64; ch06_sdpa_float32_only)
-- scaled_dot_product_attention returning torch's F.scaled_dot_product_attention: right numbers,
-  not written by hand (test_sdpa_matches_torch_without_mask, test_sdpa_matches_torch_with_masks,
-  test_sdpa_weights_sum_to_one_and_masked_are_zero, test_sdpa_gradient_float64; ch06_sdpa_library)
 Correct variants pass: einsum instead of matmul, heads via reshape + permute, -inf instead of
 -1e9 (fixtures/submissions/alternatives/ch06_attention_einsum_permute.toml).
 """

@@ -5,20 +5,6 @@ The MLM rates are measured on 200 × 400 = 80,000 tokens (about 12,000 chosen): 
 random and unchanged (a random draw that equals the original counts as unchanged: expected
 0.10 + 0.10 / vocab).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the causal mask without its diagonal (tril(..., diagonal=-1)) (test_causal_mask;
-  ch06_causal_mask_excludes_diagonal)
-- the padding mask inverted (True at padding) (test_padding_mask; ch06_padding_mask_inverted)
-- every chosen token replaced by [MASK] (no 80/10/10) (test_mlm_rates_80_10_10; ch06_mlm_all_mask)
-- labels kept at every position instead of -100 where nothing is predicted
-  (test_mlm_rates_80_10_10, test_mlm_labels, test_mlm_special_ids_never_chosen,
-  test_mlm_reproducible_and_input_unchanged; ch06_mlm_labels_everywhere)
-- special tokens ([CLS], [SEP], [PAD]) chosen like any other (test_mlm_special_ids_never_chosen;
-  ch06_mlm_special_ids_masked)
-- the generator ignored (global RNG) (test_mlm_reproducible_and_input_unchanged;
-  ch06_mlm_ignores_generator)
-- mlm_mask assuming a (B, T) input: the documented "any shape" fails for a 1-D sequence
-  (test_mlm_labels; ch06_mlm_two_dims_only)
 Nothing of the kit runs in the child: to see that input_ids is left unchanged, the tensor lives
 there in a types.SimpleNamespace and mlm_mask runs on it through functools.partial and
 builtins.map; the tensor is read back afterwards.

@@ -3,14 +3,6 @@
 The table is compared with the curriculum's formula computed here in float64
 (PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(...)).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- sin and cos swapped (cos on even dims) (test_pe_exact_values; ch06_pe_sin_cos_swapped)
-- the table registered as an nn.Parameter (trained by the optimizer) instead of a buffer
-  (test_pe_is_a_buffer_not_a_parameter; ch06_pe_parameter)
-- forward without the dropout (test_pe_forward_adds_then_dropout; ch06_pe_no_dropout)
-- the table taken from transformers (XLM's create_sinusoidal_embeddings) instead of written by
-  hand (test_pe_exact_values, test_pe_is_a_buffer_not_a_parameter,
-  test_pe_forward_adds_then_dropout; ch06_pe_from_transformers)
 The table is written by hand (checklist self-attention): each test first reads the learner's
 source as text and rejects a library's sinusoidal table (transformers' create_sinusoidal_embeddings
 and the like). Nothing of the kit runs in the child: parameters and state_dict keys are the

@@ -14,23 +14,6 @@ fit the corpus; its autograd gradients (`torch.func.vjp` over `torch.func.functi
 learner's model, library callables) must be the ones computed here. `generate` is replayed here
 step by step from the learner's own forward and the same generator seed.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- post-LN (x = LayerNorm(x + Attention(x))) instead of pre-LN
-  (test_block_matches_pre_ln_with_matched_weights; ch06_block_post_ln)
-- the causal flag ignored: GPT sees the future (test_block_matches_pre_ln_with_matched_weights[causal],
-  test_block_causal_flag, test_minigpt_is_causal; ch06_block_causal_ignored)
-- the blocks' results dropped (`block(x)` without `x = `): a bigram model
-  (test_minigpt_matches_the_trained_reference; ch06_minigpt_blocks_not_applied)
-- generate ignoring its generator or its temperature (test_generate_is_reproducible;
-  ch06_generate_ignores_generator, ch06_generate_ignores_temperature)
-- bert_param_count without the pooler, or without the LayerNorms (test_bert_param_count;
-  ch06_bert_no_pooler, ch06_bert_no_layernorm)
-- a causal block dropping the mask it is given (only the causal mask reaches the attention)
-  (test_block_matches_pre_ln_with_matched_weights[causal]; ch06_block_mask_replaced_by_causal)
-- the token embeddings detached in forward: right logits, an embedding that never trains
-  (test_minigpt_gradients_reach_every_parameter; ch06_minigpt_token_embedding_detached)
-- generate feeding the first max_len tokens instead of the last ones (test_generate_is_reproducible;
-  ch06_generate_crops_first_tokens)
 No test carries a CPU budget: the child only builds small models and runs a few forward passes
 (the answer key needs about 0.2 CPU-s there for the whole file, measured through the sandbox);
 the 120 training steps run here (about 1.8 CPU-s of the grader, once per session).

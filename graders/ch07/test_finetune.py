@@ -6,18 +6,6 @@ seeded classifier head. What the learner's functions return is read through the 
 themselves (the tokenizer's mapping by key, the TrainingArguments' fields and `to_dict()`) and
 compared with what the same library computes here. The fine-tuning run itself is graded in
 test_finetune_training.py (counts toward ch07.finetune too).
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- compute_metrics takes the argmax over axis 0 (the samples) instead of the class axis
-  (test_compute_metrics_is_accuracy_over_the_class_axis; ch07_compute_metrics_argmax_axis0)
-- tokenize_batch pads to the longest text (padding=True) instead of to max_length
-  (test_tokenize_batch_pads_and_truncates_to_max_length; ch07_tokenize_pads_to_longest)
-- make_training_args copies the curriculum's evaluation_strategy='epoch', an argument transformers 5
-  no longer has (it is eval_strategy) (test_finetune_minilm_with_the_trainer,
-  test_make_training_args_has_the_curriculums_settings; ch07_training_args_evaluation_strategy)
-- make_training_args adds a setting of its own (logging_steps=10, from a tutorial) that the
-  curriculum does not name, though everything else must keep its default
-  (test_make_training_args_has_the_curriculums_settings; ch07_training_args_extra_setting)
 """
 
 import enum

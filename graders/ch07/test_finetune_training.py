@@ -12,13 +12,6 @@ weights (`trainer.model.state_dict()`, read through torch); everything is judged
 per-step losses and the final weights against the answer key's run, and the weights loaded into
 the same MiniLM built here to score the 32 evaluation pairs (against the Trainer's own reported
 eval_accuracy) and the 160 held-out reviews.
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- finetune builds the Trainer without compute_metrics, so evaluation reports no accuracy
-  (test_finetune_minilm_with_the_trainer; ch07_finetune_without_compute_metrics)
-- make_training_args copies the curriculum's evaluation_strategy='epoch', an argument transformers 5
-  no longer has (it is eval_strategy) (test_finetune_minilm_with_the_trainer,
-  test_make_training_args_has_the_curriculums_settings; ch07_training_args_evaluation_strategy)
 """
 
 import numpy as np

@@ -11,27 +11,6 @@ and are recomputed here from the state before them. LoRALinear is written by han
 (read here as text, never imported) must not use peft or loralib, whose LoRA layers would pass
 every numerical check. make_lora_config and apply_lora (peft on all-MiniLM-L6-v2) are graded in
 test_lora_peft.py, which counts toward ch07.lora too.
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- LoRALinear initialises B at random like A, so the adapted layer differs from the base layer before
-  any training (test_lora_linear_dropout_only_on_the_lora_path,
-  test_lora_linear_starts_as_the_base_layer; ch07_lora_b_random)
-- LoRALinear keeps the base layer trainable, so an optimizer step changes the pretrained weight too
-  (test_lora_linear_merge_is_an_equivalent_linear,
-  test_lora_linear_output_is_scaled_by_alpha_over_r, test_lora_linear_starts_as_the_base_layer,
-  test_lora_linear_trains_only_a_and_b, test_lora_linear_dropout_only_on_the_lora_path;
-  ch07_lora_base_not_frozen)
-- LoRALinear applies dropout to the input of both paths, so the frozen base layer sees dropped
-  inputs in training (test_lora_linear_dropout_only_on_the_lora_path;
-  ch07_lora_dropout_on_the_base_path)
-- LoRALinear.merge adds B @ A to the weight without the alpha / r scale
-  (test_lora_linear_merge_is_an_equivalent_linear; ch07_lora_merge_without_scale)
-- lora_trainable_params counts one r × hidden matrix per module instead of both A and B
-  (test_lora_trainable_params_formula; ch07_lora_params_one_matrix)
-- LoRALinear scales the update by r / alpha instead of alpha / r
-  (test_lora_linear_merge_is_an_equivalent_linear,
-  test_lora_linear_output_is_scaled_by_alpha_over_r, test_lora_linear_trains_only_a_and_b, where
-  the two SGD steps recomputed here differ; ch07_lora_scale_r_over_alpha)
 """
 
 import ast

@@ -9,13 +9,6 @@ start. Everything is read back through torch and the learner's objects (names an
 `get_parameter`, logits from the model's own forward on inputs tokenized here, the config's
 fields as attributes); the logits are compared with the same model run here. LoRALinear and the
 parameter count are graded in test_lora.py.
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- apply_lora always uses make_lora_config() and ignores the config it is given
-  (test_apply_lora_uses_the_given_config; ch07_apply_lora_ignores_config)
-- make_lora_config targets q_proj / v_proj (the LLaMA module names) instead of BERT's query / value,
-  so peft finds no target module (test_apply_lora_matches_peft_on_minilm,
-  test_make_lora_config_is_the_curriculums; ch07_lora_config_llama_targets)
 """
 
 import enum

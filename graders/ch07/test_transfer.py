@@ -11,38 +11,6 @@ step runs there only through torch (SGD, autograd's backward) and is recomputed 
 transfer run trains here on the weights and flags read back (no image crosses).
 The strategies are about parameters (requires_grad); BatchNorm running statistics are buffers
 and keep updating in train mode whatever the strategy, as in torchvision-style fine-tuning.
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- freeze only sets requires_grad=False on the .weight of Conv2d/Linear layers: BatchNorm parameters
-  and biases stay trainable (test_freeze_freezes_every_parameter,
-  test_frozen_weights_do_not_change_after_a_step, test_replace_head_gives_a_fresh_trainable_linear,
-  test_set_strategy_sets_the_right_flags, test_set_strategy_rejects_an_unknown_strategy, whose
-  valid call fails; ch07_freeze_leaves_bn_and_bias)
-- freeze calls module.eval(), which only switches Dropout/BatchNorm behaviour and freezes nothing
-  (test_freeze_freezes_every_parameter, test_frozen_weights_do_not_change_after_a_step,
-  test_replace_head_gives_a_fresh_trainable_linear, test_set_strategy_sets_the_right_flags,
-  test_set_strategy_rejects_an_unknown_strategy; ch07_freeze_with_eval)
-- set_strategy('partial') unfreezes the first n_unfrozen blocks (the input end) and the head instead
-  of the blocks right below the head (test_set_strategy_sets_the_right_flags,
-  test_set_strategy_rejects_an_unknown_strategy,
-  test_transfer_to_digits_5_9_beats_training_from_scratch; ch07_partial_unfreezes_the_wrong_end)
-- replace_head always replaces model.fc, whatever head_attr says (test_replace_head_uses_head_attr;
-  ch07_replace_head_ignores_head_attr)
-- replace_head builds the new Linear with the old head's out_features instead of num_classes
-  (test_replace_head_gives_a_fresh_trainable_linear, test_replace_head_uses_head_attr;
-  ch07_replace_head_keeps_out_features)
-- set_strategy treats any strategy name it does not know as full fine-tuning instead of raising
-  ValueError (test_set_strategy_rejects_an_unknown_strategy; ch07_set_strategy_unknown_is_full)
-- trainable_parameters counts every parameter, frozen ones included
-  (test_trainable_parameters_counts_only_trainable; ch07_trainable_parameters_counts_all)
-- freeze sets every requires_grad to False but returns None instead of the module it was given (no
-  chaining) (test_freeze_freezes_every_parameter; ch07_freeze_returns_nothing)
-- set_strategy('partial') slices the blocks from len(blocks) - keep: when n_unfrozen reaches past
-  the first block the start goes negative and wraps around, so only the top blocks train instead of
-  all of them (test_set_strategy_sets_the_right_flags; ch07_partial_index_wraps)
-- replace_head zeroes the new head's weight and bias instead of keeping nn.Linear's default random
-  initialisation (test_replace_head_gives_a_fresh_trainable_linear,
-  test_replace_head_uses_head_attr; ch07_replace_head_zero_init)
 """
 
 import numpy as np

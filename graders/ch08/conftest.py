@@ -16,9 +16,6 @@ of the scanner's rules, three ways around a list of forbidden names are refused:
 - a name re-exported through the submission's own modules (`from .helpers import O`, where
   helpers.py has `import torch.optim as O`): resolved through that module's imports, and a module
   object that holds a forbidden name may not be re-exported at all.
-
-Common mistakes (the by-hand ones included, each with its mutant) are listed in the docstrings of
-test_optimizers.py, test_regularization.py and test_schedulers.py, next to the tests that use this.
 """
 
 from __future__ import annotations

@@ -17,47 +17,6 @@ optimizers.py, the submission modules it imports and the package's __init__.py (
 must not use a library optimizer (torch.optim.SGD/Adam/..., torch.optim._functional, fused
 kernels, other packages' optimizers); the base class torch.optim.Optimizer is the contract's.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- Adam with eps inside the square root: sqrt(v̂ + eps) instead of sqrt(v̂) + eps
-  (test_adam_matches_torch, test_optimizers_follow_a_scheduler,
-  test_optimizers_resume_from_state_dict, test_optimizers_skip_parameters_without_grad;
-  ch08_adam_eps_inside_sqrt)
-- Adam without bias correction: m and v are used as they are (the first steps are far too small)
-  (test_adam_matches_torch, test_optimizers_follow_a_scheduler,
-  test_optimizers_resume_from_state_dict, test_optimizers_skip_parameters_without_grad;
-  ch08_adam_no_bias_correction)
-- Adam keeps its moments in its own dict (self.moments[p]) instead of self.state[p]: state_dict()
-  does not save them, a restart begins from zero (test_optimizers_resume_from_state_dict;
-  ch08_adam_state_outside_self_state)
-- AdamW with coupled (L2) decay: wd·p added to the gradient, i.e. plain Adam's weight_decay
-  (test_adamw_matches_torch, test_optimizers_follow_a_scheduler,
-  test_optimizers_resume_from_state_dict, test_optimizers_skip_parameters_without_grad;
-  ch08_adamw_coupled_decay)
-- Lion updates the moment first and takes the sign of the new m (β2), instead of the β1
-  interpolation c (test_lion_matches_the_published_rule, test_optimizers_follow_a_scheduler,
-  test_optimizers_resume_from_state_dict; ch08_lion_moment_before_sign)
-- RMSprop with eps inside the square root (sqrt(s + eps), the Keras form) instead of sqrt(s) + eps
-  (test_optimizers_follow_a_scheduler, test_optimizers_resume_from_state_dict,
-  test_optimizers_skip_parameters_without_grad, test_rmsprop_matches_torch;
-  ch08_rmsprop_eps_inside_sqrt)
-- SGD momentum as an exponential average: buf = momentum·buf + (1 - momentum)·g (torch's dampening
-  is 0) (test_optimizers_follow_a_scheduler, test_optimizers_resume_from_state_dict,
-  test_optimizers_skip_parameters_without_grad, test_sgd_matches_torch; ch08_sgd_dampened_momentum)
-- SGD does not skip parameters whose grad is None (a frozen or unused parameter crashes the step)
-  (test_optimizers_skip_parameters_without_grad; ch08_sgd_grad_none_not_skipped)
-- SGD keeps the learning rate from __init__ (self.lr) and ignores group['lr']: parameter groups and
-  schedulers have no effect (test_optimizers_follow_a_scheduler, test_sgd_matches_torch;
-  ch08_sgd_lr_cached)
-- Adam is torch.optim.Adam under the exercise's name (the class is rebound after its definition):
-  the trajectory matches, but the module is not written by hand, and the by-hand check reads the
-  whole module, so every optimizer test fails (test_adam_matches_torch, test_adamw_matches_torch,
-  test_lion_matches_the_published_rule, test_optimizers_follow_a_scheduler,
-  test_optimizers_resume_from_state_dict, test_optimizers_skip_parameters_without_grad,
-  test_rmsprop_matches_torch, test_sgd_matches_torch; ch08_adam_is_torch_adam)
-- Adam counts steps once per group (group['step']) instead of per parameter: a parameter that gets
-  its first gradient late starts with the group's t, so its bias correction is wrong (saved in
-  state_dict, so a restart still works) (test_optimizers_skip_parameters_without_grad;
-  ch08_adam_step_count_per_group)
 Correct variants pass: d2l's Adam (bias-corrected moments first), Adam with torch._foreach ops and
 the paper's efficient step size, lucidrains' Lion (fixtures/submissions/alternatives/
 ch08_pub_adam_d2l_bias_corrected.toml, ch08_adam_foreach_efficient_form.toml,

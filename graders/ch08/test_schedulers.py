@@ -18,34 +18,6 @@ its own finite losses, the restored weights with the grader's own copy (from eva
 mode, the mode kept), and the suggestion is then used HERE to train a fresh copy of the model
 (plain SGD, 3 epochs) and scored on the 449 test images, which never cross.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- cosine_annealing reaches eta_min one step early: the phase is step / (T_max - 1)
-  (test_cosine_annealing_matches_cosineannealinglr; ch08_cosine_wrong_phase)
-- one_cycle rounds the end of the warm-up phase to an integer (int(pct_start · total) - 1)
-  (test_one_cycle_matches_onecyclelr; ch08_one_cycle_rounded_phase)
-- lr_range_test leaves the model trained at growing learning rates (the weights are not restored)
-  (test_lr_range_test_restores_the_model; ch08_range_test_no_restore)
-- lr_range_test saves model.state_dict() without a copy: the 'saved' tensors are the live weights,
-  so the restore is a no-op (test_lr_range_test_restores_the_model; ch08_range_test_shallow_state)
-- lr_range_test suggests the learning rate at the lowest loss itself (no / 10): already at the edge
-  of divergence (test_lr_range_test_rates_losses_and_suggestion,
-  test_lr_range_test_suggestion_trains_digits; ch08_range_test_suggests_the_minimum)
-- step_lr with true division: gamma ** (step / step_size) decays smoothly instead of in steps
-  (test_step_lr_matches_steplr; ch08_step_lr_float_division)
-- linear warm-up off by one step: base_lr·(step + 1)/warmup (the first update does not start at 0)
-  (test_linear_warmup_decay_matches_transformers; ch08_warmup_off_by_one)
-- lr_range_test picks the suggestion with np.argmin over every loss: once the loss blows up to nan,
-  argmin returns the nan's index (test_lr_range_test_rates_losses_and_suggestion;
-  ch08_range_test_argmin_with_nan)
-- lr_range_test restores the weights but always ends with model.eval() instead of the mode the model
-  came in (test_lr_range_test_restores_the_model; ch08_range_test_ends_in_eval)
-- lr_range_test never puts the model in train mode: a model that comes in eval mode runs the test
-  with BatchNorm's running statistics (test_lr_range_test_rates_losses_and_suggestion;
-  ch08_range_test_no_train_mode)
-- step_lr steps torch's StepLR on a throw-away optimizer `step` times and reads the rate (the
-  contract asks for the formula by hand) (test_cosine_annealing_matches_cosineannealinglr,
-  test_linear_warmup_decay_matches_transformers, test_one_cycle_matches_onecyclelr,
-  test_step_lr_matches_steplr; ch08_step_lr_by_torch_steplr)
 Correct variants pass: every schedule by recursion as PyTorch computes it, a range test with
 np.geomspace (fixtures/submissions/alternatives/ch08_schedulers_recursive.toml).
 """

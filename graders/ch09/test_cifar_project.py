@@ -17,21 +17,6 @@ Budget: train(48 images, epochs=3, seed=0, batch_size=16) takes the answer key 2
 (one thread, time.process_time(); loss 2.30 → 1.12); the budget for it is 20 CPU-s. Tracing the
 two models: 0.1 CPU-s (budget 10); the artifact process's forward passes: under a CPU-second
 (budget 20).
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- normalize with mean and std swapped (test_normalize_uses_the_cifar_mean_and_std;
-  ch09_cifar_normalize_swapped)
-- augment flipping upside down (the height axis) instead of left-right
-  (test_augment_crops_and_flips_each_image; ch09_cifar_vertical_flip)
-- augment returning the labels in another order than the images
-  (test_augment_crops_and_flips_each_image, test_train_lowers_the_loss_on_a_tiny_set;
-  ch09_cifar_labels_reversed)
-- augment drawing from the global RNG instead of the generator
-  (test_augment_is_reproducible; ch09_cifar_augment_ignores_generator)
-- train without torch.manual_seed(seed): the initial weights follow the global RNG
-  (test_train_is_seeded; ch09_cifar_train_unseeded)
-- train returning the model still in train mode (test_train_is_seeded;
-  ch09_cifar_train_left_in_train_mode)
 """
 
 import numpy as np

@@ -25,26 +25,6 @@ transformed held-out images (97.0-97.7% over seeds 0-2; 96.5-97.4% for the alter
 augmentation). Tracing a model in the child: 0.02 CPU-s (budget 10). The artifact process:
 0.5 CPU-s for 1000 images (budget 20; its start-up is the kit's cost, not counted).
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- confusion matrix transposed: rows are the predictions (test_confusion_matrix_rows_are_true;
-  ch09_mnist_confusion_transposed)
-- misclassified returning the indices of the correct predictions
-  (test_misclassified_returns_the_wrong_ones; ch09_mnist_misclassified_correct_ones)
-- predict leaving the model in train mode: Dropout on, BatchNorm on batch statistics
-  (test_predict_runs_in_eval_mode_without_a_graph; ch09_mnist_predict_train_mode)
-- train not seeded: the global RNG decides the initial weights
-  (test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_unseeded)
-- train calling backward but never optimizer.step(): the weights never change
-  (test_train_reaches_95_percent_on_noisy_digits, and the loss check of
-  test_train_is_seeded_and_lowers_the_loss; ch09_mnist_train_no_step)
-- predict in eval mode but without torch.no_grad(): a graph built for nothing
-  (test_predict_runs_in_eval_mode_without_a_graph; ch09_mnist_predict_with_grad)
-- preprocess with MNIST's mean and std swapped: train and predict agree with each other, the
-  contract does not (test_preprocess_matches_the_contract, and predict's classes against the
-  contract's preprocessing in test_predict_runs_in_eval_mode_without_a_graph;
-  ch09_mnist_preprocess_mean_std_swapped)
-- train returning the model still in train mode (test_train_is_seeded_and_lowers_the_loss;
-  ch09_mnist_train_left_in_train_mode)
 Attacks that earn nothing here (fixtures/submissions/attacks): a predict that looks images up
 in the labelled subset (ch09_mnist_lookup_predict), a "trained" model that is a lookup table
 (ch09_mnist_lookup_module).

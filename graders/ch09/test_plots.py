@@ -5,16 +5,6 @@ turns it into plain data there (each axes' title, labels, lines' x/y data and la
 arrays, texts, legend), and the grader checks it here: the number of axes, one line per model
 with exactly the history's values at x = 1..epochs, the confusion matrix drawn as given (rows =
 true classes), titles and axis labels present. The Agg backend is used (no window).
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the loss curves and the accuracy curves swapped between the two axes
-  (test_plot_history_draws_one_line_per_model; ch09_plots_axes_swapped)
-- epochs counted from 0 instead of 1 (test_plot_history_draws_one_line_per_model;
-  ch09_plots_epochs_from_zero)
-- the confusion matrix drawn transposed (imshow(cm.T)): rows become the predictions
-  (test_plot_confusion_draws_the_matrix_as_given; ch09_plots_confusion_transposed)
-- the confusion matrix normalised per row before drawing, counts lost
-  (test_plot_confusion_draws_the_matrix_as_given; ch09_plots_confusion_normalised)
 """
 
 import numpy as np

@@ -26,42 +26,6 @@ missing hub model) earn credit only when the same call on valid input gives well
 of them earns nothing (fixtures/submissions/attacks/ch09_sentiment_raises_everywhere), and a
 service whose answers are malformed loses those points too.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- the label names in the wrong order, id 1 read as 부정 (NSMC's label 1 is 긍정)
-  (test_predict_answers_label_and_probability, test_accuracy_on_held_out_korean_reviews;
-  ch09_sentiment_labels_swapped)
-- confidence = probs[0], the probability of 부정, whatever the answer: a positive answer reports
-  less than 0.5 (test_predict_answers_label_and_probability and every test that checks answers;
-  ch09_sentiment_confidence_of_class_zero)
-- confidence from the raw logits, softmax forgotten: not a probability (the same tests;
-  ch09_sentiment_confidence_is_logit)
-- save keeping the vocabulary's words sorted instead of their ids: load numbers them anew and
-  every embedding row belongs to another token (test_save_then_load_predicts_the_same;
-  ch09_sentiment_vocab_saved_sorted)
-- load without model.eval(): dropout stays on in the loaded service
-  (test_save_then_load_predicts_the_same; ch09_sentiment_load_without_eval)
-- no check for empty or whitespace-only text (test_empty_and_whitespace_raise_value_error;
-  ch09_sentiment_empty_text_accepted)
-- text = str(text) "to be safe": None is answered as the text 'None'
-  (test_non_string_raises_type_error; ch09_sentiment_str_coercion)
-- train without torch.manual_seed(seed): the global RNG's state decides the model
-  (test_training_is_seeded; ch09_sentiment_unseeded_training)
-- an ASCII clean-up copied from an English tutorial, text.encode('ascii', 'ignore'): every Hangul
-  syllable is dropped (test_tokenize_keeps_hangul_and_every_script,
-  test_predict_answers_label_and_probability, test_accuracy_on_held_out_korean_reviews;
-  ch09_sentiment_tokenizer_drops_hangul)
-- no truncation: a 100 000-character request is read in full
-  (test_long_text_reads_only_the_first_max_chars; ch09_sentiment_no_truncation)
-- predict_batch accepting one str and answering each character (test_predict_batch_matches_predict;
-  ch09_sentiment_batch_iterates_characters)
-- unknown tokens mapped to the untrained <unk> vector and no rule for text without Hangul:
-  English or emoji get a confident guess, and mixed text is swamped
-  (test_text_without_hangul_gets_confidence_half, test_predict_answers_label_and_probability;
-  ch09_sentiment_unknown_tokens_guessed)
-- a hub model saved with model.save_pretrained only, not the tokenizer: the folder cannot be
-  loaded (test_fine_tunes_a_local_hub_checkpoint; ch09_sentiment_hub_tokenizer_not_saved)
-- a model missing from the cache surfacing as transformers' own OSError, with no command to
-  fetch it (test_missing_hub_model_names_the_fetch_command; ch09_sentiment_hub_error_unwrapped)
 Accepted alternative: another architecture (summed embeddings, LayerNorm, a hidden layer), one
 text at a time, a sigmoid of the logit difference (fixtures/submissions/alternatives/
 ch09_sentiment_other_model).

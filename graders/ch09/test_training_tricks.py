@@ -20,32 +20,6 @@ computed here with the grader's own copy of the model:
 The CUDA path (float16 + GradScaler) and ONNX are graded in test_training_tricks_elsewhere.py,
 where a GPU / the onnx package exists.
 
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants:
-- autocast with float16 on the CPU (bfloat16 is the CPU's mixed precision)
-  (test_train_step_amp_autocasts_to_bfloat16_on_cpu, test_train_step_amp_uses_the_grad_scaler_on_cpu;
-  ch09_tricks_float16_on_cpu)
-- no autocast at all: everything in float32 (test_train_step_amp_autocasts_to_bfloat16_on_cpu,
-  test_train_step_amp_uses_the_grad_scaler_on_cpu; ch09_tricks_no_autocast)
-- no model.train(): a model that arrives in eval mode steps with BatchNorm's running statistics
-  (test_train_step_amp_autocasts_to_bfloat16_on_cpu, test_train_step_amp_uses_the_grad_scaler_on_cpu;
-  ch09_tricks_amp_no_train_mode)
-- no optimizer.zero_grad() first: stale gradients leak into the step
-  (test_train_step_amp_autocasts_to_bfloat16_on_cpu; ch09_tricks_amp_no_zero_grad — with a
-  scaler, scaler.step divides them by the scale, so they hardly show there)
-- the GradScaler ignored unless on CUDA (test_train_step_amp_uses_the_grad_scaler_on_cpu;
-  ch09_tricks_scaler_ignored)
-- the GradScaler never updated (test_train_step_amp_uses_the_grad_scaler_on_cpu;
-  ch09_tricks_scaler_no_update)
-- accumulation without dividing each loss by accum_steps: gradients accum_steps times too big
-  (test_accumulated_grads_equal_the_big_batch; ch09_tricks_accum_not_divided)
-- accumulation without zeroing the gradients first: an earlier backward leaks in
-  (test_accumulated_grads_equal_the_big_batch; ch09_tricks_accum_no_zero_grad)
-- clipping after optimizer.step(): the step uses the unclipped gradients
-  (test_clip_and_step_clips_before_the_step; ch09_tricks_clip_after_step)
-- gradients always rescaled to max_norm, small ones scaled up
-  (test_clip_and_step_clips_before_the_step; ch09_tricks_clip_always_rescales)
-- TorchScript traced in train mode: Dropout and batch statistics frozen into the file
-  (test_export_torchscript_reloads_to_the_same_outputs; ch09_tricks_trace_in_train_mode)
 Attack that earns nothing here (fixtures/submissions/attacks): the old child-side helpers
 (dtype_spy, backward_on) and torch.jit.load replaced at import (ch09_tricks_old_helpers_patched).
 """

@@ -4,19 +4,6 @@ The answer key is kept here as salted hashes only, sha256(SALT + question id + l
 no file of the kit shows an answer in plain text; a learner's letter is hashed the same way and
 compared. Letters are compared after `strip().lower()`; the format test wants lowercase a-d for
 exactly the quiz's question ids.
-
-Common mistakes these graders catch, each with a mutant in fixtures/submissions/mutants (the mutants
-turn an answer one option further, so that no sample shows a letter of the key):
-- quiz: every answer one option off (answers copied against the wrong question order)
-  (test_bert_gpt_answer, test_interview_answer; ch10_quiz_all_shifted)
-- quiz: a wrong option on BERT's attention direction (b1), e.g. taking it for GPT's left-only
-  attention (test_bert_gpt_answer; ch10_quiz_bert_left_only)
-- quiz: a wrong option on how nn.Dropout keeps the expectation (i03), e.g. the classic (1-p) at
-  inference (test_interview_answer; ch10_quiz_dropout_classic)
-- quiz: a wrong option on the LR finder's pick (i09), e.g. the lr of the lowest loss
-  (test_interview_answer; ch10_quiz_lr_at_minimum)
-- quiz: answers written as uppercase letters: the right options, the wrong format
-  (test_answers_cover_every_question; ch10_quiz_uppercase)
 """
 
 import hashlib
