@@ -1,0 +1,276 @@
+"""The learner's progress: a small plain-text file in the workspace, safe to commit and to merge.
+
+    exercises/.dldrill/progress.txt
+
+    # dldrill progress: one line per exercise, sorted (safe to commit; merges line by line)
+    ch04.conv.conv2d_naive passed=2026-12-05T23:59:01Z via=tests hints=2
+    ch04.conv.max_pool2d_naive hints=1
+
+Each line is an exercise id (`dldrill.catalog.Exercise.id`) and `key=value` fields:
+`passed` (UTC time of the latest run that found it passing), `via` (`tests`: the visible tests;
+`report`: the hidden graders) and `hints` (the highest hint level shown). A line with neither
+field is dropped. Lines are sorted, so two branches that record different exercises merge
+without a conflict. Unknown fields are kept as they are (a newer dldrill may add some).
+
+Light on purpose (no torch, numpy or pytest): `dldrill hint`, `next` and `status` read it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FOLDER = ".dldrill"
+FILE = "progress.txt"
+HEADER = "# dldrill progress: one line per exercise, sorted (safe to commit; merges line by line)\n"
+
+
+def state_path(root: Path) -> Path:
+    """The state file of the workspace `root` (the exercises/ folder)."""
+    return Path(root) / FOLDER / FILE
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 to the second (`2026-12-05T23:59:01Z`)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class Progress:
+    """What the state file holds: `passed` (exercise id -> ISO time), `hints` (exercise id ->
+    highest level shown), `via` (exercise id -> tests | report) and any other fields kept."""
+
+    passed: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, int] = field(default_factory=dict)
+    via: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """The file's text: the header, then one sorted line per exercise."""
+        ids = sorted(set(self.passed) | set(self.hints) | set(self.extra))
+        rows = []
+        for ex in ids:
+            fields = []
+            if ex in self.passed:
+                fields.append(f"passed={self.passed[ex]}")
+                if self.via.get(ex):
+                    fields.append(f"via={self.via[ex]}")
+            if self.hints.get(ex):
+                fields.append(f"hints={self.hints[ex]}")
+            fields += [f"{k}={v}" for k, v in sorted(self.extra.get(ex, {}).items())]
+            if fields:
+                rows.append(" ".join([ex, *fields]))
+        return HEADER + "".join(r + "\n" for r in rows)
+
+
+def parse(text: str) -> Progress:
+    """A Progress from the file's text; malformed lines and fields are ignored, never fatal."""
+    p = Progress()
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#") or parts[0].startswith(("<<<", "===", ">>>")):
+            continue
+        ex = parts[0]
+        for part in parts[1:]:
+            key, eq, value = part.partition("=")
+            if not eq:
+                continue
+            if key == "passed":
+                p.passed[ex] = max(value, p.passed.get(ex, ""))
+            elif key == "via":
+                p.via[ex] = value
+            elif key == "hints":
+                try:
+                    p.hints[ex] = max(int(value), p.hints.get(ex, 0))
+                except ValueError:
+                    continue
+            else:
+                p.extra.setdefault(ex, {})[key] = value
+    return p
+
+
+def load(root: Path) -> Progress:
+    """The progress recorded in the workspace `root` (empty when there is no file yet)."""
+    try:
+        return parse(state_path(root).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return Progress()
+
+
+def save(root: Path, progress: Progress) -> Path:
+    """Writes the state file atomically (a reader never sees half a file); returns its path."""
+    path = state_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".progress.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(progress.text())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def record_pass(root: Path, passed: list[str] | tuple[str, ...] | set[str],
+                failed: list[str] | tuple[str, ...] | set[str] = (), via: str = "tests",
+                when: str | None = None) -> Progress:
+    """Records the exercises in `passed` as passing now, and drops the pass of those in `failed`
+    (the state says what the latest run found). Returns the new progress."""
+    p = load(root)
+    stamp = when or now()
+    for ex in passed:
+        p.passed[ex] = stamp
+        p.via[ex] = via
+    for ex in failed:
+        p.passed.pop(ex, None)
+        p.via.pop(ex, None)
+    save(root, p)
+    return p
+
+
+def record_hint(root: Path, exercise: str, level: int) -> Progress:
+    """Records that hint `level` of `exercise` was shown (the highest level is kept)."""
+    p = load(root)
+    p.hints[exercise] = max(int(level), p.hints.get(exercise, 0))
+    save(root, p)
+    return p
+
+
+def forget_pass(root: Path, exercise: str) -> Progress:
+    """Drops the recorded pass of `exercise` (after `dldrill reset`); hint use stays."""
+    return record_pass(root, (), failed=(exercise,))
+
+
+def record_from_results(records: list[dict], root: Path | None = None) -> Progress | None:
+    """Records what a run of visible tests showed, in the workspace `root` (default exercises/).
+
+    `records`: the plugin's per-test records (`nodeid`, `outcome`: passed, failed, todo, skipped,
+    error, `reason`: `TODO(chNN.module.function)` for a test that reached a stub).
+
+    The rule (stated in the README): a visible test *reaches* an exercise when its code (or a
+    helper of its test file that it calls) names the exercise's function, or its class for a
+    method. An exercise of a test file that ran counts as **passed** when its
+    `raise NotImplementedError("TODO(...)")` line is gone from the learner's file, no test of
+    the run ended at its TODO, and every test that reaches it ran and passed (for an exercise
+    that no test names: every test of its file ran and passed). Its pass is **dropped** when a
+    test that reaches it failed or reached its TODO, or its TODO line is back. Anything else
+    is left as recorded. Returns None when nothing changed (no file is written then).
+    """
+    if root is None:
+        from dldrill.paths import exercises_root
+
+        root = exercises_root()
+    root = Path(root)
+    by_file: dict[str, dict[str, str]] = {}
+    todo_hit: set[str] = set()
+    for r in records:
+        node = str(r.get("nodeid", ""))
+        path = node.split("::", 1)[0].replace("\\", "/").split("/")
+        if len(path) < 2 or not path[-1].startswith("test_"):
+            continue
+        test = node.split("::")[-1].split("[", 1)[0]
+        outcome = str(r.get("outcome") or "")
+        runs = by_file.setdefault(f"{path[-2]}/{path[-1]}", {})
+        # A parametrized test passes only when every one of its cases passed (or was skipped).
+        if outcome == "skipped":
+            runs.setdefault(test, outcome)
+        elif outcome == "passed":
+            if runs.get(test, "skipped") == "skipped":
+                runs[test] = outcome
+        else:
+            runs[test] = outcome
+        reason = str(r.get("reason") or "")
+        if outcome == "todo" and reason.startswith("TODO(") and reason.endswith(")"):
+            todo_hit.add(reason[5:-1])
+    if not by_file:
+        return None
+    from dldrill import catalog
+
+    before = load(root)
+    passed: list[str] = []
+    failed: list[str] = []
+    names_cache: dict[str, dict[str, set[str]]] = {}
+    text_cache: dict[Path, str] = {}
+    for ex in catalog.load(root.parent):
+        key = f"{ex.chapter}/{ex.test_file.name}"
+        runs = by_file.get(key)
+        if not runs:
+            continue
+        test_path = root / ex.chapter / ex.test_file.name
+        if key not in names_cache:
+            names_cache[key] = names_used_by_tests(test_path)
+        if ex.path not in text_cache:
+            try:
+                text_cache[ex.path] = (root / ex.chapter / ex.path.name).read_text(encoding="utf-8")
+            except OSError:
+                text_cache[ex.path] = ""
+        stub_left = f"TODO({ex.id})" in text_cache[ex.path]
+        wanted = ex.function.split(".")[0]
+        reaching = {t for t, names in names_cache[key].items() if wanted in names}
+        if not reaching:
+            reaching = set(names_cache[key]) or set(runs)
+        ran = {t: o for t, o in runs.items() if t in reaching and o != "skipped"}
+        bad = any(o != "passed" for o in ran.values())
+        if stub_left or ex.id in todo_hit or bad:
+            if ex.id in before.passed:
+                failed.append(ex.id)
+            continue
+        if ran and reaching <= set(runs):
+            passed.append(ex.id)
+    if not passed and not failed:
+        return None
+    return record_pass(root, passed, failed, via="tests")
+
+
+def names_used_by_tests(test_file: Path) -> dict[str, set[str]]:
+    """test function name -> the names its code uses (its own, and those of the test file's
+    helper functions it calls, followed through helpers of helpers). {} when unreadable."""
+    import ast
+
+    try:
+        tree = ast.parse(test_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+
+    def used(node: ast.AST) -> set[str]:
+        out: set[str] = set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                out.add(n.id)
+            elif isinstance(n, ast.Attribute):
+                out.add(n.attr)
+            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 80:
+                out.update(w for w in n.value.replace(":", ".").split(".") if w.isidentifier())
+            elif isinstance(n, ast.alias):
+                out.add((n.asname or n.name).split(".")[-1])
+                out.add(n.name.split(".")[-1])
+        return out
+
+    helpers: dict[str, set[str]] = {}
+    tests: dict[str, set[str]] = {}
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        defs += [n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for d in defs:
+        (tests if d.name.startswith("test") else helpers)[d.name] = used(d)
+    aliases: dict[str, str] = {}  # `from ch04.conv import conv2d_naive as conv`
+    for n in ast.walk(tree):
+        if isinstance(n, ast.alias) and n.asname:
+            aliases[n.asname] = n.name.split(".")[-1]
+    for name, names in tests.items():
+        seen: set[str] = set()
+        todo = [h for h in names if h in helpers]
+        while todo:
+            h = todo.pop()
+            if h in seen:
+                continue
+            seen.add(h)
+            names |= helpers[h]
+            todo += [x for x in helpers[h] if x in helpers and x not in seen]
+        names |= {aliases[a] for a in list(names) if a in aliases}
+        tests[name] = names
+    return tests
