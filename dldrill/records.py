@@ -53,6 +53,8 @@ class TestRecord:
     duration_s: float | None = _field(0.0, "seconds")
     cpu_s: float = _field(0.0, "seconds", report=False)  # CPU-seconds the submission used
     details: str = _field("", "text", report=False)  # the end of the learner's traceback
+    mistake: str = _field("", "line", sql="TEXT")  # the catalogued mistake `got` matches
+    got_digest: str = _field("", "line", sql="TEXT")  # fingerprint of `got` (shape + rounded values)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
