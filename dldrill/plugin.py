@@ -542,6 +542,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                                     red=bool(counts["failed"]))
         for text in todo_lines(rs):
             terminalreporter.write_line("  " + text, yellow=True)
+    from dldrill.progress import record_session  # learner's progress file; never raises
+
+    record_session(terminalreporter, records, state.submission)
     path = config.getoption("dldrill_results")
     if path:
         payload = {

@@ -18,6 +18,7 @@ Light on purpose (no torch, numpy or pytest): `dldrill hint`, `next` and `status
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -145,8 +146,9 @@ def forget_pass(root: Path, exercise: str) -> Progress:
     return record_pass(root, (), failed=(exercise,))
 
 
-def record_from_results(records: list[dict], root: Path | None = None) -> Progress | None:
-    """Records what a run of visible tests showed, in the workspace `root` (default exercises/).
+def evaluate(records: list[dict], root: Path) -> tuple[list[str], list[str]]:
+    """(passed, dropped): the exercises a run of visible tests shows as passing, and those whose
+    recorded pass it takes back, in the workspace `root` (the exercises/ folder).
 
     `records`: the plugin's per-test records (`nodeid`, `outcome`: passed, failed, todo, skipped,
     error, `reason`: `TODO(chNN.module.function)` for a test that reached a stub).
@@ -158,12 +160,8 @@ def record_from_results(records: list[dict], root: Path | None = None) -> Progre
     the run ended at its TODO, and every test that reaches it ran and passed (for an exercise
     that no test names: every test of its file ran and passed). Its pass is **dropped** when a
     test that reaches it failed or reached its TODO, or its TODO line is back. Anything else
-    is left as recorded. Returns None when nothing changed (no file is written then).
+    is left as recorded.
     """
-    if root is None:
-        from dldrill.paths import exercises_root
-
-        root = exercises_root()
     root = Path(root)
     by_file: dict[str, dict[str, str]] = {}
     todo_hit: set[str] = set()
@@ -187,7 +185,7 @@ def record_from_results(records: list[dict], root: Path | None = None) -> Progre
         if outcome == "todo" and reason.startswith("TODO(") and reason.endswith(")"):
             todo_hit.add(reason[5:-1])
     if not by_file:
-        return None
+        return [], []
     from dldrill import catalog
 
     before = load(root)
@@ -202,7 +200,7 @@ def record_from_results(records: list[dict], root: Path | None = None) -> Progre
             continue
         test_path = root / ex.chapter / ex.test_file.name
         if key not in names_cache:
-            names_cache[key] = names_used_by_tests(test_path)
+            names_cache[key] = catalog.names_used_by_tests(test_path)
         if ex.path not in text_cache:
             try:
                 text_cache[ex.path] = (root / ex.chapter / ex.path.name).read_text(encoding="utf-8")
@@ -221,56 +219,55 @@ def record_from_results(records: list[dict], root: Path | None = None) -> Progre
             continue
         if ran and reaching <= set(runs):
             passed.append(ex.id)
+    return passed, failed
+
+
+def record_from_results(records: list[dict], root: Path | None = None) -> Progress | None:
+    """Records what a run of visible tests showed (see `evaluate` for the rule) in the workspace
+    `root` (default: exercises/). Returns None, and writes nothing, when nothing changed."""
+    if root is None:
+        from dldrill.paths import exercises_root
+
+        root = exercises_root()
+    passed, failed = evaluate(records, Path(root))
     if not passed and not failed:
         return None
     return record_pass(root, passed, failed, via="tests")
 
 
-def names_used_by_tests(test_file: Path) -> dict[str, set[str]]:
-    """test function name -> the names its code uses (its own, and those of the test file's
-    helper functions it calls, followed through helpers of helpers). {} when unreadable."""
-    import ast
-
+def record_session(reporter: object, records: list[dict], submission: Path | None) -> None:
+    """Called by the pytest plugin at the end of a run: records the visible tests' results when
+    they ran against the learner's own exercises/ (never the answer key, a sample or a grading
+    run), and says so in one line. Never raises: a progress file must not break a test run.
+    DLDRILL_NO_PROGRESS=1 turns it off."""
     try:
-        tree = ast.parse(test_file.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return {}
+        if os.environ.get("DLDRILL_NO_PROGRESS") or submission is None:
+            return
+        from dldrill.paths import exercises_root
 
-    def used(node: ast.AST) -> set[str]:
-        out: set[str] = set()
-        for n in ast.walk(node):
-            if isinstance(n, ast.Name):
-                out.add(n.id)
-            elif isinstance(n, ast.Attribute):
-                out.add(n.attr)
-            elif isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) < 80:
-                out.update(w for w in n.value.replace(":", ".").split(".") if w.isidentifier())
-            elif isinstance(n, ast.alias):
-                out.add((n.asname or n.name).split(".")[-1])
-                out.add(n.name.split(".")[-1])
-        return out
+        root = exercises_root()
+        if Path(submission).resolve() != root.resolve():
+            return
+        visible = [r for r in records if r.get("kind") == "visible"]
+        if not visible:
+            return
+        passed, dropped = evaluate(visible, root)
+        if not passed and not dropped:
+            return
+        before = load(root)
+        record_pass(root, passed, dropped, via="tests")
+        new = [p for p in passed if p not in before.passed]
+        if not new and not dropped:
+            return
+        from dldrill import i18n
 
-    helpers: dict[str, set[str]] = {}
-    tests: dict[str, set[str]] = {}
-    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        defs += [n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for d in defs:
-        (tests if d.name.startswith("test") else helpers)[d.name] = used(d)
-    aliases: dict[str, str] = {}  # `from ch04.conv import conv2d_naive as conv`
-    for n in ast.walk(tree):
-        if isinstance(n, ast.alias) and n.asname:
-            aliases[n.asname] = n.name.split(".")[-1]
-    for name, names in tests.items():
-        seen: set[str] = set()
-        todo = [h for h in names if h in helpers]
-        while todo:
-            h = todo.pop()
-            if h in seen:
-                continue
-            seen.add(h)
-            names |= helpers[h]
-            todo += [x for x in helpers[h] if x in helpers and x not in seen]
-        names |= {aliases[a] for a in list(names) if a in aliases}
-        tests[name] = names
-    return tests
+        write = getattr(reporter, "write_line", print)
+        if new:
+            write(i18n.render(i18n.tr(f"dldrill: 통과 기록 ✓ {', '.join(new)} (진도: dldrill status)",
+                                      f"dldrill: recorded as passed ✓ {', '.join(new)} "
+                                      "(progress: dldrill status)")))
+        if dropped:
+            write(i18n.render(i18n.tr(f"dldrill: 더 이상 통과하지 않음 ✗ {', '.join(dropped)}",
+                                      f"dldrill: no longer passing ✗ {', '.join(dropped)}")))
+    except Exception as err:  # the run's own result matters more than its record
+        sys.stderr.write(f"dldrill: progress not recorded ({type(err).__name__}: {err})\n")
