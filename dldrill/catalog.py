@@ -71,6 +71,17 @@ class Exercise:
         """The last part of `function`: the def's own name (`forward` for `TwoLayerNet.forward`)."""
         return self.function.rsplit(".", 1)[-1]
 
+    def shown(self, path: Path | None = None) -> str:
+        """`path` (default: the learner's file) as the learner types it: relative to the current
+        folder when it lies inside it, else absolute."""
+        import os
+
+        p = Path(path or self.path)
+        try:
+            return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return os.path.abspath(p)
+
     @property
     def test_file(self) -> Path:
         """The visible tests of its module (exercises/ch04/test_conv.py)."""
@@ -316,6 +327,44 @@ def pytest_args(ex: Exercise, exercises: Path | None = None) -> list[str]:
     if reaching and reaching != every:
         args += ["-k", " or ".join(reaching)]
     return args
+
+
+def code_span(source: str, ex: Exercise) -> tuple[int, int] | None:
+    """(first, last) line, 1-based and inclusive, of the exercise's code in `source`: its def
+    (decorators included) found by qualname, or for a module-level region (`ANSWERS`) the
+    statement that assigns it or the stub's `raise NotImplementedError("TODO(...)")`. None when
+    the source does not parse or holds no such code."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    parts = ex.function.split(".")
+    body: list[ast.stmt] = tree.body
+    node: ast.stmt | None = None
+    for depth, part in enumerate(parts):
+        found = None
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+                    stmt.name == part):
+                found = stmt
+            elif depth == len(parts) - 1 and len(parts) == 1 and isinstance(
+                    stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id == part for t in targets):
+                    found = stmt
+            elif depth == len(parts) - 1 and isinstance(stmt, ast.Raise) and (
+                    f"TODO({ex.id})" in (ast.get_source_segment(source, stmt) or "")):
+                found = stmt
+        if found is None:
+            return None
+        node = found
+        body = getattr(found, "body", [])
+    if node is None:
+        return None
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno or node.lineno
 
 
 def main(argv: list[str] | None = None) -> int:
