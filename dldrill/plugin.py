@@ -428,9 +428,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
             report.dldrill_reason = _one_line(getattr(exc, "reason", "") or str(exc))
             report.dldrill_detail = _detail(exc)
             if meta.get("kind") == "grader":
-                report.longrepr = clean_text(str(exc))
+                report.longrepr = clean_text(str(exc)) + _mistake(item, report.dldrill_detail)
                 if isinstance(exc, SubmissionTimeout):
                     _note_timeout(item, meta, report, exc)
+            elif isinstance(exc, GradingFailure):  # a visible test: its own line, then the message
+                report.longrepr = _where(item, call) + clean_text(str(exc))
         elif call.excinfo.typename == "Failed" and "Timeout" in str(exc):
             mark = item.get_closest_marker("timeout")
             limit = f"{float(mark.args[0]):g}" if mark and mark.args else "?"
@@ -443,6 +445,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     elif report.skipped and isinstance(report.longrepr, tuple):
         report.dldrill_reason = str(report.longrepr[2]).removeprefix("Skipped: ")
     return report
+
+
+def _where(item: pytest.Item, call: pytest.CallInfo) -> str:
+    """`exercises/ch04/test_conv.py:38: in test_x` and that line: the test's own line that failed."""
+    assert call.excinfo is not None
+    mine = [e for e in call.excinfo.traceback if Path(str(e.path)) == item.path]
+    if not mine:
+        return ""
+    entry = mine[-1]
+    line = str(entry.statement).strip().splitlines()
+    code = f"\n    {line[0]}{' ...' if len(line) > 1 else ''}" if line else ""
+    return f"{item.path.name}:{entry.lineno + 1}: in {entry.name}{code}\n"
+
+
+def _mistake(item: pytest.Item, detail: dict) -> str:
+    """Names the catalogued mistake whose result the failed check got (the digest was computed
+    here, in the grading process, from the decoded value); sets the record's `mistake`."""
+    from dldrill.testing.fingerprints import key_of, mistake_text
+
+    key = key_of(item.path, item.nodeid)
+    text = mistake_text(key, detail.get("got_digest", "")) if key else ""
+    if not text:
+        return ""
+    detail["mistake"] = clean_text(text)[:500]
+    return "\n  " + i18n.tr("알려진 실수와 같은 결과입니다: ",
+                            "this is what a catalogued mistake returns: ").render() + detail["mistake"]
 
 
 def todo_message(tag: str) -> i18n.Text:
@@ -471,7 +499,8 @@ def todo_lines(records: list[dict], limit: int = 8) -> list[str]:
 def _detail(exc: BaseException) -> dict:
     """what / expected / got / hint of a failed check, as plain one-paragraph text."""
     if isinstance(exc, GradingFailure):
-        parts = {"what": exc.what, "expected": exc.expected, "got": exc.got, "hint": exc.hint}
+        parts = {"what": exc.what, "expected": exc.expected, "got": exc.got, "hint": exc.hint,
+                 "got_digest": getattr(exc, "got_digest", "")}
     else:
         parts = {"got": getattr(exc, "reason", "") or str(exc),
                  "details": str(getattr(exc, "details", ""))[-1500:]}

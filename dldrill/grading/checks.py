@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from dldrill.errors import GradingFailure, StudentError, TodoError, failure
+from dldrill.grading.diagnose import digest, shape_causes, value_causes
 from dldrill.i18n import Text, render, tr
 from dldrill.sandbox.arrays import BY_TAG, adapter_of, describe_array, dtype_name, to_numpy
 
@@ -66,6 +67,8 @@ def assert_shape(got: Any, shape: tuple[int, ...], what: str = "output", hint: H
         if tuple(got.shape) == tuple(reversed(shape)) and len(shape) == 2:
             extra.append(render(tr("행과 열이 뒤바뀐 것 같습니다 (전치?)",
                                    "rows and columns look swapped (a transpose?)")))
+        else:
+            extra += [render(t) for t in shape_causes(tuple(got.shape), tuple(shape))]
         raise failure(what, f"shape {tuple(shape)}", f"shape {tuple(got.shape)}", hint, extra)
 
 
@@ -83,8 +86,34 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
     """Fails unless `got` has the kind, shape (and dtype) of `expected` and close values.
 
     A number is expected to come back as a number (a Python or NumPy scalar, or a 0-d array);
-    an ndarray as an ndarray; a tensor as a tensor.
+    an ndarray as an ndarray; a tensor as a tensor. The failure names the likely cause where it
+    can (`dldrill.grading.diagnose`: a missing bias, a transpose, a factor of N...) and carries
+    `got_digest`, the fingerprint of the failing value (shape and rounded values), which the
+    trusted grading process matches against the catalogued mistakes.
     """
+    try:
+        _assert_close(got, expected, rtol=rtol, atol=atol, what=what, hint=hint,
+                      check_dtype=check_dtype, equal_nan=equal_nan)
+    except GradingFailure as err:
+        if not getattr(err, "got_digest", ""):
+            err.got_digest = got_digest(got)
+        raise
+
+
+def got_digest(got: Any) -> str:
+    """`digest` of a value of any framework ("" for what is not an array or a number)."""
+    try:
+        if _kind(got) in BY_TAG:
+            return digest(to_numpy(got))
+        if _kind(got) == "number":
+            return digest(np.asarray(got))
+    except Exception:  # a value the adapters cannot read has no fingerprint
+        return ""
+    return ""
+
+
+def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: str, hint: Hint,
+                  check_dtype: bool, equal_nan: bool) -> None:
     kind_e, kind_g = _kind(expected), _kind(got)
     if kind_e == "number":
         if kind_g == "number" or (kind_g in BY_TAG and to_numpy(got).ndim == 0):
@@ -96,8 +125,11 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
         raise failure(what, f"{BY_TAG[kind_e].label} {tuple(expected.shape)}", describe(got), hint)
     elif kind_e == "sequence":
         if kind_g != "sequence" or len(got) != len(expected):
+            notes = [render(t) for t in shape_causes((len(got),), (len(expected),))
+                     ] if kind_g == "sequence" else []
             raise failure(what, f"{type(expected).__name__} of length {len(expected)}",
-                          describe(got) if kind_g != "sequence" else f"length {len(got)}", hint)
+                          describe(got) if kind_g != "sequence" else f"length {len(got)}", hint,
+                          notes)
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             assert_close(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", hint=hint,
                          check_dtype=check_dtype, equal_nan=equal_nan)
@@ -128,13 +160,7 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
             f"{int(bad.sum())}/{bad.size} elements differ (rtol={rtol:g}, atol={atol:g}); "
             f"worst at index {tuple(int(i) for i in worst)}: expected {_fmt(e64[worst])}, "
             f"got {_fmt(g64[worst])}")))
-    if not np.isfinite(g64).all() and np.isfinite(e64).all():
-        extra.append(render(tr("결과에 NaN/inf가 있습니다 — 오버플로나 0으로 나누기?",
-                               "the result holds NaN/inf — an overflow or a division by zero?")))
-    elif e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(g64, e64.T, rtol, atol):
-        extra.append(render(tr("전치하면 일치합니다", "it matches once transposed")))
-    elif np.allclose(g64, -e64, rtol, atol):
-        extra.append(render(tr("부호만 반대입니다", "only the sign is flipped")))
+    extra += [render(t) for t in value_causes(g64, e64, rtol, atol)]
     exp_s = _fmt(e64.item()) if e.ndim == 0 else f"{describe(expected)} {_preview(e64)}"
     got_s = _fmt(g64.item()) if g.ndim == 0 else f"{describe(got)} {_preview(g64)}"
     raise failure(what, exp_s, got_s, hint, extra)
