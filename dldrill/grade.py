@@ -298,7 +298,7 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
             progress.line(f"dldrill grade: {out.job.key}/: {clean_text(str(err))}")
         outcomes.append(out)
         progress.finished(out)
-        write_private(out_dir / "gradebook.csv", book.export_csv())
+        book.write_exports(out_dir)
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
@@ -323,7 +323,7 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
     finally:
         if server is not None:
             server.close()
-        write_private(out_dir / "gradebook.csv", book.export_csv())
+        book.write_exports(out_dir)
         book.close()
     outcomes.sort(key=lambda o: o.job.index)
     return outcomes

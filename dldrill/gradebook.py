@@ -4,6 +4,11 @@ One row per submission in `submissions` (keyed by `key`: the submission id, or f
 id the id plus its position, so that a duplicate never replaces the first submission's row) and
 one row per grader test in `tests` (its columns are `dldrill.records.TestRecord`'s). Each
 submission is written in one transaction.
+
+Two CSV files are made from it for people: `gradebook.csv` (`export_csv`: per submission a short
+status code with its message in its own column, total, and points with the maximum for each
+checklist item and chapter) and `gradebook_canvas.csv` (`export_canvas_csv`: the columns Canvas's
+gradebook import reads, one assignment column per graded chapter and a "Points Possible" row).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ SUBMISSION_COLUMNS = ("key", "id", "path", "content_hash", "graders_hash", "kit_
                       "status", "total_points", "max_points", "percent", "items", "chapters",
                       "duration_s", "graded_at")
 TEST_COLUMNS = SQL_COLUMNS
+GRADED = "graded"
 
 
 def csv_cell(value: Any) -> Any:
@@ -107,25 +113,99 @@ class Gradebook:
                               "ORDER BY rowid", (key,))
         return [dict(zip(TEST_COLUMNS, r, strict=True)) for r in cur]
 
+    def item_maxima(self) -> dict[str, dict[str, float]]:
+        """key -> {checklist item or chapter: the points it could earn}: the sum of its tests'
+        points, tests not verifiable here (skipped) left out, as the report counts them."""
+        out: dict[str, dict[str, float]] = {}
+        cur = self.db.execute(
+            "SELECT submission, item, chapter, SUM(points) FROM tests WHERE outcome != 'skipped' "
+            "OR outcome IS NULL GROUP BY submission, item, chapter")
+        for key, item, chapter, points in cur:
+            per = out.setdefault(key, {})
+            for name in (item, chapter):
+                if name:
+                    per[name] = per.get(name, 0.0) + (points or 0.0)
+        return out
+
     def export_csv(self) -> str:
-        """The gradebook as CSV text: one row per submission, per-item and per-chapter points."""
+        """The gradebook as CSV text: one row per submission — id, path, `status` (a short code,
+        see `status_code`), `message` (the rest of the status), total, max_points, percent, then
+        for each checklist item and each chapter its points and `<name>_max` (empty when the
+        submission was not graded), duration_s, graded_at."""
         rows = sorted(self.previous().values(), key=lambda r: (r["id"], r["key"]))
-        items = [i.id for i in CHECKLIST]
-        chapters = list(CHAPTERS)
+        maxima = self.item_maxima()
+        names = [i.id for i in CHECKLIST] + list(CHAPTERS)
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\n")
-        out.writerow(["id", "path", "status", "total", "max_points", "percent", *items,
-                      *chapters, "duration_s", "graded_at"])
+        out.writerow(["id", "path", "status", "message", "total", "max_points", "percent",
+                      *(h for n in names for h in (n, f"{n}_max")), "duration_s", "graded_at"])
         for r in rows:
-            per_item = json.loads(r["items"]) if r["items"] else {}
-            per_ch = json.loads(r["chapters"]) if r["chapters"] else {}
-            out.writerow([csv_cell(r["id"]), csv_cell(r["path"]), csv_cell(r["status"]),
+            earned = {**_json_dict(r["items"]), **_json_dict(r["chapters"])}
+            graded = r["status"] == GRADED
+            most = maxima.get(r["key"], {})
+            code, message = status_code(r["status"])
+            cells: list[Any] = []
+            for n in names:
+                cells += [earned.get(n), most.get(n, 0.0) if graded and n in earned else None]
+            out.writerow([csv_cell(r["id"]), csv_cell(r["path"]), code, csv_cell(message),
                           csv_cell(r["total_points"]), csv_cell(r["max_points"]),
-                          csv_cell(r["percent"]),
-                          *(csv_cell(per_item.get(i)) for i in items),
-                          *(csv_cell(per_ch.get(c)) for c in chapters),
+                          csv_cell(r["percent"]), *(csv_cell(c) for c in cells),
                           csv_cell(r["duration_s"]), csv_cell(r["graded_at"])])
         return buf.getvalue()
+
+    def write_exports(self, folder: Path) -> None:
+        """Writes `gradebook.csv` and `gradebook_canvas.csv` into `folder` (see `write_private`)."""
+        write_private(folder / "gradebook.csv", self.export_csv())
+        write_private(folder / "gradebook_canvas.csv", self.export_canvas_csv())
+
+    def export_canvas_csv(self) -> str:
+        """The gradebook in the layout of Canvas's gradebook import (Grades → Import): the
+        columns Student, ID, SIS User ID, SIS Login ID, Section, then one assignment column per
+        chapter graded in this gradebook (`dldrill ch01`), a "Points Possible" row under the
+        header, and one row per graded submission, its id as Student and SIS Login ID (name
+        submissions by the learners' Canvas login ids). Submissions that were not graded (and
+        duplicate ids) are left out, so an import never overwrites a grade with a blank."""
+        rows = sorted((r for r in self.previous().values() if r["status"] == GRADED),
+                      key=lambda r: r["id"])
+        maxima = self.item_maxima()
+        earned = {r["key"]: _json_dict(r["chapters"]) for r in rows}
+        chapters = [c for c in CHAPTERS if any(c in e for e in earned.values())]
+        possible = {c: max((maxima.get(r["key"], {}).get(c, 0.0) for r in rows
+                            if c in earned[r["key"]]), default=0.0) for c in chapters}
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\n")
+        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                      *(f"dldrill {c}" for c in chapters)])
+        out.writerow(["Points Possible", "", "", "", "", *(csv_cell(possible[c]) for c in chapters)])
+        for r in rows:
+            sid = csv_cell(r["id"])
+            out.writerow([sid, "", "", sid, "", *(csv_cell(earned[r["key"]].get(c))
+                                                  for c in chapters)])
+        return buf.getvalue()
+
+
+def _json_dict(text: str | None) -> dict[str, float]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# The status codes of gradebook.csv's `status` column, by the prefix of a row's full status.
+STATUS_CODES = (("graded", "graded"), ("duplicate id", "duplicate_id"), ("rejected", "rejected"),
+                ("unreadable", "unreadable"), ("not a submission", "not_a_submission"),
+                ("error", "error"))
+
+
+def status_code(status: str | None) -> tuple[str, str]:
+    """(code, message) of a row's status: `rejected: zip member escapes …` is ("rejected", "zip
+    member escapes …"); a status no code names is ("error", the whole status)."""
+    text = status or ""
+    for prefix, code in STATUS_CODES:
+        if text == prefix or text.startswith(prefix + ":"):
+            return code, text[len(prefix):].lstrip(": ").strip()
+    return "error", text
 
 
 class _Tx:

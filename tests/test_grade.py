@@ -121,6 +121,11 @@ def test_csv_feedback_and_result(batch):
     assert len(rows) == len(batch["sources"])
     alice = next(r for r in rows if r["id"] == "alice" and r["status"] == "graded")
     assert alice["total"] == "80" and alice["ch01"] == "80" and alice["backprop-gd"]
+    assert alice["ch01_max"] == "80" and alice["message"] == ""
+    evil = next(r for r in rows if r["id"] == "evil")
+    assert (evil["status"], evil["message"]) == ("rejected", "zip member escapes the folder: ../evil")
+    canvas = list(csv.reader((out / "gradebook_canvas.csv").open()))
+    assert canvas[1][0] == "Points Possible" and ["alice", "", "", "alice", "", "80"] in canvas
     result = json.loads((out / "broken" / "result.json").read_text())
     assert result["schema"] == "dldrill.report/1" and result["id"] == "broken"
     fb = (out / "broken" / "feedback.md").read_text()
