@@ -15,7 +15,11 @@ def kit_root() -> Path:
 
 
 def solutions_root() -> Path:
-    return kit_root() / "solutions"
+    """The answer key: `solutions/`, or in a self-study release (`dldrill release --self-study`)
+    the packed copy `graders/answer-key.zip/solutions`, which Python imports from the zip."""
+    root = kit_root() / "solutions"
+    packed = kit_root() / "graders" / "answer-key.zip"
+    return packed / "solutions" if not root.exists() and packed.is_file() else root
 
 
 def exercises_root() -> Path:
