@@ -9,10 +9,14 @@ ORDER = 60
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+    p.add_argument("submissions", nargs="*", metavar="SUBMISSION",
                    help="folders like exercises/, repository roots, or .zip files of either")
-    p.add_argument("--out", required=True, metavar="DIR",
-                   help="where gradebook.sqlite, gradebook.csv and <id>/ folders go")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="where gradebook.sqlite, gradebook.csv and <id>/ folders go (required "
+                        "unless --gradescope)")
+    p.add_argument("--gradescope", action="store_true",
+                   help="grade /autograder/submission into /autograder/results/results.json "
+                        "(Gradescope; the root moves with DLDRILL_AUTOGRADER_ROOT)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded at once")
     p.add_argument("--chapters", default=None, metavar="ch01,ch03", help="grade only these chapters")
     p.add_argument("--regrade", action="store_true", help="grade again even when nothing changed")
@@ -28,6 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.gradescope:
+        from dldrill.gradescope import run_gradescope
+
+        return run_gradescope(args)
+    if not args.submissions or not args.out:
+        import sys
+
+        print("dldrill grade: give SUBMISSION... and --out DIR (or --gradescope)", file=sys.stderr)
+        return 2
     from dldrill.grade import run_grade
 
     return run_grade(args)
