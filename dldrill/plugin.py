@@ -538,6 +538,15 @@ def results(config: pytest.Config) -> list[dict]:
     return out
 
 
+def _counts_line(counts: dict[str, int]) -> str:
+    """`통과 3, TODO 2, 실패 1` / `3 passed, 2 TODO, 1 failed` (zero counts after the first left out)."""
+    words = {"passed": ("통과 {}", "{} passed"), "todo": ("TODO {}", "{} TODO"),
+             "failed": ("실패 {}", "{} failed"),
+             "skipped": ("여기서 확인 불가 {}", "{} not verifiable here")}
+    return ", ".join(i18n.tr(ko.format(counts[k]), en.format(counts[k])).render()
+                     for k, (ko, en) in words.items() if counts[k] or k == "passed")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state: DrillState = config.stash[_KEY]
     records = results(config)
@@ -553,19 +562,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         rs = by_chapter[chapter]
         counts = {k: sum(r["outcome"] == k for r in rs)
                   for k in ("passed", "todo", "failed", "skipped")}
-        parts = [f"{counts['passed']} passed"]
-        if counts["todo"]:
-            parts.append(f"{counts['todo']} TODO")
-        if counts["failed"]:
-            parts.append(f"{counts['failed']} failed")
-        if counts["skipped"]:
-            parts.append(f"{counts['skipped']} not verifiable here")
-        line = f"{chapter}: " + ", ".join(parts)
+        line = f"{chapter}: " + _counts_line(counts)
         graded = [r for r in rs if r["kind"] == "grader"]
         if graded:
             got = sum(r["earned"] for r in graded)
             total = sum(r["points"] for r in graded)
-            line += f" — {got:g}/{total:g} points"
+            line += " — " + i18n.tr(f"{got:g}/{total:g}점", f"{got:g}/{total:g} points").render()
         terminalreporter.write_line(line, green=counts["passed"] == len(rs),
                                     yellow=bool(counts["todo"]) and not counts["failed"],
                                     red=bool(counts["failed"]))

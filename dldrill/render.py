@@ -17,6 +17,7 @@ from dldrill.records import one_line
 STATUS_TEXT = {
     "done": tr("완료", "done"),
     "partial": tr("진행 중", "partial"),
+    "failed": tr("실패 있음", "failing"),
     "not_started": tr("시작 전", "not started"),
     "not_available": tr("아직 준비되지 않음", "not yet available"),
     "not_graded": tr("이번에 채점하지 않음", "not graded in this run"),
@@ -24,52 +25,133 @@ STATUS_TEXT = {
     "declared": tr("선언됨", "declared"),
 }
 STATUS_MARK = {"done": "☑", "partial": "◐", "not_started": "☐", "not_available": "·",
-               "not_graded": "-", "not_verifiable": "?", "declared": "☑"}
+               "not_graded": "-", "not_verifiable": "?", "declared": "☑", "failed": "✗"}
+# One exercise module's checks for an item: passed, failing, some passed, none yet, ...
+MODULE_MARK = {"done": "✓", "failed": "✗", "partial": "◐", "not_started": "☐",
+               "not_verifiable": "?", "not_graded": "-", "not_available": "·"}
+MODE_TEXT = {"sandbox": tr("샌드박스", "sandbox"), "inprocess": tr("프로세스 내", "in-process")}
 FULL_PER_MODULE = 2  # failures shown in full per module; the rest in one line
+LINE_WIDTH = 100  # display columns of the module lines under a checklist item
 
 
 # -- text rendering ------------------------------------------------------------------------------
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def width(text: str) -> int:
+    """Display columns of `text` in a terminal: Hangul and other wide characters take two."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+
+def _pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
 
 
-def _bar(percent: float | None, width: int = 10) -> str:
+def _bar(percent: float | None, columns: int = 10) -> str:
     if percent is None:
-        return "·" * width
-    full = round(percent / 100 * width)
-    return "█" * full + "░" * (width - full)
+        return "·" * columns
+    full = round(percent / 100 * columns)
+    return "█" * full + "░" * (columns - full)
+
+
+def points(earned: float, total: float) -> str:
+    """`3/10점` / `3/10 pts`."""
+    return i18n.render(tr(f"{earned:g}/{total:g}점", f"{earned:g}/{total:g} pts"))
+
+
+def missing_text(thing: dict) -> str:
+    """What this machine lacks, in words: `the mnist data set is not cached`."""
+    name = thing["name"]
+    return i18n.render({
+        "data": tr(f"데이터셋 {name}이(가) 이 컴퓨터에 없습니다", f"the {name} data set is not cached"),
+        "package": tr(f"{name} 패키지가 설치되어 있지 않습니다", f"{name} is not installed"),
+        "gpu": tr("CUDA GPU가 없습니다 (GPU가 있는 컴퓨터에서 실행하세요)",
+                  "no CUDA GPU (run it on a machine with one)"),
+    }.get(thing["kind"], tr(name, name)))
+
+
+def counts_text(n: dict) -> str:
+    """`통과 3, TODO 5, 실패 1, 확인 불가 2` / `3 passed, 5 TODO, 1 failed, 2 not verifiable here`."""
+    text = tr(f"통과 {n['passed']}, TODO {n['todo']}, 실패 {n['failed']}",
+              f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed")
+    out = i18n.render(text)
+    if n.get("skipped"):
+        out += i18n.render(tr(f", 확인 불가 {n['skipped']}", f", {n['skipped']} not verifiable here"))
+    return out
+
+
+def _module_lines(r: dict) -> list[str]:
+    """Under a checklist item: each exercise module's mark and checks passed, wrapped, then each
+    check this machine cannot verify with the command that would."""
+    modules = r.get("modules", [])
+    if all(m["status"] in ("not_graded", "not_available") for m in modules):
+        modules = []  # the item's note says so
+    cells = []
+    for m in modules:
+        name = m["chapter"] if m["module"] == "*" else f"{m['chapter']}.{m['module']}"
+        cell = f"{MODULE_MARK[m['status']]} {name}"
+        if m["checks"]:
+            cell += f" {m['passed']}/{m['checks']}"
+        cells.append(cell)
+    lines: list[str] = []
+    for cell in cells:
+        if lines and width(lines[-1]) + 2 + width(cell) <= LINE_WIDTH:
+            lines[-1] += "  " + cell
+        else:
+            lines.append("      " + cell)
+    for thing in r.get("missing", []):
+        where = ", ".join(thing["modules"])
+        lines.append(f"      ? {where}: " + i18n.render(tr("여기서 확인 불가", "not verifiable here"))
+                     + f" — {missing_text(thing)} → {thing['command']}")
+    return lines
+
+
+def _missing_section(report: dict) -> list[str]:
+    """Each thing this machine lacks, once, with its command and what it keeps out."""
+    things = report.get("missing") or []
+    if not things:
+        return []
+    t = i18n.render
+    lines = ["", t(tr("확인하려면 (이 컴퓨터에 없는 것)", "To verify the rest (missing on this machine)"))]
+    for thing in things:
+        n, pts = thing["tests"], points(0, thing["points"]).split("/", 1)[1]
+        lines.append("  · " + missing_text(thing)
+                     + t(tr(f" — 채점 {n}개, {pts}", f" — {n} check{'s' * (n != 1)}, {pts}")))
+        lines.append(f"      → {thing['command']}")
+    return lines
 
 
 def render_text(report: dict, full: bool = False) -> str:
+    """The terminal report: header, checklist with each item's modules, the things that would
+    make the rest verifiable, per-chapter bars, total, failures; columns in display width."""
     t = i18n.render
+    lang = i18n.get_lang()
+    mode = t(MODE_TEXT.get(report["mode"], tr(report["mode"], report["mode"])))
     lines = [
         t(tr("dldrill 학습 리포트", "dldrill report")) + f" — {report['submission']}",
-        f"  mode {report['mode']} · device {report['device']} · {report['duration_s']:g} s",
+        "  " + t(tr(f"모드 {mode} · 장치 {report['device']} · {report['duration_s']:g}초",
+                    f"mode {mode} · device {report['device']} · {report['duration_s']:g} s")),
         "",
         t(tr("학습 완료 체크리스트", "Completion checklist")),
     ]
-    label_w = max(_width(f"{r['ko']} · {r['en']}") for r in report["checklist"]) + 2
-    lang = i18n.get_lang()
+    labels = {r["id"]: r["ko" if lang == "ko" else "en"] for r in report["checklist"]}
+    label_w = max(width(v) for v in labels.values()) + 2
     titles = {c["chapter"]: f"{c['chapter']} {c['ko'] if lang == 'ko' else c['en']}"
               for c in report["chapters"]}
-    title_w = max(_width(v) for v in titles.values()) + 2
+    title_w = max(width(v) for v in titles.values()) + 2
     for i, r in enumerate(report["checklist"], 1):
         status = t(STATUS_TEXT[r["status"]])
-        if r["status"] == "partial" and r["percent"] is not None:
-            status += f" {r['percent']:g}%"
+        modules = r.get("modules") or []
+        if r["status"] == "partial" and modules:
+            status += t(tr(f" — 모듈 {r['modules_done']}/{len(modules)} 완료",
+                           f" — {r['modules_done']}/{len(modules)} modules done"))
         if r["max_points"]:
-            status += f" ({r['points']:g}/{r['max_points']:g})"
-        lines.append(f" {i:>2} {STATUS_MARK[r['status']]} "
-                     f"{_pad(r['ko'] + ' · ' + r['en'], label_w)}{status}")
-        if r["status"] == "not_verifiable" and r["verify_command"]:
-            lines.append(f"      → {r['verify_command']}")
-        elif r["note"] and r["status"] in ("partial", "not_available", "not_graded",
-                                           "not_started", "declared"):
+            status += f" ({points(r['points'], r['max_points'])})"
+        lines.append(f" {i:>2} {STATUS_MARK[r['status']]} {_pad(labels[r['id']], label_w)}{status}")
+        lines += _module_lines(r)
+        if r["note"] and r["status"] in ("partial", "not_available", "not_graded",
+                                         "not_started", "declared"):
             lines.append(f"      {r['note']}")
+    lines += _missing_section(report)
     lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
     for c in report["chapters"]:
         title = _pad(titles[c["chapter"]], title_w)
@@ -77,15 +159,11 @@ def render_text(report: dict, full: bool = False) -> str:
             status = "not_graded" if c.get("in_kit") else "not_available"
             lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT[status])}")
             continue
-        n = c["tests"]
-        detail = f"{n['passed']} passed, {n['todo']} TODO, {n['failed']} failed"
-        if n["skipped"]:
-            detail += f", {n['skipped']} not verifiable here"
         lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
-                     f"{c['points']:g}/{c['max_points']:g} pts  ({detail})")
+                     f"{_pad(points(c['points'], c['max_points']), 10)} ({counts_text(c['tests'])})")
     tot = report["total"]
     unverified = tot.get("not_verifiable_points") or 0
-    lines += ["", t(tr("합계", "Total")) + f": {tot['points']:g}/{tot['max_points']:g} pts "
+    lines += ["", t(tr("합계", "Total")) + f": {points(tot['points'], tot['max_points'])} "
               f"({tot['percent'] or 0:g}%) · "
               + (t(tr(f"여기서 확인 불가 {unverified:g}점 제외 · ",
                       f"{unverified:g} pts not verifiable here, left out · ")) if unverified else "")

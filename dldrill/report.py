@@ -23,7 +23,7 @@ from dldrill.curriculum import CHAPTERS, CHECKLIST, Item
 from dldrill.i18n import clean_text, tr
 from dldrill.paths import graders_root, kit_root, resolve_submission
 from dldrill.records import report_row
-from dldrill.render import render_text
+from dldrill.render import MODE_TEXT, render_text
 
 SCHEMA = "dldrill.report/1"
 GITHUB_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/?$")
@@ -81,9 +81,10 @@ class _Collector:
 
     def _chapter_done(self) -> None:
         if self.show and self.chapter:
-            n = self.counts
-            line = (f"  {self.chapter}: {n.get('passed', 0)}/{sum(n.values())} passed"
-                    f" ({time.monotonic() - self.chapter_start:.1f} s)")
+            n, took = self.counts, time.monotonic() - self.chapter_start
+            passed, total = n.get("passed", 0), sum(n.values())
+            line = f"  {self.chapter}: " + i18n.render(tr(f"통과 {passed}/{total} ({took:.1f}초)",
+                                                          f"{passed}/{total} passed ({took:.1f} s)"))
             self._write(("\r" + " " * 60 + "\r" if self.live else "") + line + "\n")
 
     def pytest_runtest_logreport(self, report: Any) -> None:
@@ -151,13 +152,89 @@ def _portfolio(submission: Path) -> str | None:
     return first[:300] or None
 
 
+_RUN = re.compile(r"\(run: (.+)\)\s*$")
+
+
+def missing_thing(reason: str) -> dict | None:
+    """What a skipped check lacks, from its reason (`not verifiable here: ... (run: CMD)`):
+    `{"kind": "data" | "package" | "gpu" | "other", "name", "command"}`; None for other skips."""
+    if not reason.startswith("not verifiable here"):
+        return None
+    run = _RUN.search(reason)
+    command = run.group(1).strip() if run else ""
+    if m := re.search(r"the (\S+) data set is not cached", reason):
+        return {"kind": "data", "name": m.group(1), "command": command}
+    if m := re.search(r"not verifiable here: (\S+) is not installed", reason):
+        return {"kind": "package", "name": m.group(1), "command": command}
+    if "CUDA" in reason:
+        return {"kind": "gpu", "name": "cuda", "command": "dldrill report --device cuda"}
+    text = reason.removeprefix("not verifiable here:").split(" (run:")[0].strip()
+    return {"kind": "other", "name": text, "command": command}
+
+
+def missing_things(records: list[dict]) -> list[dict]:
+    """Each thing this machine lacks (a data set, a package, a GPU) once, with the command that
+    would make its checks verifiable, the checks and points it keeps out, and their items."""
+    out: dict[tuple[str, str], dict] = {}
+    for r in records:
+        thing = missing_thing(r.get("reason") or "") if r["outcome"] == "skipped" else None
+        if thing is None:
+            continue
+        row = out.setdefault((thing["kind"], thing["name"]),
+                             {**thing, "tests": 0, "points": 0.0, "items": [], "modules": []})
+        row["tests"] += 1
+        row["points"] += r["points"]
+        for key, value in (("items", r.get("item")), ("modules", f"{r['chapter']}.{r['module']}")):
+            if value and value not in row[key]:
+                row[key].append(value)
+    return list(out.values())
+
+
 def _verify_commands(records: list[dict]) -> list[str]:
     cmds = []
     for r in records:
-        m = re.search(r"\(run: (.+)\)", r.get("reason", ""))
-        if m and m.group(1) not in cmds:
-            cmds.append(m.group(1))
+        thing = missing_thing(r.get("reason") or "")
+        if thing and thing["command"] and thing["command"] not in cmds:
+            cmds.append(thing["command"])
     return cmds
+
+
+def module_status(rows: list[dict]) -> str:
+    """The status of one exercise module's checks for one item: done, failed, partial,
+    not_verifiable (passed or not verifiable here), not_started."""
+    n = _counts(rows)
+    if n["passed"] == len(rows):
+        return "done"
+    if n["failed"]:
+        return "failed"
+    if n["skipped"] and n["passed"] + n["skipped"] == len(rows):
+        return "not_verifiable"
+    return "partial" if n["passed"] else "not_started"
+
+
+def item_modules(item: Item, records: list[dict], graded: set[str]) -> list[dict]:
+    """What the item's checks found per exercise module (`ch04.conv`), in curriculum order: status,
+    checks passed of all, points; a chapter not graded in this run (or not in the kit) is one row
+    with module "*"."""
+    out = []
+    for chapter, module in item.graded_by:
+        if chapter not in graded:
+            status = "not_graded" if (graders_root() / chapter).is_dir() else "not_available"
+            out.append({"chapter": chapter, "module": module, "status": status,
+                        "passed": 0, "checks": 0, "points": 0.0, "max_points": 0.0})
+            continue
+        mine = [r for r in records if r["item"] == item.id and r["chapter"] == chapter]
+        order = list(CHAPTERS[chapter].modules) + sorted({r["module"] for r in mine})
+        names = [module] if module != "*" else list(dict.fromkeys(
+            m for m in order if any(r["module"] == m for r in mine)))
+        for name in names:
+            rows = [r for r in mine if r["module"] == name]
+            earned, total = _score(rows)
+            out.append({"chapter": chapter, "module": name,
+                        "status": module_status(rows) if rows else "not_available",
+                        "passed": _counts(rows)["passed"], "checks": len(rows),
+                        "points": earned, "max_points": total})
+    return out
 
 
 def _counts(records: list[dict]) -> dict[str, int]:
@@ -193,7 +270,8 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
                 if not url else tr(f"GitHub 저장소 URL이 아닙니다: {url}",
                                    f"not a GitHub repository URL: {url}"))
         row.update(status="declared" if ok else "not_started", points=0.0, max_points=0.0,
-                   percent=None, tests=_counts([]), url=url, verify_command=None,
+                   percent=None, tests=_counts([]), url=url, verify_command=None, modules=[],
+                   modules_done=0, missing=[],
                    note=i18n.render(note))
         return row
     mine = [r for r in records if r["item"] == item.id]
@@ -205,10 +283,10 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
     commands = _verify_commands([r for r in mine if r["outcome"] == "skipped"])
     notes = []
     if missing:
-        names = ", ".join(" ".join(p for p in pair if p != "*") for pair in missing)
+        names = ", ".join(".".join(p for p in pair if p != "*") for pair in missing)
         notes.append(tr(f"이 키트에 아직 없음: {names}", f"not in this kit yet: {names}"))
     if skipped_here:
-        names = ", ".join(" ".join(p for p in pair if p != "*") for pair in skipped_here)
+        names = ", ".join(".".join(p for p in pair if p != "*") for pair in skipped_here)
         notes.append(tr(f"이번에 채점하지 않음: {names}", f"not graded in this run: {names}"))
     if not mine:
         status = "not_graded" if skipped_here and not missing else "not_available"
@@ -220,9 +298,12 @@ def item_status(item: Item, records: list[dict], present: set[tuple[str, str]],
         status = "not_started"
     else:
         status = "partial"
+    modules = item_modules(item, records, graded)
     row.update(status=status, points=earned, max_points=total,
                percent=round(100 * earned / total, 1) if total else None,
-               not_verifiable_points=_unverified(mine), tests=counts,
+               not_verifiable_points=_unverified(mine), tests=counts, modules=modules,
+               modules_done=sum(m["status"] == "done" for m in modules),
+               missing=missing_things(mine),
                note="; ".join(i18n.render(n) for n in notes),
                verify_command=commands[0] if commands else None)
     return row
@@ -256,6 +337,7 @@ def build_report(records: list[dict], submission: Path, graded: list[str], *, mo
         "sandbox": {k: v for k, v in confinement.items() if k != "granted"},
         "checklist": checklist,
         "chapters": chapters,
+        "missing": missing_things(records),
         "total": {"points": earned, "max_points": total,
                   "percent": round(100 * earned / total, 1) if total else None,
                   "not_verifiable_points": _unverified(records),
@@ -273,8 +355,9 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     if args.portfolio:
         if not GITHUB_RE.match(args.portfolio.strip()):
-            print("dldrill report: --portfolio expects https://github.com/<user>/<repo>",
-                  file=sys.stderr)
+            print("dldrill report: " + i18n.render(tr(
+                "--portfolio 에는 https://github.com/<user>/<repo> 형식의 주소를 주세요",
+                "--portfolio expects https://github.com/<user>/<repo>")), file=sys.stderr)
             return 2
         (submission / "portfolio.txt").write_text(args.portfolio.strip() + "\n")
     if args.device:
@@ -286,7 +369,7 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     start = time.monotonic()
     if not args.json:
-        mode = "in-process" if args.inprocess else "sandbox"
+        mode = i18n.render(MODE_TEXT["inprocess" if args.inprocess else "sandbox"])
         sys.stderr.write(i18n.render(tr(f"dldrill: {', '.join(chapters)} 채점 시작 ({mode})…\n",
                                         f"dldrill: grading {', '.join(chapters)} ({mode})…\n")))
         sys.stderr.flush()
@@ -295,8 +378,9 @@ def run_report(args: argparse.Namespace) -> int:
                                 device=args.device, progress=not args.json,
                                 extra_args=["-k", select] if select else None)
     if code not in (0, 1) or (not records and chapters):
-        print(f"dldrill report: the graders could not run (pytest exit code {code})",
-              file=sys.stderr)
+        print("dldrill report: " + i18n.render(tr(
+            f"채점기를 실행하지 못했습니다 (pytest 종료 코드 {code})",
+            f"the graders could not run (pytest exit code {code})")), file=sys.stderr)
         return 3
     report = build_report(records, submission, chapters,
                           mode="inprocess" if args.inprocess else "sandbox",

@@ -1,0 +1,182 @@
+"""The text report (`dldrill report`): what would make a check verifiable, honest progress per
+item, Korean all the way under --lang ko, and columns that line up in display width.
+
+Built from hand-made records through `build_report` (milliseconds), plus one real run of
+`dldrill report` on the untouched stubs and of the visible tests' terminal summary."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dldrill import i18n
+from dldrill.curriculum import CHAPTERS, CHECKLIST
+from dldrill.render import render_text, width
+from dldrill.report import build_report
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_SKIP = ("not verifiable here: the cifar10 data set is not cached "
+             "(run: dldrill data fetch cifar10)")
+GPU_SKIP = ("not verifiable here: no CUDA GPU (use --device cuda on one) "
+            "(run: pytest graders --device cuda on a machine with an NVIDIA GPU)")
+PKG_SKIP = ("not verifiable here: tensorflow is not installed "
+            "(run: pip install -c constraints.txt -e '.[tf]')")
+
+
+def _rec(chapter: str, module: str, item: str, outcome: str, n: int = 0, points: float = 2.0,
+         reason: str = "", **detail: str) -> dict:
+    return {"nodeid": f"graders/{chapter}/test_{module}.py::test_{module}_{n}", "chapter": chapter,
+            "module": module, "kind": "grader", "item": item, "points": points,
+            "earned": points if outcome == "passed" else 0.0, "outcome": outcome,
+            "reason": reason or ("" if outcome != "todo" else f"TODO({chapter}.{module}.f)"),
+            "what": detail.get("what", ""), "expected": detail.get("expected", ""),
+            "got": detail.get("got", ""), "hint": detail.get("hint", ""), "duration_s": 0.1,
+            "mistake": detail.get("mistake", "")}
+
+
+def conv_written() -> list[dict]:
+    """ch04.conv written and passing, the rest of ch04 TODO, ch09's CIFAR-10 check without data,
+    one AMP check without a GPU, one ch02 check without TensorFlow, one ch03 failure."""
+    recs = [_rec("ch04", "conv", "cnn-cifar10", "passed", i) for i in range(4)]
+    recs += [_rec("ch04", m, "cnn-cifar10", "todo", i) for m in ("cnn", "residual", "vgg", "augment")
+             for i in range(2)]
+    recs += [_rec("ch09", "cifar_project", "cnn-cifar10", "todo"),
+             _rec("ch09", "cifar_project", "cnn-cifar10", "skipped", 1, 5.0, DATA_SKIP),
+             _rec("ch09", "training_tricks", "mixed-precision", "skipped", 0, 3.0, GPU_SKIP),
+             _rec("ch02", "sequential", "keras-apis", "skipped", 0, 2.0, PKG_SKIP),
+             _rec("ch02", "sequential", "keras-apis", "skipped", 1, 2.0, PKG_SKIP),
+             _rec("ch03", "mlp", "pytorch-loop", "failed", 0, 2.0, "wrong shape",
+                  what="mlp(x)", expected="모양 (4, 3)", got="모양 (3, 4)",
+                  hint="전치했나요?")]
+    return recs
+
+
+def _report(records: list[dict]) -> dict:
+    return build_report(records, ROOT / "exercises", ["ch02", "ch03", "ch04", "ch09"],
+                        mode="sandbox", device="cpu", duration=1.25, confinement={})
+
+
+@pytest.fixture(params=["ko", "en"])
+def lang(request):
+    before = i18n.get_lang()
+    i18n.set_lang(request.param)
+    yield request.param
+    i18n.set_lang(before)
+
+
+def test_each_missing_thing_is_shown_once_with_its_command(lang):
+    text = render_text(_report(conv_written()))
+    for command in ("dldrill data fetch cifar10", "pip install -c constraints.txt -e '.[tf]'",
+                    "dldrill report --device cuda"):
+        assert text.count(f"→ {command}") == 2, (command, text)  # under its item and in the list
+    section = text.split(i18n.render(i18n.tr("확인하려면 (이 컴퓨터에 없는 것)",
+                                             "To verify the rest (missing on this machine)")))[1]
+    assert section.count("→ ") == 3
+    assert ("2 checks, 4 pts" if lang == "en" else "채점 2개, 4점") in section  # the two ch02 checks
+
+
+def test_progress_per_item_is_by_exercise_module_not_a_percentage(lang):
+    report = _report(conv_written())
+    row = next(r for r in report["checklist"] if r["id"] == "cnn-cifar10")
+    assert [(m["module"], m["status"]) for m in row["modules"]] == [
+        ("conv", "done"), ("cnn", "not_started"), ("residual", "not_started"),
+        ("vgg", "not_started"), ("augment", "not_started"), ("cifar_project", "not_started")]
+    text = render_text(report)
+    line = next(ln for ln in text.splitlines() if "ch04.conv" in ln)
+    assert "✓ ch04.conv 4/4" in line and "☐ ch04.cnn 0/2" in line
+    label = row["ko" if lang == "ko" else "en"]
+    item_line = next(ln for ln in text.splitlines() if label in ln).split(label, 1)[1]
+    assert "%" not in item_line  # no percentage that reads as progress on accuracy
+    assert ("1/6 modules done" if lang == "en" else "모듈 1/6 완료") in item_line
+    assert re.search(r"\? ch09\.cifar_project: .*→ dldrill data fetch cifar10", text)
+    failed = next(r for r in report["checklist"] if r["id"] == "pytorch-loop")
+    assert [m["status"] for m in failed["modules"]] == ["failed"]
+    assert "✗ ch03.mlp 0/1" in render_text(report)
+
+
+def status_columns(text: str) -> set[int]:
+    """The display column where each checklist row's status starts (after the padded label)."""
+    return {width(m.group(1)) for ln in text.splitlines()
+            if (m := re.match(r"^( +\d+ [☑◐☐·?✗-] .*?  +)\S", ln))}
+
+
+def bar_columns(text: str) -> set[int]:
+    """The display column where each chapter's progress bar starts."""
+    return {width(ln[:m.start()]) for ln in text.splitlines()
+            if re.match(r"^  ch\d\d ", ln) and (m := re.search(r"[█░]{10}|·{10}", ln))}
+
+
+def test_columns_line_up_in_display_width(lang):
+    text = render_text(_report(conv_written()))
+    rows = [ln for ln in text.splitlines() if re.match(r"^ +\d+ [☑◐☐·?✗-] ", ln)]
+    assert len(rows) == len(CHECKLIST)
+    assert len(status_columns(text)) == 1, status_columns(text)
+    assert len(bar_columns(text)) == 1, bar_columns(text)
+    assert len([ln for ln in text.splitlines() if re.match(r"^  ch\d\d ", ln)]) == len(CHAPTERS)
+
+
+# -- Korean all the way --------------------------------------------------------------------------
+# Words that are names, not English prose: technical names and tags a Korean text keeps.
+ALLOWED = {"TODO", "cpu", "cuda", "CUDA", "GPU", "CPU", "mnist", "cifar10", "tensorflow", "onnx",
+           "kiwipiepy", "transformers", "dldrill", "pytest", "pip", "passed", "failed"} - {
+    "passed", "failed"}
+_COMMAND = re.compile(r"(?:dldrill|pip|pytest|python) [^·()→—]*")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[./:\[\]'\"=<>-]+[\w.\[\]'\"<>/-]*)+")
+
+
+def english_fragments(text: str) -> list[str]:
+    """Latin words in `text` that are not a command, a path, an identifier, a curriculum title
+    or an allowed technical name: English left in a Korean text."""
+    for title in [i.ko for i in CHECKLIST] + [c.ko for c in CHAPTERS.values()]:
+        text = text.replace(title, " ")
+    text = _COMMAND.sub(" ", text)
+    text = re.sub(r"\b[A-Za-z_][\w.]*\([^)]*\)", " ", text)  # a call: mlp(x)
+    text = re.sub(r"(?:/[\w.+-]+)+/?", " ", text)  # paths
+    text = _NAME.sub(" ", text)  # ch04.conv, test_x[1], TODO(ch01.a.b), '.[tf]'
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", text)  # ch04 or cifar10 is a name, not prose
+    return [w for w in words if w not in ALLOWED and not re.search(r"[\d_]", w)]
+
+
+def test_the_english_detector_finds_english():
+    assert english_fragments("합계: 0/63 passed (0 passed, 29 TODO)") == ["passed", "passed"]
+    assert english_fragments("모드 sandbox · 장치 cpu · 3/4 pts") == ["sandbox", "pts"]
+    assert english_fragments("→ dldrill data fetch mnist · ch04.conv ✓ · test_conv2d[1]") == []
+
+
+def test_synthetic_report_is_korean_under_ko():
+    before = i18n.get_lang()
+    i18n.set_lang("ko")
+    try:
+        text = render_text(_report(conv_written()), full=True)
+    finally:
+        i18n.set_lang(before)
+    assert "통과" in text
+    assert not english_fragments(text), english_fragments(text)
+
+
+def test_report_and_visible_summary_on_stubs_are_korean(tmp_path):
+    sub = tmp_path / "sub"
+    for c in ("ch01", "ch09"):
+        shutil.copytree(ROOT / "exercises" / c, sub / c)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DLDRILL_LANG": "ko"}
+    proc = subprocess.run([sys.executable, "-m", "dldrill", "report", "--lang", "ko", "--submission",
+                           str(sub), "--chapters", "ch01,ch09"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + "\n" + proc.stderr
+    assert "통과" in out and "TODO" in out
+    bad = english_fragments(out)
+    assert not bad, (bad, out)
+    vis = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--lang", "ko",
+                          str(sub / "ch01" / "test_perceptron.py"), "--submission", str(sub)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    # the dldrill section of the terminal summary, up to pytest's own closing line
+    section = vis.stdout.split(" dldrill ", 1)[1].split("\n", 1)[1].split("=====", 1)[0]
+    assert "ch01: 통과 0, TODO" in section and "perceptron.py" in section
+    bad = english_fragments(section)
+    assert not bad, (bad, section)
