@@ -3,14 +3,15 @@
     dldrill grade SUBMISSION... --out DIR [--jobs N] [--chapters ch01,ch03] [--regrade]
                   [--lang ko|en] [--hidden-detail full|reason] [--timeout S]
 
-A submission is a folder laid out like `exercises/`, a repository root holding `exercises/`, or a
-`.zip` of either (extracted safely into a fresh temporary folder). Each one is graded in its own
-process — what `python -m dldrill report --json ...` runs, the graders with the sandbox, forked
-from `dldrill.forkserver` (or started afresh with --no-forkserver) — N at a time; a crash, a
-hang or bad output ends as that submission's status, never the batch. Results go to
-`DIR/gradebook.sqlite`, `DIR/gradebook.csv` and `DIR/<id>/{result.json,feedback.md}`. A rerun
-skips submissions whose files, graders, kit version and options are unchanged (`--regrade`
-forces).
+A submission is a folder laid out like `exercises/`, a repository root holding `exercises/`, or
+a `.zip` of either (extracted safely into a fresh temporary folder), or a notebook made by
+`dldrill notebook` (or a folder of them; their tagged cells become the modules: `intake`). Each
+one is graded in its own process — what `python -m dldrill report --json ...` runs, the graders
+with the sandbox, forked from `dldrill.forkserver` (or started afresh with --no-forkserver) — N
+at a time; a crash, a hang or bad output ends as that submission's status, never the batch.
+Results go to `DIR/gradebook.sqlite`, `DIR/gradebook.csv` and
+`DIR/<id>/{result.json,feedback.md}`. A rerun skips submissions whose files, graders, kit
+version and options are unchanged (`--regrade` forces).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dldrill import __version__, i18n
 from dldrill.forkserver import ForkServer, ServerGone
 from dldrill.gradebook import Gradebook, private_dir, write_private
 from dldrill.i18n import clean_text, tr
-from dldrill.intake import Refused, ZipLimits, content_hash, graders_hash, locate, safe_extract, submission_id
+from dldrill.intake import Refused, ZipLimits, content_hash, graders_hash, open_submission, submission_id
 from dldrill.process import MAX_REPORT_BYTES, ChildResult, Running, run_child, validate_report
 from dldrill.records import one_line
 from dldrill.render import feedback_markdown
@@ -81,6 +82,8 @@ class Settings:
     child_cmd: Callable[[Path, list[str], str], list[str]] | None = None
     select: str | None = None  # a pytest -k expression: grade only the graders it matches
     forkserver: bool = True  # fork grading processes from one that imported once (see forkserver)
+    # Grades one located folder elsewhere and returns its process's output (dldrill.executors).
+    remote: Callable[[Path, Settings, Running], ChildResult] | None = None
 
     def options(self) -> str:
         return json.dumps({"chapters": self.chapters, "lang": self.lang,
@@ -121,18 +124,7 @@ def grade_one(job: Job, settings: Settings, ghash: str, previous: dict | None,
     tmp = Path(tempfile.mkdtemp(prefix="dldrill-grade-"))
     try:
         try:
-            src = job.source
-            if not (src.exists() or src.is_symlink()):
-                raise Refused("unreadable", tr("파일이나 폴더가 없습니다", "no such file or folder"))
-            if src.is_file() and src.suffix.lower() == ".zip":
-                root = tmp / "submission"
-                root.mkdir()
-                safe_extract(src, root, settings.limits)
-            elif src.is_dir():
-                root = src
-            else:
-                raise Refused("unreadable", tr("폴더나 .zip 파일이 아닙니다", "not a folder or a .zip file"))
-            folder = locate(root)
+            folder, notes = open_submission(job.source, tmp, settings.limits)
             row["content_hash"] = content_hash(folder, settings.limits.max_total_bytes)
         except Refused as err:
             row.update(status=err.status, duration_s=round(time.monotonic() - start, 2))
@@ -148,14 +140,18 @@ def grade_one(job: Job, settings: Settings, ghash: str, previous: dict | None,
         if settings.select and settings.child_cmd is None:
             cmd += ["-k", settings.select]
         try:
-            res = run_child(cmd, timeout=settings.timeout, cwd=work, env=env, running=running,
-                            server=server)
+            res = (settings.remote(folder, settings, running) if settings.remote is not None else
+                   run_child(cmd, timeout=settings.timeout, cwd=work, env=env, running=running,
+                             server=server))
         except OSError as err:
             row.update(status=f"error: {one_line(err, 300)}",
                        duration_s=round(time.monotonic() - start, 2))
             return Outcome(job, row)
         row["duration_s"] = round(time.monotonic() - start, 2)
-        return _finish(job, row, res, settings)
+        out = _finish(job, row, res, settings)
+        if notes and out.report is not None:
+            out.report["intake_notes"] = notes  # what a notebook's intake noticed (result.json)
+        return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -329,9 +325,11 @@ def run_batch(sources: list[Path], settings: Settings, stream: Any = None) -> li
     return outcomes
 
 
-def run_grade(args: argparse.Namespace) -> int:
+def run_grade(args: argparse.Namespace,
+              remote: Callable[[Path, Settings, Running], ChildResult] | None = None) -> int:
     """The `dldrill grade` command: 0 when every submission was graded (or unchanged), 1 when
-    some got another status, 2 on a usage error, 130 when interrupted."""
+    some got another status, 2 on a usage error, 130 when interrupted. With `remote` (see
+    `dldrill.executors`) each located submission is graded there, not in a local process."""
     from dldrill.report import select_chapters
 
     try:
@@ -345,7 +343,8 @@ def run_grade(args: argparse.Namespace) -> int:
     settings = Settings(out=Path(args.out).resolve(), chapters=chapters, jobs=args.jobs,
                         regrade=args.regrade, lang=args.lang or i18n.get_lang(),
                         hidden_detail=args.hidden_detail, timeout=args.timeout,
-                        select=args.select, forkserver=not args.no_forkserver)
+                        select=args.select, forkserver=not args.no_forkserver and remote is None,
+                        remote=remote)
     sources = [Path(s).expanduser().absolute() for s in args.submissions]
     for src in sources:
         if src == settings.out or settings.out.is_relative_to(src):

@@ -4,11 +4,17 @@ Its id (`submission_id`), the safe extraction of a zipped one (`safe_extract`, u
 `ZipLimits`), the folder to grade inside it (`locate`), and the hashes that decide whether a
 rerun may skip it (`content_hash` of its files, `graders_hash` of what decides the points). A
 submission that cannot be graded raises `Refused`, whose `status` is its gradebook row's status.
+A notebook, or a folder of them, is turned into such a folder by `open_submission`: the tagged
+cells of `notebook_modules` written out as `chNN/<module>.py`.
+
+Why this file is long: every kind of input a batch accepts (folder, zip, notebook) meets the
+same checks in one place, so that the grading path after `open_submission` is one for all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -48,13 +54,14 @@ class Refused(Exception):
 
 
 def submission_id(source: Path) -> str:
-    """The submission's id: its folder or zip name without the extension, reduced to letters,
+    """The submission's id: its folder, zip or notebook name without the extension (the folder
+    above for `exercises` and a chapter's notebook `chNN.ipynb`), reduced to letters,
     digits, `_`, `-` and `.` (never a hidden or parent name), at most 100 characters."""
     name = source.name
-    if name.lower().endswith(".zip"):
-        name = name[:-4]
-    if name == "exercises" and source.parent.name:
-        name = source.parent.name
+    if name.lower().endswith((".zip", ".ipynb")):
+        name = name.rsplit(".", 1)[0]
+    if (name == "exercises" or re.fullmatch(r"ch\d\d", name)) and source.parent.name:
+        name = source.parent.name  # bob/exercises, bob/ch04.ipynb: bob
     sid = re.sub(r"[^\w.\-]+", "_", clean_text(name)).lstrip(".")[:100]
     return sid or "submission"
 
@@ -229,3 +236,193 @@ def graders_hash(chapters: list[str]) -> str:
             h.update(f"{path.relative_to(kit_root()).as_posix()}\0".encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+# -- notebooks -----------------------------------------------------------------------------------
+# A notebook's exercise cells carry the tag `dldrill:ch04/conv.py` in metadata.tags, and the same
+# words as their first line (`# dldrill:ch04/conv.py`), so a cell whose tag an editor dropped is
+# still found. Only the tagged cells' sources count: outputs, untagged cells and cell ids never do.
+NOTEBOOK_TAG = "dldrill:"
+_TARGET = re.compile(r"^(ch\d\d)/([a-z_][a-z0-9_]*)\.py$")
+_MARKER = re.compile(r"^#\s*dldrill:(\S+)\s*$")
+
+
+def notebook_target(tag: str) -> str | None:
+    """`ch04/conv.py` for the tag `dldrill:ch04/conv.py` when that names an exercise module of the
+    curriculum, else None."""
+    from dldrill.curriculum import CHAPTERS
+
+    m = _TARGET.match(tag.removeprefix(NOTEBOOK_TAG)) if tag.startswith(NOTEBOOK_TAG) else None
+    if not m or m.group(1) not in CHAPTERS or m.group(2) not in CHAPTERS[m.group(1)].modules:
+        return None
+    return f"{m.group(1)}/{m.group(2)}.py"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return "".join(value)
+    raise ValueError("a cell source is neither text nor a list of lines")
+
+
+def notebook_cells(path: Path, limits: ZipLimits) -> tuple[list[dict], list[str]]:
+    """The cells of the notebook at `path` (format 4, older ones upgraded) and notes on what was
+    noticed. Refused: larger than `limits.max_member_bytes`, not JSON, not a notebook, a format
+    nbformat cannot upgrade. Read with the stdlib for format 4 (nbformat, about 0.2-0.9 s to
+    import, only for older formats)."""
+    name = path.name
+    try:
+        size = os.lstat(path).st_size
+        if size > limits.max_member_bytes:
+            raise Refused("rejected", tr(f"노트북이 너무 큽니다: {name} ({size} 바이트)",
+                                         f"notebook too large: {name} ({size} bytes)"))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            raw = f.read(limits.max_member_bytes + 1)
+    except OSError as err:
+        raise Refused("unreadable", f"{name}: {err.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        where = f" (line {err.lineno})" if isinstance(err, json.JSONDecodeError) else ""
+        raise Refused("unreadable", tr(f"노트북이 올바른 JSON이 아닙니다: {name}{where}",
+                                       f"notebook is not valid JSON: {name}{where}")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        raise Refused("rejected", tr(f"Jupyter 노트북이 아닙니다: {name}", f"not a Jupyter notebook: {name}"))
+    notes: list[str] = []
+    version = data["nbformat"]
+    if version < 4:
+        try:
+            import nbformat
+
+            data = nbformat.reads(raw.decode("utf-8-sig"), as_version=4)
+        except Exception as err:
+            raise Refused("rejected", tr(
+                f"노트북 형식 v{version}을 읽을 수 없습니다: {name} "
+                f"(Jupyter에서 열어 다시 저장하세요; {err})",
+                f"cannot read notebook format v{version}: {name} (open and save it in Jupyter; "
+                f"{err})")) from None
+        notes.append(f"{name}: nbformat v{version} upgraded to v4")
+    elif version > 4:
+        notes.append(f"{name}: nbformat v{version} read as v4")
+    cells = data.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise Refused("rejected", tr(f"노트북에 셀 목록이 없습니다: {name}",
+                                     f"notebook has no cell list: {name}"))
+    ids = [c.get("id") for c in cells if c.get("id") is not None]
+    if len(ids) != len(set(ids)):
+        notes.append(f"{name}: duplicate cell ids (ignored: cells are found by their tags)")
+    if size > 1024 * 1024:
+        notes.append(f"{name}: {size / 1048576:.1f} MiB, outputs ignored")
+    return cells, notes
+
+
+def notebook_modules(paths: list[Path], limits: ZipLimits) -> tuple[dict[str, str], list[str]]:
+    """`ch04/conv.py` -> source, from the tagged code cells of the notebooks `paths`, and notes.
+    A cell is an exercise module's when its tags hold `dldrill:ch04/conv.py` or, tag lost, its
+    first line is `# dldrill:ch04/conv.py`. Identical copies of a cell count once; two different
+    cells for one module are Refused (which one is the answer is the learner's to say)."""
+    found: dict[str, tuple[str, str]] = {}
+    notes: list[str] = []
+    for path in paths:
+        cells, more = notebook_cells(path, limits)
+        notes += more
+        for i, cell in enumerate(cells, 1):
+            if cell.get("cell_type") != "code":
+                continue
+            try:
+                source = _text(cell.get("source", ""))
+            except ValueError as err:
+                raise Refused("rejected", f"{path.name}: cell {i}: {err}") from None
+            meta = cell.get("metadata")
+            tags = meta.get("tags") if isinstance(meta, dict) else None
+            tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+            targets = {t for t in map(notebook_target, tags) if t}
+            first = source.lstrip().split("\n", 1)[0]
+            marked = (m := _MARKER.match(first)) and notebook_target(NOTEBOOK_TAG + m.group(1))
+            if not targets and marked:
+                targets = {t := marked}
+                notes.append(f"{path.name}: cell {i} has no tag; found {t} by its first line")
+            if len(targets) > 1:
+                raise Refused("rejected", tr(
+                    f"{path.name}: 셀 {i}에 태그가 여러 개입니다 ({', '.join(sorted(targets))})",
+                    f"{path.name}: cell {i} has several tags ({', '.join(sorted(targets))})"))
+            for target in targets:
+                where = f"{path.name} cell {i}"
+                if target in found and found[target][0] != source:
+                    raise Refused("rejected", tr(
+                        f"서로 다른 두 셀이 {target}입니다 ({found[target][1]}, {where}): 하나만 남기세요",
+                        f"two different cells are tagged {target} ({found[target][1]}, {where}): "
+                        "keep one"))
+                if target in found:
+                    notes.append(f"{where}: a copy of {found[target][1]} ({target}), counted once")
+                found.setdefault(target, (source, where))
+    if not found:
+        raise Refused("not a submission", tr(
+            "`dldrill:chNN/모듈.py` 태그가 붙은 셀이 없습니다 (`dldrill notebook`으로 만든 노트북인가요?)",
+            "no cell tagged `dldrill:chNN/module.py` (was the notebook made by `dldrill notebook`?)"))
+    from dldrill.curriculum import CHAPTERS
+
+    for chapter in sorted({t.split("/")[0] for t in found}):
+        missing = [m for m in CHAPTERS[chapter].modules if f"{chapter}/{m}.py" not in found]
+        if missing:
+            notes.append(f"no cell for {', '.join(f'{chapter}/{m}.py' for m in missing)} "
+                         "(deleted or untagged: its checks fail)")
+    return {t: s for t, (s, _) in found.items()}, notes
+
+
+def notebooks_in(root: Path) -> list[Path]:
+    """The `.ipynb` files of a submission: `root` itself, the notebooks directly in the folder
+    `root`, or (as zip tools make) in its single sub-folder; [] when it holds none."""
+    if root.is_file():
+        return [root] if root.suffix.lower() == ".ipynb" else []
+    try:
+        found = sorted(p for p in root.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+        if not found:
+            subdirs = [p for p in root.iterdir() if p.name not in SKIP_DIRS and not p.name.startswith(".")]
+            if len(subdirs) == 1 and subdirs[0].is_dir() and not subdirs[0].is_symlink():
+                found = sorted(p for p in subdirs[0].glob("*.ipynb")
+                               if p.is_file() and not p.is_symlink())
+    except OSError as err:
+        raise Refused("unreadable", clean_text(str(err))) from None
+    return found
+
+
+def extract_notebooks(paths: list[Path], dest: Path, limits: ZipLimits) -> list[str]:
+    """Writes the exercise modules of the notebooks `paths` into the empty folder `dest` as
+    `chNN/<module>.py` (with a `chNN/__init__.py`); returns the notes. Refused as above."""
+    modules, notes = notebook_modules(paths, limits)
+    for target, source in sorted(modules.items()):
+        chapter = dest / target.split("/")[0]
+        chapter.mkdir(exist_ok=True)
+        (chapter / "__init__.py").touch()
+        (chapter / target.split("/")[1]).write_text(source, encoding="utf-8")
+    return notes
+
+
+def open_submission(src: Path, tmp: Path, limits: ZipLimits) -> tuple[Path, list[str]]:
+    """The folder to grade for the input `src` — a folder, a `.zip` (extracted into `tmp`), a
+    notebook or a folder of notebooks (their tagged cells extracted into `tmp`) — and notes on
+    what was noticed on the way. Raises Refused."""
+    if not (src.exists() or src.is_symlink()):
+        raise Refused("unreadable", tr("파일이나 폴더가 없습니다", "no such file or folder"))
+    if src.is_file() and src.suffix.lower() == ".zip":
+        root = tmp / "submission"
+        root.mkdir()
+        safe_extract(src, root, limits)
+    elif src.is_dir() or (src.is_file() and src.suffix.lower() == ".ipynb" and not src.is_symlink()):
+        root = src
+    else:
+        raise Refused("unreadable", tr("폴더, .zip 또는 .ipynb 파일이 아닙니다",
+                                       "not a folder, a .zip or an .ipynb file"))
+    if root.is_dir():
+        try:
+            return locate(root), []
+        except Refused as err:
+            if err.code != "not a submission" or not notebooks_in(root):
+                raise
+    notebooks = notebooks_in(root)
+    cells = tmp / "notebook"
+    cells.mkdir()
+    return cells, extract_notebooks(notebooks, cells, limits)
