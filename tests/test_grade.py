@@ -91,7 +91,7 @@ def test_rows_and_statuses(batch):
     assert rows["bomb"]["status"].startswith("rejected: zip member too large: ch01/big.bin")
     assert rows["garbage"]["status"].startswith("unreadable: not a readable zip file")
     assert rows["missing"]["status"] == "unreadable: no such file or folder"
-    assert rows["pipe"]["status"] == "unreadable: not a folder or a .zip file"
+    assert rows["pipe"]["status"] == "unreadable: not a folder, a .zip or an .ipynb file"
     assert rows["empty"]["status"] == "not a submission: no chNN/ folders (or exercises/) found"
     dup = [r for r in rows.values() if r["status"] == "duplicate id"]
     assert len(dup) == 1 and dup[0]["id"] == "alice" and dup[0]["path"].endswith("dup/alice")
