@@ -109,6 +109,7 @@ def save(root: Path, progress: Progress) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(progress.text())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; this is a file to commit like any other
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
