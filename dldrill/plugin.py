@@ -456,7 +456,7 @@ def _where(item: pytest.Item, call: pytest.CallInfo) -> str:
     entry = mine[-1]
     line = str(entry.statement).strip().splitlines()
     code = f"\n    {line[0]}{' ...' if len(line) > 1 else ''}" if line else ""
-    return f"{item.path.name}:{entry.lineno + 1}: in {entry.name}{code}\n"
+    return f"{item.nodeid.split('::')[0]}:{entry.lineno + 1}: in {entry.name}{code}\n"
 
 
 def _mistake(item: pytest.Item, detail: dict) -> str:

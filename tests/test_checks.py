@@ -110,3 +110,76 @@ def test_check_gradient_passes_and_diagnoses(problem):
     bad = exact.copy()
     bad[2, 3] += 1.0
     assert "(2, 3)" in _message(check_gradient, bad, numeric)
+
+
+# -- diagnosis: the likely cause, not only the mismatch --------------------------------------------
+@pytest.fixture
+def nchw():
+    return np.random.default_rng(3).standard_normal((2, 3, 4, 5))
+
+
+def test_missing_bias_per_channel_and_per_column(nchw):
+    bias = np.array([0.5, -1.0, 2.0])
+    msg = _message(assert_close, torch.tensor(nchw), torch.tensor(nchw + bias[None, :, None, None]))
+    assert "constant per channel (axis 1)" in msg and "missing or wrong bias" in msg
+    x = nchw[0, 0]  # (4, 5): a Linear layer's (N, features) output
+    assert "constant per column (last axis)" in _message(assert_close, x, x + np.arange(5.0))
+    assert "same constant (-0.25) everywhere" in _message(assert_close, x + 0.25, x)
+
+
+def test_factors_n_one_over_n_and_two(nchw):
+    # an axis of length 5: a sum instead of a mean over it, or the mean taken twice
+    assert "exactly 5 × too large" in _message(assert_close, nchw * 5, nchw)
+    assert "sum instead of a mean (the missing 1/5)" in _message(assert_close, nchw * 5, nchw)
+    assert "exactly 1/4 of the expected values" in _message(assert_close, nchw / 4, nchw)
+    assert "exactly 2 × the expected values" in _message(assert_close, nchw * 2, nchw)
+    assert "exactly 0.5 ×" in _message(assert_close, nchw / 2, nchw)
+    assert "a constant multiple (1.7 ×)" in _message(assert_close, nchw * 1.7, nchw)
+
+
+def test_transposed_sign_and_shift(nchw):
+    sq = nchw[:, :, :4, :4]
+    assert "last two axes are transposed" in _message(assert_close, np.swapaxes(sq, -1, -2), sq)
+    assert "only the sign is flipped" in _message(assert_close, -nchw, nchw)
+    shifted = np.concatenate([nchw[..., :1], nchw[..., :-1]], axis=-1)  # got[i] = expected[i - 1]
+    assert "shifted by one position (+1) along axis 3" in _message(assert_close, shifted, nchw)
+
+
+def test_off_by_one_lengths():
+    msg = _message(assert_close, np.zeros((2, 3, 5, 5)), np.zeros((2, 3, 4, 4)))
+    assert "shape (2, 3, 4, 4)" in msg and "rows" not in msg
+    assert "axis 2 has one too many (5 ≠ 4)" in _message(assert_close, np.zeros((2, 3, 5, 4)),
+                                                          np.zeros((2, 3, 4, 4)))
+    assert "one too few" in _message(assert_close, [1.0, 2.0], [1.0, 2.0, 3.0])
+    assert "keepdims" in _message(assert_close, np.zeros((4, 1)), np.zeros(4))
+
+
+def test_an_unrelated_mismatch_names_no_cause():
+    rng = np.random.default_rng(1)
+    msg = _message(assert_close, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)))
+    lines = msg.splitlines()
+    assert len(lines) == 4 and "elements differ" in lines[3], msg  # what, expected, got, worst
+
+
+def test_diagnosis_in_korean(nchw):
+    i18n.set_lang("ko")
+    msg = _message(assert_close, nchw, nchw + np.array([1.0, 2.0, 3.0])[None, :, None, None])
+    assert "채널마다 일정합니다" in msg and "편향(bias)" in msg
+    assert "평균 대신 합" in _message(assert_close, nchw * 5, nchw)
+
+
+# -- the fingerprint of a failing value --------------------------------------------------------------
+def test_the_failure_carries_the_digest_of_got(nchw):
+    from dldrill.grading.diagnose import digest
+
+    with pytest.raises(GradingFailure) as err:
+        assert_close(torch.tensor(nchw * 2), torch.tensor(nchw))
+    assert err.value.got_digest == digest(nchw * 2) and err.value.got_digest.startswith("2x3x4x5:")
+    # rounding noise far below the kept digits does not change it; a real change does
+    assert digest(nchw * 2 * (1 + 1e-9)) == digest(nchw * 2)
+    assert digest(nchw * 2 + 1e-3) != digest(nchw * 2)
+    assert digest(nchw.reshape(6, 20)) != digest(nchw)  # the shape is part of it
+    assert digest(np.array([1e-20, 1.0])) == digest(np.array([-3e-19, 1.0]))  # ~0 is 0
+    with pytest.raises(GradingFailure) as err:  # a sequence: the failing element's value
+        assert_close([1.0, 2.0], [1.0, 3.0])
+    assert err.value.got_digest == digest(np.asarray(2.0))

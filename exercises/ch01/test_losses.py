@@ -6,6 +6,8 @@ check both gradients against central differences, and p = 0 or 1 (finite, no war
 
 import numpy as np
 
+from dldrill.grading import assert_close, tr
+
 from ch01.losses import (
     binary_cross_entropy,
     categorical_cross_entropy,
@@ -37,4 +39,6 @@ def test_categorical_cross_entropy_is_a_batch_mean():
 
 def test_mse_grad_has_the_input_shape():
     y, y_hat = np.zeros((2, 3)), np.ones((2, 3))
-    np.testing.assert_allclose(mse_grad(y, y_hat), np.full((2, 3), 2 / 6))
+    assert_close(mse_grad(y, y_hat), np.full((2, 3), 2 / 6), rtol=1e-7, atol=0,
+                 hint=tr("∂MSE/∂ŷ = 2(ŷ − y) / (원소 개수)",
+                         "∂MSE/∂ŷ = 2(ŷ − y) / (number of elements)"))

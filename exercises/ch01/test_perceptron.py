@@ -7,6 +7,8 @@ key and convergence on a random linearly separable set.
 
 import numpy as np
 
+from dldrill.grading import assert_close, tr
+
 from ch01.perceptron import Perceptron, step, xor_two_layer
 
 INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -14,28 +16,36 @@ INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
 def test_step_is_one_from_zero_on():
     assert step(0.0) == 1 and step(-0.5) == 0 and step(2.0) == 1
-    np.testing.assert_array_equal(step(np.array([-1.0, 0.0, 1.0])), [0, 1, 1])
+    assert_close(step(np.array([-1.0, 0.0, 1.0])), np.array([0, 1, 1]), rtol=0, atol=0,
+                 hint=tr("계단 함수: x ≥ 0이면 1 (0에서도 1)",
+                         "the step function: 1 where x ≥ 0 (1 at 0 too)"))
 
 
 def test_predict_one_sample_and_a_batch():
     p = Perceptron(2)
     p.w, p.b = np.array([1.0, 1.0]), -1.5  # AND by hand / 손으로 정한 AND
     assert p.predict(np.array([1.0, 1.0])) == 1
-    np.testing.assert_array_equal(p.predict(INPUTS), [0, 0, 0, 1])
+    assert_close(p.predict(INPUTS), np.array([0, 0, 0, 1]), rtol=0, atol=0,
+                 hint=tr("퍼셉트론 규칙: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)",
+                         "perceptron rule: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)"))
 
 
 def test_perceptron_learns_and():
     p = Perceptron(2, lr=0.1, seed=0)
     errors = p.fit(INPUTS, np.array([0, 0, 0, 1]), epochs=100)
     assert len(errors) == 100 and errors[-1] == 0
-    np.testing.assert_array_equal(p.predict(INPUTS), [0, 0, 0, 1])
+    assert_close(p.predict(INPUTS), np.array([0, 0, 0, 1]), rtol=0, atol=0,
+                 hint=tr("퍼셉트론 규칙: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)",
+                         "perceptron rule: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)"))
 
 
 def test_perceptron_learns_or():
     p = Perceptron(2, lr=0.1, seed=0)
     errors = p.fit(INPUTS, np.array([0, 1, 1, 1]), epochs=100)
     assert errors[-1] == 0
-    np.testing.assert_array_equal(p.predict(INPUTS), [0, 1, 1, 1])
+    assert_close(p.predict(INPUTS), np.array([0, 1, 1, 1]), rtol=0, atol=0,
+                 hint=tr("퍼셉트론 규칙: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)",
+                         "perceptron rule: w += lr·(y − ŷ)·x, b += lr·(y − ŷ)"))
 
 
 def test_xor_by_hand_with_two_layers():

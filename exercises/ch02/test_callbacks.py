@@ -9,6 +9,8 @@ halve the learning rate down to min_lr.
 import keras
 import numpy as np
 
+from dldrill.grading import assert_close, tr
+
 from ch02.callbacks import LossHistory, make_callbacks
 
 
@@ -26,4 +28,6 @@ def test_loss_history_one_value_per_epoch():
     hist = LossHistory()
     history = model.fit(X, y, epochs=2, batch_size=8, validation_data=(X, y), callbacks=[hist], verbose=0)
     assert len(hist.losses) == 2 and len(hist.val_losses) == 2, "one value per epoch, not per batch"
-    assert np.allclose(hist.losses, history.history["loss"])
+    assert_close(hist.losses, history.history["loss"],
+                 hint=tr("on_epoch_end에서 logs['loss']를 에폭마다 하나씩 추가하세요",
+                         "append logs['loss'] once per epoch, in on_epoch_end"))

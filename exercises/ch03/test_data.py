@@ -7,14 +7,9 @@ batch dtypes.
 import numpy as np
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch03.data import ArrayDataset, make_loaders
-
-
-def assert_close(got, expected, atol=1e-5):
-    """A light stand-in for torch.testing.assert_close (whose first call imports a lot)."""
-    assert isinstance(got, torch.Tensor), f"expected a tensor, got {type(got).__name__}"
-    assert got.shape == expected.shape, f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"
-    assert torch.allclose(got, expected.to(got.dtype), atol=atol), f"expected\n{expected}\ngot\n{got}"
 
 
 def test_array_dataset_len_and_item():
@@ -24,7 +19,9 @@ def test_array_dataset_len_and_item():
     assert len(ds) == 6
     x3, y3 = ds[3]
     assert x3.dtype == torch.float32 and y3.dtype == torch.long
-    assert_close(x3, torch.tensor([6.0, 7.0]))
+    assert_close(x3, torch.tensor([6.0, 7.0]), atol=1e-5,
+                 hint=tr("__getitem__은 (float32 특성, long 레이블) 한 쌍을 돌려줍니다",
+                         "__getitem__ returns one (float32 features, long label) pair"))
     assert int(y3) == 1
 
 

@@ -6,14 +6,9 @@ outputs with the curriculum's model given the same weights.
 
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch03.mlp import MLP
-
-
-def assert_close(got, expected, atol=1e-5):
-    """A light stand-in for torch.testing.assert_close (whose first call imports a lot)."""
-    assert isinstance(got, torch.Tensor), f"expected a tensor, got {type(got).__name__}"
-    assert got.shape == expected.shape, f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"
-    assert torch.allclose(got, expected.to(got.dtype), atol=atol), f"expected\n{expected}\ngot\n{got}"
 
 
 def test_output_shape():
@@ -30,4 +25,6 @@ def test_parameter_count():
 def test_eval_mode_is_deterministic():
     model = MLP(20, 16, 3, dropout=0.5).eval()
     x = torch.randn(4, 20)
-    assert_close(model(x), model(x))
+    assert_close(model(x), model(x), atol=1e-5,
+                 hint=tr("eval 모드에서는 같은 입력에 같은 출력 (드롭아웃 꺼짐)",
+                         "eval mode gives the same output for the same input (dropout off)"))

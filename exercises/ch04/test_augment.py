@@ -6,6 +6,8 @@ image, that all offsets occur, and that the same seed gives the same result.
 
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch04.augment import Compose, normalize, random_crop, random_flip
 
 
@@ -27,6 +29,10 @@ def test_random_crop_shape():
 def test_normalize_and_compose():
     x = torch.full((1, 2, 2, 2), 3.0)
     out = normalize(x, mean=[1.0, 2.0], std=[2.0, 0.5])
-    assert torch.allclose(out[0, 0], torch.full((2, 2), 1.0))
-    assert torch.allclose(out[0, 1], torch.full((2, 2), 2.0))
+    assert_close(out[0, 0], torch.full((2, 2), 1.0),
+                 hint=tr("채널마다 (x − mean[c]) / std[c]",
+                         "(x − mean[c]) / std[c] per channel"))
+    assert_close(out[0, 1], torch.full((2, 2), 2.0),
+                 hint=tr("채널마다 (x − mean[c]) / std[c]",
+                         "(x − mean[c]) / std[c] per channel"))
     assert torch.equal(Compose([lambda t: t + 1, lambda t: t * 2])(x), (x + 1) * 2)

@@ -7,6 +7,8 @@ every kind of layer for the parameter counts.
 import torch
 from torch import nn
 
+from dldrill.grading import assert_close, tr
+
 from ch05.cells import lstm_cell, recurrent_param_count, rnn_cell
 
 
@@ -17,7 +19,9 @@ def test_rnn_cell_formula():
     b = torch.randn(4, generator=g)
     out = rnn_cell(x, h, W_xh, W_hh, b)
     assert out.shape == (2, 4)
-    assert torch.allclose(out, torch.tanh(x @ W_xh + h @ W_hh + b))
+    assert_close(out, torch.tanh(x @ W_xh + h @ W_hh + b),
+                 hint=tr("h_t = tanh(x_t W_xh + h_{t−1} W_hh + b)",
+                         "h_t = tanh(x_t W_xh + h_{t−1} W_hh + b)"))
 
 
 def test_lstm_cell_equals_nn_lstmcell():

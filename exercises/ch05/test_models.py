@@ -7,6 +7,8 @@ Korean movie reviews (>= 85%).
 
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch05.models import GRUClassifier, LSTMPredictor, SentimentLSTM
 
 
@@ -31,5 +33,9 @@ def test_sentiment_lstm_ignores_padding():
     assert prob.shape == (2, 1) and weights.shape == (2, 5)
     assert bool(((prob > 0) & (prob < 1)).all())
     assert weights[0, 3:].abs().sum() == 0  # no attention on the padding
-    assert torch.allclose(weights.sum(dim=1), torch.ones(2))
-    assert torch.allclose(more_padding, prob, atol=1e-6)  # extra padding changes nothing
+    assert_close(weights.sum(dim=1), torch.ones(2),
+                 hint=tr("어텐션 가중치는 시간 축(dim=1)으로 softmax",
+                         "attention weights: a softmax over time (dim=1)"))
+    assert_close(more_padding, prob, atol=1e-6,  # extra padding changes nothing
+                 hint=tr("패딩 위치는 마스크로 가리세요 (softmax 전에 −inf)",
+                         "mask the padding positions (−inf before the softmax)"))

@@ -6,6 +6,8 @@ and on new data, and that `prepare_series` fits the scaler on the training part 
 
 import numpy as np
 
+from dldrill.grading import assert_close, tr
+
 from ch05.sequences import MinMaxScaler, create_sequences, prepare_series
 
 
@@ -20,8 +22,12 @@ def test_minmax_scaler_round_trip():
     data = np.array([[1.0, 10.0], [3.0, 20.0], [2.0, 30.0]])
     scaler = MinMaxScaler().fit(data)
     scaled = scaler.transform(data)
-    assert np.allclose(scaled, [[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]])
-    assert np.allclose(scaler.inverse_transform(scaled), data)
+    assert_close(scaled, np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]]),
+                 hint=tr("열마다 (x − min) / (max − min)",
+                         "(x − min) / (max − min) per column"))
+    assert_close(scaler.inverse_transform(scaled), data,
+                 hint=tr("역변환: x · (max − min) + min",
+                         "the inverse: x · (max − min) + min"))
 
 
 def test_prepare_series_scales_on_the_training_part():

@@ -4,6 +4,8 @@ import math
 
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch06.positional import PositionalEncoding
 
 
@@ -20,4 +22,6 @@ def test_table_shape_values_and_buffer():
 def test_forward_adds_the_first_T_rows():
     pe = PositionalEncoding(8, max_len=20, dropout=0.1).eval()
     x = torch.randn(2, 5, 8)
-    assert torch.allclose(pe(x), x + pe.pe[:, :5])
+    assert_close(pe(x), x + pe.pe[:, :5],
+                 hint=tr("forward는 x + pe[:, :seq_len] (저장된 버퍼의 앞부분)",
+                         "forward is x + pe[:, :seq_len] (the front of the stored buffer)"))

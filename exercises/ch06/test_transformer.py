@@ -6,6 +6,8 @@ MiniGPT on a small character corpus.
 
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch06.transformer import MiniGPT, TransformerBlock, bert_param_count
 
 
@@ -23,7 +25,9 @@ def test_minigpt_is_causal():
     with torch.no_grad():
         a, b = model(idx), model(idx2)
     assert a.shape == (1, 6, 20)
-    assert torch.allclose(a[:, :4], b[:, :4], atol=1e-6)
+    assert_close(a[:, :4], b[:, :4], atol=1e-6,
+                 hint=tr("인과 마스크: 뒤 토큰이 바뀌어도 앞 위치의 출력은 같아야 합니다",
+                         "causal mask: later tokens must not change earlier positions' outputs"))
 
 
 def test_generate_length_and_reproducibility():

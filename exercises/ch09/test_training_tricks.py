@@ -10,6 +10,8 @@ are graded where they exist.
 import torch
 from torch import nn
 
+from dldrill.grading import assert_close, tr
+
 from ch09.training_tricks import accumulated_grads, clip_and_step, train_step_amp
 
 
@@ -43,7 +45,9 @@ def test_accumulated_grads_equal_one_big_batch():
     got = accumulated_grads(model, list(zip(x.chunk(2), y.chunk(2), strict=True)),
                             nn.CrossEntropyLoss(), 2)
     for name, grad in big.items():
-        assert torch.allclose(got[name], grad, atol=1e-6), name
+        assert_close(got[name], grad, atol=1e-6, what=name,
+                     hint=tr("손실을 누적 단계 수로 나눈 뒤 backward (기울기 평균)",
+                             "divide the loss by the number of accumulation steps before backward"))
 
 
 def test_clip_and_step_returns_the_norm_before_clipping():

@@ -11,6 +11,8 @@ import math
 import pytest
 import torch
 
+from dldrill.grading import assert_close, tr
+
 from ch10.qa import (
     adam_step,
     attention_cost,
@@ -40,7 +42,9 @@ def test_q2_batchnorm_uses_the_running_statistics():
     x = torch.tensor([[1.0, 2.0], [3.0, 6.0]])
     out = batchnorm_inference(x, torch.tensor([1.0, 2.0]), torch.tensor([4.0, 16.0]),
                               torch.tensor([2.0, 1.0]), torch.tensor([0.0, 1.0]), eps=0.0)
-    assert torch.allclose(out, torch.tensor([[0.0, 1.0], [2.0, 2.0]]))
+    assert_close(out, torch.tensor([[0.0, 1.0], [2.0, 2.0]]),
+                 hint=tr("추론: γ · (x − running_mean) / √(running_var + ε) + β",
+                         "inference: γ · (x − running_mean) / √(running_var + ε) + β"))
 
 
 def test_q3_dropout_keeps_the_mean():
@@ -52,7 +56,9 @@ def test_q4_first_adam_step_moves_by_lr():
     param, grad = torch.tensor([1.0, -1.0]), torch.tensor([0.5, -2.0])
     p, m, v = adam_step(param, grad, torch.zeros(2), torch.zeros(2), 1, lr=0.1)
     # after bias correction, m_hat / sqrt(v_hat) = sign(grad) on the first step
-    assert torch.allclose(p, torch.tensor([0.9, -0.9]), atol=1e-6)
+    assert_close(p, torch.tensor([0.9, -0.9]), atol=1e-6,
+                 hint=tr("편향 보정 m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); p −= lr · m̂ / (√v̂ + ε)",
+                         "bias correction m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); p −= lr · m̂ / (√v̂ + ε)"))
     assert torch.allclose(m, 0.1 * grad) and torch.allclose(v, 0.001 * grad**2)
 
 
@@ -60,7 +66,9 @@ def test_q5_gap_shape_and_values():
     x = torch.arange(24.0).reshape(1, 2, 3, 4)
     out = global_average_pool(x)
     assert out.shape == (1, 2)
-    assert torch.allclose(out, torch.tensor([[5.5, 17.5]]))
+    assert_close(out, torch.tensor([[5.5, 17.5]]),
+                 hint=tr("(N, C, H, W)의 H, W 축(2, 3)에 대한 평균",
+                         "the mean over H and W (axes 2, 3) of (N, C, H, W)"))
 
 
 def test_q6_attention_cost_small_case():
@@ -101,7 +109,9 @@ def test_q9_distillation_equal_logits_leave_only_the_hard_loss():
     labels = torch.tensor([0])
     ce = torch.nn.functional.cross_entropy(logits, labels)
     got = distillation_loss(logits, logits, labels, T=4.0, alpha=0.5)
-    assert torch.allclose(got, 0.5 * ce, atol=1e-6)  # KL(p ‖ p) = 0
+    assert_close(got, 0.5 * ce, atol=1e-6,  # KL(p ‖ p) = 0
+                 hint=tr("α · T² · KL(soft_teacher ‖ soft_student) + (1 − α) · CE(hard)",
+                         "α · T² · KL(soft_teacher ‖ soft_student) + (1 − α) · CE(hard)"))
 
 
 def test_q10_round_trip_is_faithful():
