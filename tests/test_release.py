@@ -100,6 +100,11 @@ def test_no_solutions_and_no_graders(released):
     assert sorted(p.name for p in (own / "graders").iterdir()) == [ANSWER_KEY, "ch01"]
     assert (course / "exercises" / "ch10" / "qa.py").is_file()
     assert (course / ".github" / "workflows" / "classroom.yml").is_file()
+    for name in ("pyproject.toml", "constraints.txt", "conftest.py", ".gitignore",
+                 "fixtures/data/korean_reviews.tsv", "fixtures/models/ch07_digits_cnn.pt"):
+        assert (course / name).is_file(), name
+    assert (course / "dldrill" / "release.py").is_file()
+    assert not (course / "dldrill" / "testing").exists()  # the kit's own test tools stay home
     for rel, text in plan(KIT / "solutions", course / "exercises"):  # stubs, never the kit's copies
         assert rel.read_text() == text
 
@@ -266,5 +271,7 @@ def test_gradescope_bundle(released):
     assert "dldrill grade --gradescope --chapters ch01," in run
     assert (bundle / "solutions" / "ch01" / "activations.py").is_file()
     assert (bundle / "graders" / "ch01" / "test_activations.py").is_file()
+    setup = (bundle / "setup.sh").read_text()
+    assert "python3 -m venv /autograder/venv" in setup and "-c constraints.txt" in setup
     res = subprocess.run(["bash", "-n", str(bundle / "setup.sh")], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
