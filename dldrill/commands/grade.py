@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 HELP = "grade many submissions into a gradebook (for instructors)"
 ORDER = 60
@@ -29,6 +30,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "has imported pytest, NumPy and torch once")
     p.add_argument("--hidden-detail", choices=("full", "reason"), default="full",
                    help="feedback.md: expected/got/hint of hidden checks (full) or one-line reasons")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where grading processes run: here (local) or on the workers of a Dask "
+                        "cluster (dask, with --scheduler); the gradebook stays here either way")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="the Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,4 +49,32 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from dldrill.grade import run_grade
 
-    return run_grade(args)
+    if args.executor != "dask":
+        return run_grade(args)
+    return _run_on_dask(args, run_grade)
+
+
+def _run_on_dask(args: argparse.Namespace, run_grade: Callable[..., int]) -> int:
+    """`--executor dask`: connect to --scheduler, keep as many submissions in flight as the
+    cluster has threads (or --jobs, when more), grade, disconnect."""
+    import sys
+
+    if not args.scheduler:
+        print("dldrill grade: --executor dask needs --scheduler ADDRESS", file=sys.stderr)
+        return 2
+    try:
+        from dldrill.executors import connect
+
+        remote = connect(args.scheduler, forkserver=not args.no_forkserver)
+    except ImportError:
+        print("dldrill grade: --executor dask needs distributed: "
+              "pip install -c constraints.txt 'dldrill[cluster]'", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"dldrill grade: no Dask scheduler at {args.scheduler} ({err})", file=sys.stderr)
+        return 2
+    try:
+        args.jobs = max(args.jobs, remote.threads)
+        return run_grade(args, remote)
+    finally:
+        remote.close()
