@@ -8,7 +8,14 @@ fences that it cannot close.
 from __future__ import annotations
 
 import re
-import unicodedata
+import sys
+from io import StringIO
+from typing import TextIO
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from dldrill import i18n
 from dldrill.i18n import GOT, HINT, clean_text, tr
@@ -36,9 +43,9 @@ LINE_WIDTH = 100  # display columns of the module lines under a checklist item
 
 # -- text rendering ------------------------------------------------------------------------------
 def width(text: str) -> int:
-    """Display columns of `text` in a terminal: Hangul and other wide characters take two."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Display columns of `text` in a terminal: Hangul and other wide characters take two
+    (rich's cell widths)."""
+    return cell_len(text)
 
 
 
@@ -120,6 +127,43 @@ def _missing_section(report: dict) -> list[str]:
     return lines
 
 
+def _chapter_table(report: dict, titles: dict[str, str]) -> list[str]:
+    """One row per chapter: title, bar, percent, points, counts; laid out by rich in display
+    columns (a Hangul title is as wide as it looks)."""
+    t = i18n.render
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    for justify in ("left", "left", "right", "right", "left"):
+        table.add_column(no_wrap=True, justify=justify)  # type: ignore[arg-type]
+    for c in report["chapters"]:
+        title = titles[c["chapter"]]
+        if not c["available"]:
+            status = "not_graded" if c.get("in_kit") else "not_available"
+            table.add_row(title, _bar(None), "", "", t(STATUS_TEXT[status]))
+            continue
+        table.add_row(title, _bar(c["percent"]), f"{c['percent'] or 0:.1f}%",
+                      points(c["points"], c["max_points"]), f"({counts_text(c['tests'])})")
+    out = StringIO()
+    Console(file=out, width=1000, color_system=None, force_terminal=False,
+            legacy_windows=False).print(table, crop=False)
+    return ["  " + ln.rstrip() for ln in out.getvalue().splitlines()]
+
+
+# Marks coloured on a terminal (never when piped: rich leaves colour out then, and for NO_COLOR).
+STYLES = ((r"[☑✓]", "green"), (r"✗", "red"), (r"[◐☐]", "yellow"), (r"\?", "magenta"),
+          (r"█+", "green"), (r"→ .*$", "cyan"))
+
+
+def print_report(text: str, file: TextIO | None = None) -> None:
+    """Prints the report: marks and commands in colour on a terminal, plain when piped; lines
+    are never re-wrapped."""
+    console = Console(file=file or sys.stdout, highlight=False, soft_wrap=True)
+    for line in text.splitlines():
+        styled = Text(line)
+        for pattern, style in STYLES:
+            styled.highlight_regex(pattern, style)
+        console.print(styled)
+
+
 def render_text(report: dict, full: bool = False) -> str:
     """The terminal report: header, checklist with each item's modules, the things that would
     make the rest verifiable, per-chapter bars, total, failures; columns in display width."""
@@ -137,7 +181,6 @@ def render_text(report: dict, full: bool = False) -> str:
     label_w = max(width(v) for v in labels.values()) + 2
     titles = {c["chapter"]: f"{c['chapter']} {c['ko'] if lang == 'ko' else c['en']}"
               for c in report["chapters"]}
-    title_w = max(width(v) for v in titles.values()) + 2
     for i, r in enumerate(report["checklist"], 1):
         status = t(STATUS_TEXT[r["status"]])
         modules = r.get("modules") or []
@@ -153,14 +196,7 @@ def render_text(report: dict, full: bool = False) -> str:
             lines.append(f"      {r['note']}")
     lines += _missing_section(report)
     lines += ["", t(tr("챕터별 진행률", "Progress by chapter"))]
-    for c in report["chapters"]:
-        title = _pad(titles[c["chapter"]], title_w)
-        if not c["available"]:
-            status = "not_graded" if c.get("in_kit") else "not_available"
-            lines.append(f"  {title}{_bar(None)}  {t(STATUS_TEXT[status])}")
-            continue
-        lines.append(f"  {title}{_bar(c['percent'])} {c['percent'] or 0:5.1f}%  "
-                     f"{_pad(points(c['points'], c['max_points']), 10)} ({counts_text(c['tests'])})")
+    lines += _chapter_table(report, titles)
     tot = report["total"]
     unverified = tot.get("not_verifiable_points") or 0
     lines += ["", t(tr("합계", "Total")) + f": {points(tot['points'], tot['max_points'])} "

@@ -23,7 +23,7 @@ from dldrill.curriculum import CHAPTERS, CHECKLIST, Item
 from dldrill.i18n import clean_text, tr
 from dldrill.paths import graders_root, kit_root, resolve_submission
 from dldrill.records import report_row
-from dldrill.render import MODE_TEXT, render_text
+from dldrill.render import MODE_TEXT, print_report, render_text
 
 SCHEMA = "dldrill.report/1"
 GITHUB_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/?$")
@@ -389,5 +389,8 @@ def run_report(args: argparse.Namespace) -> int:
     text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.json_out:
         Path(args.json_out).write_text(text + "\n")
-    print(text if args.json else render_text(report, full=args.full))
+    if args.json:
+        print(text)
+    else:
+        print_report(render_text(report, full=args.full))
     return 0

@@ -6,6 +6,7 @@ Built from hand-made records through `build_report` (milliseconds), plus one rea
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -180,3 +181,70 @@ def test_report_and_visible_summary_on_stubs_are_korean(tmp_path):
     assert "ch01: 통과 0, TODO" in section and "perceptron.py" in section
     bad = english_fragments(section)
     assert not bad, (bad, section)
+
+
+def _tmux_lines(tmp_path: Path, text: str, columns: int) -> list[str]:
+    """`text` printed in a real terminal (tmux) `columns` wide: the screen's lines, wrapped where
+    the terminal itself found the line full."""
+    import time
+
+    src = tmp_path / "report.txt"
+    src.write_text(text + "\nEND-OF-REPORT\n")
+    sock = f"dldrill-{os.getpid()}"
+    tmux = ["tmux", "-u", "-L", sock, "-f", "/dev/null"]
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "xterm-256color",
+           "HOME": str(tmp_path)}
+    subprocess.run([*tmux, "new-session", "-d", "-x", str(columns), "-y", "400",
+                    f"cat {src}; sleep 60"], check=True, env=env, timeout=30)
+    try:
+        for _ in range(100):
+            shown = subprocess.run([*tmux, "capture-pane", "-p", "-S", "0", "-E", "-"],
+                                   capture_output=True, text=True, env=env, timeout=30).stdout
+            if "END-OF-REPORT" in shown:
+                return shown.splitlines()
+            time.sleep(0.1)
+        raise AssertionError("tmux never showed the report")
+    finally:
+        subprocess.run([*tmux, "kill-server"], env=env, timeout=30, check=False)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+def test_columns_line_up_in_a_real_terminal(tmp_path):
+    """A pane exactly as wide as the padded label column: a terminal that counts Hangul as two
+    cells wraps every row right where its status starts (and every chapter row at its bar)."""
+    before = i18n.get_lang()
+    i18n.set_lang("ko")
+    try:
+        text = render_text(_report(conv_written()))
+    finally:
+        i18n.set_lang(before)
+    for columns, pattern in ((status_columns(text).pop(), r"^( +\d+ [☑◐☐·?✗-] .*?  +)\S"),
+                             (bar_columns(text).pop(), r"^(  ch\d\d .*?  +)[█░·]{10}")):
+        rows = [m for ln in text.splitlines() if (m := re.match(pattern, ln))]
+        assert len(rows) >= 10
+        screen = _tmux_lines(tmp_path, text, columns)
+        for m in rows:
+            first, rest = m.group(1).rstrip(), m.string[len(m.group(1)):]
+            i = screen.index(next(s for s in screen if s.rstrip() == first))
+            assert screen[i + 1].startswith(rest[:8]), (columns, screen[i:i + 2], rest[:8])
+
+
+def test_no_colour_when_piped_and_colour_on_a_terminal(monkeypatch):
+    from io import StringIO
+
+    from dldrill.render import print_report
+
+    text = render_text(_report(conv_written()))
+    piped = StringIO()
+    print_report(text, file=piped)
+    assert piped.getvalue() == text + "\n"  # plain, and no line re-wrapped
+
+    class Tty(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    tty = Tty()
+    print_report(text, file=tty)
+    assert "\x1b[" in tty.getvalue() and re.sub(r"\x1b\[[0-9;]*m", "", tty.getvalue()) == text + "\n"
