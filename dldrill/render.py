@@ -227,7 +227,8 @@ def _render_failures(report: dict, full: bool) -> list[str]:
             name = r["nodeid"].split("::", 1)[-1]
             if (full or i < FULL_PER_MODULE) and (r.get("expected") or r.get("got")):
                 lines.append(f"    ✗ {name}" + (f" — {r['what']}" if r.get("what") else ""))
-                for key, label in (("expected", i18n.EXPECTED), ("got", GOT), ("hint", HINT)):
+                for key, label in (("expected", i18n.EXPECTED), ("got", GOT), ("hint", HINT),
+                                   ("mistake", tr("알려진 실수와 같은 결과", "a catalogued mistake"))):
                     if r.get(key):
                         lines.append(f"        {t(label)}: {r[key]}")
             else:

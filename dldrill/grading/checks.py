@@ -67,9 +67,9 @@ def assert_shape(got: Any, shape: tuple[int, ...], what: str = "output", hint: H
         if tuple(got.shape) == tuple(reversed(shape)) and len(shape) == 2:
             extra.append(render(tr("행과 열이 뒤바뀐 것 같습니다 (전치?)",
                                    "rows and columns look swapped (a transpose?)")))
-        else:
-            extra += [render(t) for t in shape_causes(tuple(got.shape), tuple(shape))]
-        raise failure(what, f"shape {tuple(shape)}", f"shape {tuple(got.shape)}", hint, extra)
+        causes = [] if extra else shape_causes(tuple(got.shape), tuple(shape))
+        raise _diagnosed(what, f"shape {tuple(shape)}", f"shape {tuple(got.shape)}", hint, extra,
+                         causes)
 
 
 def assert_dtype(got: Any, dtype: Any, what: str = "output", hint: Hint = None) -> None:
@@ -125,11 +125,10 @@ def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: st
         raise failure(what, f"{BY_TAG[kind_e].label} {tuple(expected.shape)}", describe(got), hint)
     elif kind_e == "sequence":
         if kind_g != "sequence" or len(got) != len(expected):
-            notes = [render(t) for t in shape_causes((len(got),), (len(expected),))
-                     ] if kind_g == "sequence" else []
-            raise failure(what, f"{type(expected).__name__} of length {len(expected)}",
-                          describe(got) if kind_g != "sequence" else f"length {len(got)}", hint,
-                          notes)
+            causes = shape_causes((len(got),), (len(expected),)) if kind_g == "sequence" else []
+            raise _diagnosed(what, f"{type(expected).__name__} of length {len(expected)}",
+                             describe(got) if kind_g != "sequence" else f"length {len(got)}",
+                             hint, [], causes)
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             assert_close(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", hint=hint,
                          check_dtype=check_dtype, equal_nan=equal_nan)
@@ -160,10 +159,19 @@ def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: st
             f"{int(bad.sum())}/{bad.size} elements differ (rtol={rtol:g}, atol={atol:g}); "
             f"worst at index {tuple(int(i) for i in worst)}: expected {_fmt(e64[worst])}, "
             f"got {_fmt(g64[worst])}")))
-    extra += [render(t) for t in value_causes(g64, e64, rtol, atol)]
     exp_s = _fmt(e64.item()) if e.ndim == 0 else f"{describe(expected)} {_preview(e64)}"
     got_s = _fmt(g64.item()) if g.ndim == 0 else f"{describe(got)} {_preview(g64)}"
-    raise failure(what, exp_s, got_s, hint, extra)
+    raise _diagnosed(what, exp_s, got_s, hint, extra, value_causes(g64, e64, rtol, atol))
+
+
+def _diagnosed(what: str, expected: str, got: str, hint: Hint, extra: list[str],
+               causes: list[Text]) -> GradingFailure:
+    """`failure` with the likely causes as lines of the message; the first one also follows the
+    `got` text that the report and the gradebook keep."""
+    err = failure(what, expected, got, hint, extra + [render(t) for t in causes])
+    if causes:
+        err.got = f"{err.got} — {render(causes[0])}"
+    return err
 
 
 def _preview(a: np.ndarray, n: int = 4) -> str:
