@@ -132,12 +132,18 @@ def test_grep_for_answers_finds_nothing(released):
     ch01 = {line for line in answer_lines() if any(
         line in p.read_text() for p in (KIT / "solutions" / "ch01").glob("*.py"))}
     assert "shifted = x - np.max(x, axis=axis, keepdims=True)" in ch01  # softmax's answer
+    patterns = released["tmp"] / "answers.txt"
+    patterns.write_text("\n".join(sorted(ch01)) + "\n")
     for name in ("course", "self"):
-        for line in sorted(ch01):
-            res = subprocess.run(["grep", "-rlF", "--exclude-dir=.git", "--exclude-dir=dldrill",
-                                  f"--exclude-dir={'graders' if name == 'self' else '.git'}", line,
-                                  str(released[name])], capture_output=True, text=True)
-            assert res.returncode == 1 and not res.stdout, (line, res.stdout)
+        res = subprocess.run(["grep", "-rnF", "-f", str(patterns), "--exclude-dir=.git",
+                              "--exclude-dir=dldrill",
+                              f"--exclude-dir={'graders' if name == 'self' else '.git'}",
+                              str(released[name])], capture_output=True, text=True)
+        assert res.returncode == 1 and not res.stdout, res.stdout[:2000]
+    # The same grep finds the answers where they are: it would see a leak.
+    res = subprocess.run(["grep", "-rlF", "-f", str(patterns), str(KIT / "solutions" / "ch01")],
+                         capture_output=True, text=True)
+    assert res.returncode == 0 and "activations.py" in res.stdout
 
 
 def test_readme_korean_first_and_set_up_as_it_says(released):
@@ -176,7 +182,8 @@ def test_self_study_report_uses_the_packed_answer_key(released, tmp_path):
     own = released["self"]
     where = _in_release(own, "-c", "import dldrill.paths as p; print(p.kit_root(), p.solutions_root())")
     assert where.stdout.split() == [str(own), str(own / "graders" / ANSWER_KEY / "solutions")]
-    untouched = _in_release(own, "-m", "dldrill", "report", "--chapters", "ch01", "--json")
+    select = ("-k", "softmax or backward")  # a few checks that compare with the key: fast
+    untouched = _in_release(own, "-m", "dldrill", "report", "--chapters", "ch01", "--json", *select)
     assert untouched.returncode == 0, untouched.stderr[-2000:]
     report = json.loads(untouched.stdout)
     assert report["total"]["points"] == 0 and report["total"]["max_points"] > 0
@@ -185,7 +192,7 @@ def test_self_study_report_uses_the_packed_answer_key(released, tmp_path):
     # they imported from the zip.
     shutil.copytree(KIT / "solutions" / "ch01", tmp_path / "key" / "ch01",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    keyed = _in_release(own, "-m", "dldrill", "report", "--chapters", "ch01", "--json",
+    keyed = _in_release(own, "-m", "dldrill", "report", "--chapters", "ch01", "--json", *select,
                         "--submission", str(tmp_path / "key"))
     total = json.loads(keyed.stdout)["total"]
     assert total["points"] == total["max_points"] == report["total"]["max_points"]
@@ -271,6 +278,15 @@ def test_gradescope_bundle(released):
     assert "dldrill grade --gradescope --chapters ch01," in run
     assert (bundle / "solutions" / "ch01" / "activations.py").is_file()
     assert (bundle / "graders" / "ch01" / "test_activations.py").is_file()
+    # The bundle grades on its own: its dldrill, graders and answer key, a fake /autograder.
+    ag = released["tmp"] / "autograder"
+    shutil.copytree(KIT / "solutions" / "ch01", ag / "submission" / "ch01",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    graded = _in_release(bundle, "-m", "dldrill", "grade", "--gradescope", "--chapters", "ch01",
+                         "-k", "softmax", env={"DLDRILL_AUTOGRADER_ROOT": str(ag)})
+    assert graded.returncode == 0, graded.stderr[-2000:]
+    results = json.loads((ag / "results" / "results.json").read_text())
+    assert results["tests"] and results["score"] == sum(t["max_score"] for t in results["tests"])
     setup = (bundle / "setup.sh").read_text()
     assert "python3 -m venv /autograder/venv" in setup and "-c constraints.txt" in setup
     res = subprocess.run(["bash", "-n", str(bundle / "setup.sh")], capture_output=True, text=True)
