@@ -88,7 +88,7 @@ def released(tmp_path_factory):
 
 
 def test_release_is_fast(released):
-    # Measured here: about 0.2 s for every chapter (2 shared cores, other jobs running).
+    # Measured here: 0.1-0.2 s in-process for every chapter (2 shared cores, other jobs running).
     assert released["times"]["full"] <= 5.0 and released["times"]["self"] <= 5.0, released["times"]
 
 
