@@ -31,7 +31,7 @@ from dldrill.grading import (
     tr,
 )
 
-M = "ch01.backprop"
+MODULE = "ch01.backprop"
 PARAMS = ("W1", "b1", "W2", "b2")
 AUTODIFF = ("torch", "jax", "tensorflow", "keras", "autograd", "scipy", "sklearn", "numdifftools",
             "mlxtend")
@@ -56,7 +56,7 @@ def _params(rng, n_in, n_hidden, n_out, scale=1.0) -> dict:
 def _net(sub, params: dict):
     """A TwoLayerNet built in `sub` whose parameters are then set to copies of `params`."""
     n_in, n_hidden = params["W1"].shape
-    net = sub.call(f"{M}:TwoLayerNet", n_in, n_hidden, params["W2"].shape[1], seed=0)
+    net = sub.call(f"{MODULE}:TwoLayerNet", n_in, n_hidden, params["W2"].shape[1], seed=0)
     for name in PARAMS:
         setattr(net, name, params[name].copy())
     return net
@@ -96,7 +96,7 @@ def _lazy_attr(sub, holder, name: str):
 def test_numerical_gradient_is_central_for_any_shape(student, rng, shape):
     x = rng.uniform(0.5, 1.5, shape)  # where the gradient stays away from 0
     order = NORMS[shape]
-    grad = student.call(f"{M}:numerical_gradient", _norm(student, order), x, h=1e-3)
+    grad = student.call(f"{MODULE}:numerical_gradient", _norm(student, order), x, h=1e-3)
     hint = tr("원소마다 (f(x + h) − f(x − h)) / (2h): 원소 하나에 f를 두 번 부릅니다",
               "per element (f(x + h) − f(x − h)) / (2h): two calls of f per element")
     expected = _central(lambda v: np.linalg.norm(v, ord=order), x, 1e-3)
@@ -108,7 +108,7 @@ def test_numerical_gradient_is_central_for_any_shape(student, rng, shape):
 @grader("backprop-gd", points=1)
 def test_numerical_gradient_uses_h(student, rng):
     x = rng.uniform(0.5, 1.5, (3, 2))
-    got = student.call(f"{M}:numerical_gradient", _norm(student, None), x, h=1e-2)
+    got = student.call(f"{MODULE}:numerical_gradient", _norm(student, None), x, h=1e-2)
     expected = _central(np.linalg.norm, x, 1e-2)  # central differences at h = 1e-2, here
     assert_close(got, expected, rtol=1e-9, atol=1e-12,
                  what="numerical_gradient(np.linalg.norm, x, h=1e-2)",
@@ -120,7 +120,7 @@ def test_numerical_gradient_uses_h(student, rng):
 def test_numerical_gradient_restores_x(student, rng):
     """x is the child's own array, kept by a functools.partial there and read back after."""
     x = rng.uniform(0.5, 1.5, (4, 3))
-    call = student.call("functools:partial", student.get(f"{M}:numerical_gradient"),
+    call = student.call("functools:partial", student.get(f"{MODULE}:numerical_gradient"),
                         _norm(student, "nuc"), x, h=1e-3)
     grad = call()
     check_gradient(grad, _central(lambda v: np.linalg.norm(v, ord="nuc"), x, 1e-3),
@@ -144,7 +144,7 @@ def test_numerical_gradient_through_a_closure(student, rng):
                           student.get("numpy:einsum"), spec, w)
     fs = student.call("builtins:map", make_f, _lazy_attr(student, holder, "x"),
                       _lazy_attr(student, holder, "x"))
-    runs = student.call("builtins:map", student.get(f"{M}:numerical_gradient"), fs,
+    runs = student.call("builtins:map", student.get(f"{MODULE}:numerical_gradient"), fs,
                         _lazy_attr(student, holder, "x"), [1e-2])
     grad = student.call("builtins:next", runs)
     mine = np.array(x)
@@ -163,17 +163,17 @@ def test_init_shapes_and_seed(student):
               "np.random.default_rng(seed)로 뽑으세요",
               "W1 (n_in, n_hidden), b1 (1, n_hidden), W2 (n_hidden, n_out), b2 (1, n_out); "
               "draw them with np.random.default_rng(seed)")
-    a = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=5)
+    a = student.call(f"{MODULE}:TwoLayerNet", 4, 6, 3, seed=5)
     shapes = {"W1": (4, 6), "b1": (1, 6), "W2": (6, 3), "b2": (1, 3)}
     values = {name: getattr(a, name) for name in PARAMS}
     for name, shape in shapes.items():
         assert_shape(values[name], shape, what=f"TwoLayerNet(4, 6, 3).{name}", hint=hint)
-    b = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=5)
-    c = student.call(f"{M}:TwoLayerNet", 4, 6, 3, seed=6)
+    b = student.call(f"{MODULE}:TwoLayerNet", 4, 6, 3, seed=5)
+    c = student.call(f"{MODULE}:TwoLayerNet", 4, 6, 3, seed=6)
     assert_close(b.W1, values["W1"], what="W1 of two nets built with seed=5", hint=hint)
     if np.allclose(c.W1, values["W1"]) or not np.any(values["W1"]):
-        raise failure("W1 with seed=5 vs seed=6", tr("서로 다른 난수", "different random values")
-                      .render(), tr("같거나 모두 0", "the same, or all zeros").render(), hint)
+        raise failure("W1 with seed=5 vs seed=6", tr("서로 다른 난수", "different random values"),
+                      tr("같거나 모두 0", "the same, or all zeros"), hint)
 
 
 @grader("backprop-gd", points=1)
@@ -208,7 +208,7 @@ def test_loss_is_half_batch_mean_of_sums(student, reference, rng):
     hint = tr("0.5 · Σ(출력 − y)² / N: 출력 방향으로 더하고 배치(N)로만 나누세요",
               "0.5 · Σ(out − y)² / N: sum over the outputs, divide by the batch size N only")
     if not isinstance(got, (float, np.floating)):
-        raise failure("loss(X, y)", tr("float 하나", "a float").render(), repr(got)[:60], hint)
+        raise failure("loss(X, y)", tr("float 하나", "a float"), repr(got)[:60], hint)
     assert_close(got, r.loss(X, y), what="loss(X, y), N = 10, 4 outputs", hint=hint)
 
 
@@ -224,7 +224,7 @@ def test_backward_matches_numerical_gradient(student, reference, rng, param):
     grads = s.backward(X, y)
     if not isinstance(grads, dict) or set(grads) != set(PARAMS):
         raise failure("backward(X, y)", tr("키가 W1, b1, W2, b2인 dict", "a dict with keys W1, "
-                      "b1, W2, b2").render(), repr(sorted(grads))[:80] if isinstance(grads, dict)
+                      "b1, W2, b2"), repr(sorted(grads))[:80] if isinstance(grads, dict)
                       else repr(grads)[:80], HINT_BACKWARD)
 
     def ref_loss(value: np.ndarray) -> float:
@@ -258,7 +258,7 @@ def test_fit_matches_the_reference(student, reference, rng):
               "per epoch one backward(X, y) → step(grads, lr), then record loss(X, y)")
     got = s.fit(X, y, 5, 0.5)
     if not isinstance(got, list) or len(got) != 5:
-        raise failure("fit(X, y, 5, 0.5)", tr("float 5개의 list", "a list of 5 floats").render(),
+        raise failure("fit(X, y, 5, 0.5)", tr("float 5개의 list", "a list of 5 floats"),
                       repr(got)[:80], hint)
     assert_close(got, r.fit(X, y, 5, 0.5), what="losses returned by fit(X, y, 5, 0.5)", hint=hint)
     for name in PARAMS:
@@ -271,7 +271,7 @@ def test_backprop_is_written_by_hand(student, reference, rng):
     numerical_gradient and TwoLayerNet (ch01/backprop.py read as text here, never imported),
     and both working (untouched code earns nothing here): backward equals the answer key's at
     the same parameters, numerical_gradient equals central differences taken here."""
-    assert_by_hand(student, M, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
     params = _params(rng, 3, 4, 2, scale=0.5)
     s, r = _pair(student, reference, params)
     X, y = rng.standard_normal((5, 3)), rng.uniform(size=(5, 2))
@@ -280,7 +280,7 @@ def test_backprop_is_written_by_hand(student, reference, rng):
         assert_close(got[name] if isinstance(got, dict) else got, expected[name],
                      what=f"backward(X, y)['{name}']", hint=HINT_BACKWARD)
     x = rng.uniform(0.5, 1.5, (2, 3))
-    check_gradient(student.call(f"{M}:numerical_gradient", _norm(student, None), x, h=1e-3),
+    check_gradient(student.call(f"{MODULE}:numerical_gradient", _norm(student, None), x, h=1e-3),
                    _central(np.linalg.norm, x, 1e-3), threshold=1e-9,
                    what="numerical_gradient(np.linalg.norm, x, h=1e-3)")
 
@@ -304,7 +304,7 @@ def test_fit_reaches_90_percent_on_digits(student):
     init = np.random.default_rng(0)
     params = {"W1": init.standard_normal((64, 32)) * np.sqrt(1 / 64), "b1": np.zeros((1, 32)),
               "W2": init.standard_normal((32, 10)) * np.sqrt(1 / 32), "b2": np.zeros((1, 10))}
-    assert_by_hand(student, M, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=AUTODIFF, functions=BY_HAND, hint=HINT_BY_HAND)
     net = _net(student, params)
     with student.time_limit(10.0, "fit on the digits (400 full-batch epochs)"):  # CPU-s
         history = net.fit(X_tr, np.eye(10)[y_tr], 400, 4.0)
@@ -320,8 +320,8 @@ def test_fit_reaches_90_percent_on_digits(student):
     out_tr = sig(sig(X_tr @ trained["W1"] + trained["b1"]) @ trained["W2"] + trained["b2"])
     final = float(0.5 * np.sum((out_tr - np.eye(10)[y_tr]) ** 2) / len(X_tr))
     if not isinstance(history, list) or len(history) != 400:
-        raise failure("fit(X, y, 400, 4.0)", tr("float 400개의 list", "a list of 400 floats")
-                      .render(), repr(history)[:80], tr("에포크마다 loss(X, y)를 기록하세요",
+        raise failure("fit(X, y, 400, 4.0)", tr("float 400개의 list", "a list of 400 floats"),
+                      repr(history)[:80], tr("에포크마다 loss(X, y)를 기록하세요",
                                                        "record loss(X, y) every epoch"))
     assert_close(history[-1], final, rtol=1e-6, what="the last loss returned by fit vs the "
                  "loss of the weights it left (computed here)",

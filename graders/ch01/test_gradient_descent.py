@@ -32,7 +32,7 @@ from dldrill.grading import (
     tr,
 )
 
-M = "ch01.gradient_descent"
+MODULE = "ch01.gradient_descent"
 HINT_COVER = tr("인덱스를 한 번 섞고 range(0, N, batch_size)로 잘라 쓰세요; 마지막의 작은 배치도 "
                 "내보내세요", "shuffle an index array once and slice it with "
                 "range(0, N, batch_size); yield the smaller last batch too")
@@ -54,7 +54,7 @@ def _ids(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _batches(student, X, y, batch_size, **kwargs) -> list:
-    return list(student.call(f"{M}:iterate_minibatches", X, y, batch_size, **kwargs))
+    return list(student.call(f"{MODULE}:iterate_minibatches", X, y, batch_size, **kwargs))
 
 
 def _regression(seed: int = 0, n: int = 200):
@@ -76,13 +76,13 @@ def _check_cover(batches, X, y, batch_size, what) -> np.ndarray:
     ys = np.concatenate([np.asarray(yb) for _, yb in batches])
     if sorted(order.tolist()) != list(range(n)):
         raise failure(f"samples seen in one pass, {what}", tr(f"0..{n - 1} 각각 한 번",
-                      f"each of 0..{n - 1} once").render(),
+                      f"each of 0..{n - 1} once"),
                       f"{len(set(order.tolist()))} distinct of {len(order)}", HINT_COVER)
     if not np.array_equal(ys, 10.0 * order) or not np.array_equal(
             np.concatenate([np.asarray(xb) for xb, _ in batches]), X[order]):
         raise failure(f"(X_batch, y_batch) pairs, {what}", tr("같은 인덱스의 X 행과 y",
-                      "rows of X and y with the same indices").render(),
-                      tr("X와 y가 따로 섞였습니다", "X and y were shuffled apart").render(),
+                      "rows of X and y with the same indices"),
+                      tr("X와 y가 따로 섞였습니다", "X and y were shuffled apart"),
                       tr("X와 y를 같은 인덱스 배열로 고르세요", "index X and y with the same array"))
     return order
 
@@ -110,7 +110,7 @@ def test_shuffled_batches_cover_every_sample_exactly_once(student):
     order = _check_cover(_batches(student, X, y, 8, rng=rng), X, y, 8,
                          "N=50, batch_size=8, shuffle=True")
     if np.array_equal(order, np.arange(50)):
-        raise failure("order with shuffle=True", tr("섞인 순서", "a shuffled order").render(),
+        raise failure("order with shuffle=True", tr("섞인 순서", "a shuffled order"),
                       "0, 1, 2, ...", tr("rng로 인덱스를 섞으세요 (rng.permutation(N))",
                                          "shuffle the indices with the rng (rng.permutation(N))"))
     _check_cover(_batches(student, X, y, 7), X, y, 7, "N=50, batch_size=7, rng=None")
@@ -127,11 +127,11 @@ def test_the_rng_makes_batches_reproducible(student):
         orders.append(np.concatenate([np.asarray(yb) for _, yb in
                                       _batches(student, X, y, 6, rng=rng)]))
     if not np.array_equal(orders[0], orders[1]):
-        raise failure("batches from two rngs with seed 3", tr("같은 순서", "the same order")
-                      .render(), tr("다른 순서", "different orders").render(), hint)
+        raise failure("batches from two rngs with seed 3", tr("같은 순서", "the same order"),
+                      tr("다른 순서", "different orders"), hint)
     if np.array_equal(orders[0], orders[2]):
         raise failure("batches from rngs with seed 3 and seed 4", tr("다른 순서",
-                      "different orders").render(), tr("같은 순서", "the same order").render(),
+                      "different orders"), tr("같은 순서", "the same order"),
                       hint)
 
 
@@ -143,8 +143,8 @@ def test_batch_gd_matches_the_reference(student, reference):
               + HINT_GRAD.en)
     for epochs in (1, 25):
         kwargs = dict(method="batch", lr=0.05, epochs=epochs)
-        got = student.call(f"{M}:fit_linear_regression", X, y, **kwargs)
-        exp = reference.call(f"{M}:fit_linear_regression", X, y, **kwargs)
+        got = student.call(f"{MODULE}:fit_linear_regression", X, y, **kwargs)
+        exp = reference.call(f"{MODULE}:fit_linear_regression", X, y, **kwargs)
         if not isinstance(got, tuple | list) or len(got) != 3:
             raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], hint)
         assert_shape(got[0], (3,), what="w", hint=hint)
@@ -173,7 +173,7 @@ def test_sgd_and_minibatch_update_once_per_sample_and_per_batch(student, method,
     """10 equal rows: SGD makes 10 updates an epoch, mini-batches of 4 make 3 (4, 4 and 2)."""
     x0, y0 = np.array([0.6, -0.4, 0.3]), 1.2
     X, y = np.tile(x0, (10, 1)), np.full(10, y0)
-    w, b, _ = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=0.1, epochs=2,
+    w, b, _ = student.call(f"{MODULE}:fit_linear_regression", X, y, method=method, lr=0.1, epochs=2,
                            batch_size=batch_size, seed=0)
     ew, eb = _steps_on_equal_rows(x0, y0, 0.1, 2 * updates_per_epoch)
     hint = tr(f"{method}: 에포크마다 {'샘플' if method == 'sgd' else '배치'}마다 한 번 갱신, "
@@ -191,7 +191,7 @@ def test_sgd_and_minibatch_update_once_per_sample_and_per_batch(student, method,
 @grader("backprop-gd", points=1)
 def test_all_methods_approach_least_squares(student, method, lr, epochs):
     """The outcome of gradient descent; a closed-form solver in its place earns nothing."""
-    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+    assert_by_hand(student, MODULE, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
                    hint=HINT_BY_HAND)
     X, y = _regression(0)
     A = np.column_stack([X, np.ones(len(X))])
@@ -200,7 +200,7 @@ def test_all_methods_approach_least_squares(student, method, lr, epochs):
     # The same grade on every run, also for code that ignores `seed` and shuffles with the
     # global RNG (that mistake is test_fit_seed_makes_sgd_reproducible's to catch, not luck's).
     student.call("numpy.random:seed", 0)
-    w, b, losses = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=lr,
+    w, b, losses = student.call(f"{MODULE}:fit_linear_regression", X, y, method=method, lr=lr,
                                 epochs=epochs, batch_size=16, seed=0)
     hint = tr("MSE의 기울기 방향 반대로 이동하세요: " + HINT_GRAD.ko,
               "move against the gradient of the MSE: " + HINT_GRAD.en)
@@ -269,7 +269,7 @@ def test_losses_are_the_full_data_mse_after_each_epoch(student, method):
     X = rng.standard_normal((n, 2)) * np.array([1.0, 0.6])
     y = X @ np.array([1.2, -0.8]) + 0.5 + 0.3 * rng.standard_normal(n)
     lr = 0.1
-    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+    assert_by_hand(student, MODULE, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
                    hint=HINT_BY_HAND)
     hint = tr("에포크가 끝난 뒤 전체 X, y로 mean((X @ w + b − y)²)를 계산해 추가하세요",
               "after each epoch append mean((X @ w + b − y)²) on all of X and y")
@@ -278,7 +278,7 @@ def test_losses_are_the_full_data_mse_after_each_epoch(student, method):
     unit = tr("샘플" if method == "sgd" else f"{batch_size}개 배치",
               "sample" if method == "sgd" else f"batch of {batch_size}")
     for k in (1, epochs):
-        got = student.call(f"{M}:fit_linear_regression", X, y, method=method, lr=lr, epochs=k,
+        got = student.call(f"{MODULE}:fit_linear_regression", X, y, method=method, lr=lr, epochs=k,
                            batch_size=batch_size, seed=3)
         if not isinstance(got, tuple | list) or len(got) != 3:
             raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], hint)
@@ -286,10 +286,10 @@ def test_losses_are_the_full_data_mse_after_each_epoch(student, method):
         if not isinstance(losses, list) or len(losses) != k or not all(
                 isinstance(v, (float, np.floating)) for v in losses):
             raise failure(f"losses from fit_linear_regression(method={method!r}, epochs={k})",
-                          tr(f"float {k}개의 list", f"a list of {k} floats").render(),
+                          tr(f"float {k}개의 list", f"a list of {k} floats"),
                           repr(losses)[:80], hint)
         if not isinstance(b, (int, float, np.integer, np.floating)):
-            raise failure("b", tr("숫자 하나 (float)", "a number (float)").render(),
+            raise failure("b", tr("숫자 하나 (float)", "a number (float)"),
                           repr(b)[:60], hint)
         W, B, _ = replay[k - 1]
         found = _matches(W, B, w, b)
@@ -329,11 +329,11 @@ def test_fit_is_written_by_hand(student, reference):
     """Gradient descent by hand: no least-squares solver or library regressor in
     fit_linear_regression (read as text here, never imported), and a function that works:
     three epochs of batch GD equal the answer key's (untouched code earns nothing here)."""
-    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+    assert_by_hand(student, MODULE, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
                    hint=HINT_BY_HAND)
     X, y = _regression(5, n=30)
-    got = student.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
-    exp = reference.call(f"{M}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
+    got = student.call(f"{MODULE}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
+    exp = reference.call(f"{MODULE}:fit_linear_regression", X, y, method="batch", lr=0.05, epochs=3)
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise failure("fit_linear_regression(...)", "(w, b, losses)", repr(got)[:80], HINT_GRAD)
     assert_close(np.append(np.asarray(got[0], dtype=float), got[1]), np.append(exp[0], exp[1]),
@@ -342,18 +342,18 @@ def test_fit_is_written_by_hand(student, reference):
 
 @grader("backprop-gd", points=1)
 def test_fit_seed_makes_sgd_reproducible(student):
-    assert_by_hand(student, M, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
+    assert_by_hand(student, MODULE, forbidden=CLOSED_FORM, functions=["fit_linear_regression"],
                    hint=HINT_BY_HAND)
     X, y = _regression(3, n=30)
-    runs = [student.call(f"{M}:fit_linear_regression", X, y, method="sgd", lr=0.01, epochs=2,
+    runs = [student.call(f"{MODULE}:fit_linear_regression", X, y, method="sgd", lr=0.01, epochs=2,
                          seed=seed)[0] for seed in (1, 1, 2)]
     hint = tr("np.random.default_rng(seed)를 한 번 만들어 모든 에포크의 섞기에 쓰세요",
               "make one np.random.default_rng(seed) and shuffle every epoch with it")
     assert_close(runs[1], runs[0], rtol=0, atol=0, what="w of two SGD runs with seed=1",
                  hint=hint)
     if np.allclose(runs[0], runs[2], rtol=0, atol=1e-12):
-        raise failure("w of SGD runs with seed=1 and seed=2", tr("다른 값", "different values")
-                      .render(), tr("같은 값", "the same values").render(), hint)
+        raise failure("w of SGD runs with seed=1 and seed=2", tr("다른 값", "different values"),
+                      tr("같은 값", "the same values"), hint)
 
 
 @grader("backprop-gd", points=1)
@@ -362,8 +362,8 @@ def test_unknown_method_raises_value_error(student, reference):
 
     def valid() -> None:  # the same function must work: two epochs of batch GD, as the key's
         kw = dict(method="batch", lr=0.05, epochs=2)
-        got = student.call(f"{M}:fit_linear_regression", X, y, **kw)
-        exp = reference.call(f"{M}:fit_linear_regression", X, y, **kw)
+        got = student.call(f"{MODULE}:fit_linear_regression", X, y, **kw)
+        exp = reference.call(f"{MODULE}:fit_linear_regression", X, y, **kw)
         if not isinstance(got, tuple | list) or len(got) != 3:
             raise failure("fit_linear_regression(method='batch')", "(w, b, losses)",
                           repr(got)[:80])
@@ -371,7 +371,7 @@ def test_unknown_method_raises_value_error(student, reference):
             assert_close(list(g) if name == "losses" else g, e,
                          what=f"{name} of fit_linear_regression(method='batch', epochs=2)")
 
-    assert_raises("ValueError", student.call, f"{M}:fit_linear_regression", X, y,
+    assert_raises("ValueError", student.call, f"{MODULE}:fit_linear_regression", X, y,
                   method="adam", lr=0.01, epochs=1, valid=valid,
                   what="fit_linear_regression(method='adam')",
                   hint=tr("batch/sgd/minibatch가 아니면 raise ValueError(...)",

@@ -16,7 +16,7 @@ import pytest
 
 from dldrill.grading import assert_close, check_gradient, failure, grader, numerical_gradient, tr
 
-M = "ch01.losses"
+MODULE = "ch01.losses"
 HINT_FLOAT = tr("np.mean(...)의 결과를 float(...)로 돌려주세요 (배열이 아니라 숫자 하나)",
                 "return float(np.mean(...)): one number, not an array")
 HINT_CLIP = tr("log 전에 p = np.clip(p, eps, 1 - eps)로 자르세요",
@@ -24,15 +24,15 @@ HINT_CLIP = tr("log 전에 p = np.clip(p, eps, 1 - eps)로 자르세요",
 
 
 def _loss(student, reference, name, *args, what, hint=None, **kwargs):
-    got = student.call(f"{M}:{name}", *args, **kwargs)
+    got = student.call(f"{MODULE}:{name}", *args, **kwargs)
     # One number: a float, a NumPy float scalar, or a 0-d array (np.squeeze of a (1, 1) cost).
     is_number = isinstance(got, (float, np.floating)) or (
         isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind == "f")
     if not is_number:
-        raise failure(what, tr("float 하나", "a float").render(),
+        raise failure(what, tr("float 하나", "a float"),
                       f"{type(got).__name__} {np.shape(got) if hasattr(got, 'shape') else ''}",
                       HINT_FLOAT)
-    assert_close(got, reference.call(f"{M}:{name}", *args, **kwargs), what=what, hint=hint)
+    assert_close(got, reference.call(f"{MODULE}:{name}", *args, **kwargs), what=what, hint=hint)
     return got
 
 
@@ -66,8 +66,8 @@ def test_bce_is_finite_without_warnings_at_p_0_and_1(student, reference):
     y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
     p = np.array([0.0, 1.0, 1.0, 0.0, 0.5])
     for kwargs in ({}, {"eps": 1e-7}):
-        got = strict.call(f"{M}:binary_cross_entropy", y, p, **kwargs)
-        assert_close(got, reference.call(f"{M}:binary_cross_entropy", y, p, **kwargs),
+        got = strict.call(f"{MODULE}:binary_cross_entropy", y, p, **kwargs)
+        assert_close(got, reference.call(f"{MODULE}:binary_cross_entropy", y, p, **kwargs),
                      what=f"binary_cross_entropy(y, p with 0 and 1{', eps=1e-7' if kwargs else ''})",
                      hint=HINT_CLIP)
 
@@ -90,8 +90,8 @@ def test_categorical_cross_entropy_at_p_0(student, reference):
     p = np.array([[0.0, 1.0, 0.0], [0.0, 0.5, 0.5]])  # zeros on wrong and on true classes
     strict = student.options(forbid_warnings=True, hint=HINT_CLIP)
     for kwargs in ({}, {"eps": 1e-4}):
-        assert_close(strict.call(f"{M}:categorical_cross_entropy", y, p, **kwargs),
-                     reference.call(f"{M}:categorical_cross_entropy", y, p, **kwargs),
+        assert_close(strict.call(f"{MODULE}:categorical_cross_entropy", y, p, **kwargs),
+                     reference.call(f"{MODULE}:categorical_cross_entropy", y, p, **kwargs),
                      what=f"categorical_cross_entropy with p = 0 {kwargs or ''}", hint=HINT_CLIP)
 
 
@@ -114,8 +114,8 @@ def test_categorical_cross_entropy_single_sample(student, reference, rng):
 def test_mse_grad_matches_central_differences(student, reference, rng, shape):
     y = rng.standard_normal(shape)
     y_hat = y + rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 1.0, shape)
-    numeric = numerical_gradient(lambda q: reference.call(f"{M}:mse", y, q), y_hat.copy())
-    check_gradient(student.call(f"{M}:mse_grad", y, y_hat), numeric,
+    numeric = numerical_gradient(lambda q: reference.call(f"{MODULE}:mse", y, q), y_hat.copy())
+    check_gradient(student.call(f"{MODULE}:mse_grad", y, y_hat), numeric,
                    what=f"mse_grad(y, y_hat) vs d mse/d y_hat, shape {shape}",
                    batch_size=y.size, threshold=1e-6,
                    hint=tr("mean((y − ŷ)²)의 미분은 2(ŷ − y)/N (N = 원소 개수)",
@@ -127,9 +127,9 @@ def test_mse_grad_matches_central_differences(student, reference, rng, shape):
 def test_bce_grad_matches_central_differences(student, reference, rng, shape):
     y = rng.integers(0, 2, shape).astype(float)
     p = rng.uniform(0.05, 0.95, shape)
-    numeric = numerical_gradient(lambda q: reference.call(f"{M}:binary_cross_entropy", y, q),
+    numeric = numerical_gradient(lambda q: reference.call(f"{MODULE}:binary_cross_entropy", y, q),
                                  p.copy())
-    check_gradient(student.call(f"{M}:binary_cross_entropy_grad", y, p), numeric,
+    check_gradient(student.call(f"{MODULE}:binary_cross_entropy_grad", y, p), numeric,
                    what=f"binary_cross_entropy_grad(y, p) vs d BCE/dp, shape {shape}",
                    batch_size=y.size, threshold=1e-6,
                    hint=tr("원소마다 (−y/p + (1 − y)/(1 − p)), 평균이므로 원소 개수로 나누세요",
@@ -146,9 +146,9 @@ def test_bce_grad_is_finite_at_p_0_and_1(student, reference):
     p = np.array([[0.0, 1.0, 1.0], [0.0, 0.5, 1.0]])
     for kwargs in ({}, {"eps": 1e-6}):
         what = f"binary_cross_entropy_grad(y, p with 0 and 1{', eps=1e-6' if kwargs else ''})"
-        got = strict.call(f"{M}:binary_cross_entropy_grad", y, p, **kwargs)
+        got = strict.call(f"{MODULE}:binary_cross_entropy_grad", y, p, **kwargs)
         if not np.isfinite(np.asarray(got, dtype=np.float64)).all():
-            raise failure(what, tr("유한한 값", "finite values").render(),
-                          tr("NaN/inf 포함", "NaN/inf values").render(), HINT_CLIP)
-        assert_close(got, reference.call(f"{M}:binary_cross_entropy_grad", y, p, **kwargs),
+            raise failure(what, tr("유한한 값", "finite values"),
+                          tr("NaN/inf 포함", "NaN/inf values"), HINT_CLIP)
+        assert_close(got, reference.call(f"{MODULE}:binary_cross_entropy_grad", y, p, **kwargs),
                      rtol=1e-9, what=what, hint=HINT_CLIP)

@@ -17,7 +17,7 @@ import numpy as np
 
 from dldrill.grading import assert_by_hand, assert_close, assert_shape, failure, grader, tr
 
-M = "ch01.perceptron"
+MODULE = "ch01.perceptron"
 LIBRARY_CLASSIFIERS = ("sklearn", "scipy", "torch", "tensorflow", "keras", "jax", "numpy.linalg")
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
@@ -34,8 +34,8 @@ def _is_int(v) -> bool:
 
 def _pair(student, reference, n_inputs, w, b, lr=0.1):
     """The same perceptron on both sides: built with `lr`, then w and b set explicitly."""
-    s = student.call(f"{M}:Perceptron", n_inputs, lr=lr, seed=0)
-    r = reference.call(f"{M}:Perceptron", n_inputs, lr=lr, seed=0)
+    s = student.call(f"{MODULE}:Perceptron", n_inputs, lr=lr, seed=0)
+    r = reference.call(f"{MODULE}:Perceptron", n_inputs, lr=lr, seed=0)
     for p in (s, r):
         p.w = np.array(w, dtype=np.float64)
         p.b = float(b)
@@ -47,23 +47,23 @@ def test_step_values_and_shapes(student, reference, rng):
     hint = tr("z >= 0 이면 1 (0에서도 1), 아니면 0; 배열은 같은 shape으로",
               "1 where z >= 0 (including 0), else 0; an array keeps its shape")
     for z in (-2.5, -1e-9, 0.0, 1e-9, 3.0):
-        got = student.call(f"{M}:step", z)
-        assert_close(got, reference.call(f"{M}:step", z), what=f"step({z!r})", hint=hint)
+        got = student.call(f"{MODULE}:step", z)
+        assert_close(got, reference.call(f"{MODULE}:step", z), what=f"step({z!r})", hint=hint)
     z = rng.standard_normal((4, 5))
     z[0, :2] = 0.0
-    assert_close(student.call(f"{M}:step", z), reference.call(f"{M}:step", z),
+    assert_close(student.call(f"{MODULE}:step", z), reference.call(f"{MODULE}:step", z),
                  what="step(z), z.shape=(4, 5) with zeros", hint=hint)
 
 
 @grader("perceptron-activation", points=1)
 def test_init_creates_w_and_b(student):
-    p = student.call(f"{M}:Perceptron", 5, lr=0.05, seed=1)
+    p = student.call(f"{MODULE}:Perceptron", 5, lr=0.05, seed=1)
     hint = tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
               "create self.w (n_inputs,) and self.b = 0.0 in __init__")
     assert_shape(p.w, (5,), what="Perceptron(5).w", hint=hint)
     b = p.b
     if not isinstance(b, (int, float, np.integer, np.floating)):
-        raise failure("Perceptron(5).b", tr("숫자 하나 (float)", "a number (float)").render(),
+        raise failure("Perceptron(5).b", tr("숫자 하나 (float)", "a number (float)"),
                       repr(b), hint)
 
 
@@ -78,13 +78,13 @@ def test_predict_one_sample_and_a_batch(student, reference, rng):
     one = s.predict(X[2])
     if not _is_int(one):
         raise failure("predict(x) for one sample x (3,)", tr("int 하나 (0 또는 1)",
-                      "a single int (0 or 1)").render(), repr(one), hint)
+                      "a single int (0 or 1)"), repr(one), hint)
     for i in (0, 2, 3):
         assert_close(s.predict(X[i]), r.predict(X[i]), what=f"predict(X[{i}])", hint=hint)
     batch = s.predict(X[2:])
     assert_close(batch, r.predict(X[2:]), what="predict(X), X.shape=(10, 3)", hint=hint)
     if np.asarray(batch).dtype.kind not in "iu":
-        raise failure("predict(X).dtype", tr("정수 배열", "an integer array").render(),
+        raise failure("predict(X).dtype", tr("정수 배열", "an integer array"),
                       f"dtype {np.asarray(batch).dtype}", hint)
     s.w, s.b = np.array([1.0, -1.0, 0.0]), 0.0  # z = 0 exactly: step(0) = 1
     assert_close(s.predict(np.array([2.0, 2.0, 5.0])), 1, what="predict(x) where x @ w + b == 0",
@@ -115,7 +115,7 @@ def test_fit_counts_mistakes_per_epoch(student, reference, rng):
               "per epoch, count the samples predicted wrong just before their update; "
               "return a list of ints")
     if not isinstance(got, list) or not all(_is_int(v) for v in got):
-        raise failure("fit(X, y, epochs=6)", tr("int 6개의 list", "a list of 6 ints").render(),
+        raise failure("fit(X, y, epochs=6)", tr("int 6개의 list", "a list of 6 ints"),
                       repr(got)[:80], hint)
     assert_close(got, r.fit(X, y, epochs=6), what="mistakes per epoch from fit", hint=hint)
 
@@ -130,7 +130,7 @@ def _replayed(reference, p, X, y, lr: float, epochs: int):
                       f"w {w0.shape}, b {type(b0).__name__}",
                       tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
                          "create self.w (n_inputs,) and self.b = 0.0 in __init__"))
-    r = reference.call(f"{M}:Perceptron", X.shape[1], lr=lr, seed=0)
+    r = reference.call(f"{MODULE}:Perceptron", X.shape[1], lr=lr, seed=0)
     r.w, r.b = w0.copy(), float(b0)
     return r.fit(X, y, epochs=epochs), r
 
@@ -143,7 +143,7 @@ def _check_process(got_errors, p, expected_errors, r, what: str) -> None:
               + " (the mistakes and the weights must be exactly what the rule gives)")
     if not isinstance(got_errors, list) or len(got_errors) != len(expected_errors):
         raise failure(f"fit(...) on {what}", tr(f"int {len(expected_errors)}개의 list",
-                      f"a list of {len(expected_errors)} ints").render(),
+                      f"a list of {len(expected_errors)} ints"),
                       repr(got_errors)[:80], hint)
     assert_close(got_errors, expected_errors, what=f"mistakes per epoch of fit on {what}, "
                  "replayed here from the learner's own starting w and b", hint=hint)
@@ -158,7 +158,7 @@ def test_fit_learns_and_and_or(student, reference, rng):
     """The curriculum's example: one perceptron learns AND and OR (its own initial weights);
     the mistakes and the weights are the rule's, replayed here from that start."""
     for name, y in (("AND", np.array([0, 0, 0, 1])), ("OR", np.array([0, 1, 1, 1]))):
-        p = student.call(f"{M}:Perceptron", 2, lr=0.1, seed=0)
+        p = student.call(f"{MODULE}:Perceptron", 2, lr=0.1, seed=0)
         expected, r = _replayed(reference, p, TRUTH, y, 0.1, 100)
         errors = p.fit(TRUTH, y, epochs=100)
         hint = tr(f"{name}는 직선 하나로 나뉘므로 규칙이 맞으면 오차가 0이 됩니다",
@@ -171,7 +171,7 @@ def test_fit_learns_and_and_or(student, reference, rng):
         _check_process(errors, p, expected, r, f"the {name} truth table")
         # and from a start chosen here (wrong on the truth table), so that a start that already
         # separates the data cannot stand in for the rule
-        q = student.call(f"{M}:Perceptron", 2, lr=0.1, seed=0)
+        q = student.call(f"{MODULE}:Perceptron", 2, lr=0.1, seed=0)
         w0, b0 = rng.uniform(-1, 0, 2), float(rng.uniform(0.1, 0.5))
         q.w, q.b = w0, b0
         expected, r = _replayed(reference, q, TRUTH, y, 0.1, 100)
@@ -189,7 +189,7 @@ def test_fit_converges_on_a_separable_set(student, reference, rng):
     z = X @ true_w + 0.4  # the plane misses the origin: the bias must learn too
     keep = np.abs(z) > 0.2
     X, y = X[keep][:60], (z[keep][:60] > 0).astype(int)
-    p = student.call(f"{M}:Perceptron", 3, lr=0.5, seed=0)
+    p = student.call(f"{MODULE}:Perceptron", 3, lr=0.5, seed=0)
     p.w = np.zeros(3)
     p.b = 0.0
     expected, r = _replayed(reference, p, X, y, 0.5, 100)
@@ -202,7 +202,7 @@ def test_fit_converges_on_a_separable_set(student, reference, rng):
     got = np.asarray(p.predict(X))
     if not np.array_equal(got, y):
         raise failure("predict(X) after fit (60 separable points)", tr("60개 모두 정답",
-                      "all 60 right").render(), f"{int(np.sum(got != y))} wrong", hint)
+                      "all 60 right"), f"{int(np.sum(got != y))} wrong", hint)
     _check_process(errors, p, expected, r, "60 separable points")
 
 
@@ -211,7 +211,7 @@ def test_fit_is_written_by_hand(student, reference, rng):
     """The learning rule by hand: no library perceptron or linear classifier (the source of
     ch01/perceptron.py is read as text here, never imported), and a fit that works: one epoch
     from a known state equals the rule (untouched code earns nothing here)."""
-    assert_by_hand(student, M, forbidden=LIBRARY_CLASSIFIERS, functions=["Perceptron"],
+    assert_by_hand(student, MODULE, forbidden=LIBRARY_CLASSIFIERS, functions=["Perceptron"],
                    hint=tr("sklearn 등의 분류기 없이 규칙 w += lr·(y − ŷ)·x를 직접 쓰세요",
                            "write the rule w += lr·(y − ŷ)·x yourself, without sklearn or "
                            "another library's classifier"))
@@ -228,6 +228,6 @@ def test_xor_two_layer_truth_table(student):
     hint = tr("두 개의 은닉 퍼셉트론(예: AND와 NOR)을 출력 퍼셉트론(NOR)으로 합치세요",
               "combine two hidden perceptrons (e.g. AND and NOR) with an output one (NOR)")
     for (x1, x2), expected in zip([(0, 0), (0, 1), (1, 0), (1, 1)], [0, 1, 1, 0], strict=True):
-        got = student.call(f"{M}:xor_two_layer", x1, x2)
+        got = student.call(f"{MODULE}:xor_two_layer", x1, x2)
         if not _is_int(got) or int(got) != expected:
             raise failure(f"xor_two_layer({x1}, {x2})", f"{expected} (int)", repr(got), hint)

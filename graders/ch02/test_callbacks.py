@@ -42,8 +42,8 @@ from dldrill.errors import StudentError
 from dldrill.grading import Remote, assert_close, failure, grader, tr, type_name
 from dldrill.grading.keras_graph import file_bytes, keras_archive, numpy_of
 
-M = "ch02.callbacks"
-B = "dldrill.childkit.builders"
+MODULE = "ch02.callbacks"
+BUILDERS = "dldrill.childkit.builders"
 
 # Scenario A: val_loss best at epoch index 2, val_accuracy best at index 4, the training loss
 # improving throughout.
@@ -119,7 +119,7 @@ def _drive(student, callbacks: list, lr: float, logs: list[dict], weights: list,
         _hook(callbacks, "on_train_end", dict(logs[len(lrs) - 1]))
     except StudentError as err:
         raise failure(f"{what}: the callbacks' hooks, called as fit calls them",
-                      tr("오류 없이 실행", "run without an error").render(),
+                      tr("오류 없이 실행", "run without an error"),
                       f"{err.type_name}: {err.message}"[:300], HINT_LIST) from None
     return {"epochs_run": len(lrs), "lr": lrs, "final": [np.asarray(w) for w in model.get_weights()]}
 
@@ -130,11 +130,11 @@ def _logs(val_loss: list[float], val_acc: list[float], epochs: int) -> list[dict
 
 
 def _callbacks(student, **kwargs) -> tuple:
-    path = student.call(f"{B}:scratch_file", "best_model.keras")
-    callbacks = student.call(f"{M}:make_callbacks", path, **kwargs)
+    path = student.call(f"{BUILDERS}:scratch_file", "best_model.keras")
+    callbacks = student.call(f"{MODULE}:make_callbacks", path, **kwargs)
     if not isinstance(callbacks, list) or not all(isinstance(c, Remote) for c in callbacks):
         raise failure("make_callbacks(path): the result",
-                      tr("콜백 객체의 list", "a list of callback objects").render(),
+                      tr("콜백 객체의 list", "a list of callback objects"),
                       type_name(callbacks) if not isinstance(callbacks, list) else
                       "[" + ", ".join(type_name(c) for c in callbacks)[:200] + "]", HINT_LIST)
     return path, callbacks
@@ -202,7 +202,7 @@ def test_make_callbacks_settings(student, rng, artifacts):
     _same_weights(_checkpoint_weights(artifacts, data, f"{what}: the file at checkpoint_path"),
                   weights[0], f"{what}: the model in checkpoint_path after one epoch", HINT_CKPT,
                   weights)
-    log_dir = student.call(f"{B}:scratch_file", "logs")
+    log_dir = student.call(f"{BUILDERS}:scratch_file", "logs")
     _, callbacks = _callbacks(student, log_dir=log_dir)
     what = "make_callbacks(checkpoint_path, log_dir=...)"
     boards = [c for c in callbacks if type_name(c).rpartition(".")[2] == "TensorBoard"]
@@ -234,7 +234,7 @@ def test_early_stopping_stops_after_patience(student, rng):
         raise failure("fit(epochs=12, callbacks=make_callbacks(...)) with val_loss 1.0 at every "
                       "epoch: epochs run", tr("6 (1 + patience 5: 같은 값은 개선이 아님)",
                                                "6 (1 + patience 5: an equal value is no "
-                                               "improvement)").render(),
+                                               "improvement)"),
                       str(flat["epochs_run"]), HINT_ES)
 
 
@@ -262,8 +262,8 @@ def test_model_checkpoint_keeps_the_best_model(student, artifacts):
     _, weights, data = _scenario_a(student)
     what = "the model in checkpoint_path after the run (val_accuracy best at epoch 5)"
     if data is None:
-        raise failure(what, tr("저장된 .keras 파일", "a saved .keras file").render(),
-                      tr("파일 없음", "no file").render(), HINT_CKPT)
+        raise failure(what, tr("저장된 .keras 파일", "a saved .keras file"),
+                      tr("파일 없음", "no file"), HINT_CKPT)
     saved = _checkpoint_weights(artifacts, data, "checkpoint_path")
     _same_weights(saved, weights[4], what,
                   tr("monitor=\"val_accuracy\"와 save_best_only=True: 최고 정확도일 때만 저장",
@@ -324,7 +324,7 @@ def test_loss_history_records_every_epoch(student, rng):
               "append float(logs[\"loss\"]) and float(logs[\"val_loss\"]) in on_epoch_end, and empty "
               "both lists in on_train_begin")
     model = _model(student, 0.1)
-    hist = student.call(f"{M}:LossHistory")
+    hist = student.call(f"{MODULE}:LossHistory")
     hist.set_model(model)
     runs = []
     for epochs, validation in ((3, True), (2, False)):
@@ -356,7 +356,7 @@ def test_loss_history_records_every_epoch(student, rng):
                                                           if not validation else "")
             if not isinstance(got, list) or len(got) != len(expected):
                 raise failure(what, tr(f"에폭마다 하나씩, {len(expected)}개",
-                                       f"{len(expected)} values, one per epoch").render(),
+                                       f"{len(expected)} values, one per epoch"),
                               f"{type(got).__name__} of {len(got) if isinstance(got, list) else '?'}"
                               + (f": {got!r:.80}" if isinstance(got, list) else ""), hint)
             if expected:

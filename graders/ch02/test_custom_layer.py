@@ -30,9 +30,9 @@ from dldrill.errors import StudentError
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
 from dldrill.grading.keras_graph import file_bytes, keras_archive, outputs
 
-M = "ch02.custom_layer"
-K = "dldrill.childkit.ch02"
-B = "dldrill.childkit.builders"
+MODULE = "ch02.custom_layer"
+CHILDKIT = "dldrill.childkit.ch02"
+BUILDERS = "dldrill.childkit.builders"
 
 HINT = tr("build에서 kernel (in, units), bias (units,) 0으로, scale ()을 1.0으로 만들고(모두 학습 대상) "
           "call은 activation(scale * (x @ kernel + bias))",
@@ -108,9 +108,9 @@ def test_scaled_dense_weights(student, rng):
     """kernel (in, units), bias (units,) at zeros, scale () at 1.0, the initial values confirmed by
     the outputs they give; all trainable: one SGD step of the grader's model moves each by the
     gradient computed here."""
-    layer = student.call(f"{M}:ScaledDense", 3)
+    layer = student.call(f"{MODULE}:ScaledDense", 3)
     model = _model(student, layer, 5)
-    info = student.call(f"{K}:keras_graph", model, weights=True)
+    info = student.call(f"{CHILDKIT}:keras_graph", model, weights=True)
     what = "ScaledDense(3) on 5 inputs"
     found = _by_name(_op(info), what)
     for name, shape in (("kernel", [5, 3]), ("bias", [3]), ("scale", [])):
@@ -128,7 +128,7 @@ def test_scaled_dense_weights(student, rng):
                   loss="mean_squared_error")
     t = rng.standard_normal((4, 3)).astype(np.float32)
     model.train_on_batch(x, t)
-    after = student.call(f"{K}:keras_graph", model, weights=True)
+    after = student.call(f"{CHILDKIT}:keras_graph", model, weights=True)
     got = {n: np.asarray(v["value"], np.float64) for n, v in _by_name(_op(after), what).items()}
     expected = _sgd_step(w, x.astype(np.float64), t.astype(np.float64), 0.1)
     for name in ("kernel", "bias", "scale"):
@@ -136,8 +136,8 @@ def test_scaled_dense_weights(student, rng):
                 expected[name], w[name], rtol=0, atol=1e-7):
             raise failure(f"{what}: {name} after one SGD step (MSE, lr 0.1) from {name} = "
                           + (f"{float(w[name]):.2f}" if name == "scale" else "random values"),
-                          tr("기울기만큼 바뀜 (학습 대상)", "moved by its gradient (trainable)").render(),
-                          tr("그대로 (학습되지 않음)", "unchanged (not trained)").render(),
+                          tr("기울기만큼 바뀜 (학습 대상)", "moved by its gradient (trainable)"),
+                          tr("그대로 (학습되지 않음)", "unchanged (not trained)"),
                           tr("add_weight(..., trainable=True): kernel, bias, scale 모두 학습됩니다",
                              "add_weight(..., trainable=True): kernel, bias and scale all learn"))
         assert_close(got[name], expected[name], rtol=1e-4, atol=1e-6,
@@ -150,9 +150,9 @@ def test_scaled_dense_forward(student, rng):
     """activation(scale * (x @ kernel + bias)) with random weights and a negative scale, for
     relu and for no activation."""
     for activation, scale in (("relu", -1.7), (None, 0.6)):
-        layer = student.call(f"{M}:ScaledDense", 4, activation=activation)
+        layer = student.call(f"{MODULE}:ScaledDense", 4, activation=activation)
         model = _model(student, layer, 6)
-        info = student.call(f"{K}:keras_graph", model)
+        info = student.call(f"{CHILDKIT}:keras_graph", model)
         w = _randomize(student, model, info, rng, scale)
         x = rng.standard_normal((5, 6)).astype(np.float32)
         got = outputs(student, model, x)
@@ -168,7 +168,7 @@ def _rebuilt_predicts(student, layer, in_dim: int, values: dict, activation: str
     its own set_weights order: its outputs on x against activation(scale * (x @ kernel + bias))
     computed here."""
     model = _model(student, layer, in_dim)
-    info = student.call(f"{K}:keras_graph", model)
+    info = student.call(f"{CHILDKIT}:keras_graph", model)
     order = [v["name"].rpartition("/")[2] for v in info["variables"]]
     if sorted(order) != ["bias", "kernel", "scale"]:
         raise failure(f"{what}: weights by name", "['bias', 'kernel', 'scale']", str(sorted(order)),
@@ -187,7 +187,7 @@ def _rebuilt_predicts(student, layer, in_dim: int, values: dict, activation: str
 def test_scaled_dense_config_round_trip(student, rng):
     """get_config has units, activation and the base class's keys (name); from_config rebuilds
     the same layer: the same config, and a tanh layer of 4 units by its outputs."""
-    layer = student.call(f"{M}:ScaledDense", 4, activation="tanh", name="scaled")
+    layer = student.call(f"{MODULE}:ScaledDense", 4, activation="tanh", name="scaled")
     cfg = layer.get_config()
     what = "ScaledDense(4, activation=\"tanh\", name=\"scaled\").get_config()"
     if not isinstance(cfg, dict):
@@ -196,7 +196,7 @@ def test_scaled_dense_config_round_trip(student, rng):
         if _plain_activation(cfg.get(key)) != value:
             got = repr(cfg[key]) if key in cfg else tr("(없음)", "(missing)").render()
             raise failure(f"{what}[{key!r}]", repr(value), got, HINT_CONFIG)
-    clone = student.get(f"{M}:ScaledDense").from_config(cfg)
+    clone = student.get(f"{MODULE}:ScaledDense").from_config(cfg)
     again = clone.get_config()
     if again != cfg:
         raise failure("ScaledDense.from_config(config).get_config()", str(cfg)[:200], str(again)[:200],
@@ -215,7 +215,7 @@ def _saved_layer(archive: dict, what: str) -> dict:
              and entry.get("class_name") == "ScaledDense"]
     if len(found) != 1 or not isinstance(found[0].get("config"), dict):
         raise failure(f"{what}: config.json, the model's layers",
-                      tr("ScaledDense 하나", "one ScaledDense").render(),
+                      tr("ScaledDense 하나", "one ScaledDense"),
                       str([e.get("class_name") for e in layers if isinstance(e, dict)])[:200],
                       HINT_CONFIG)
     return found[0]["config"]
@@ -228,20 +228,20 @@ def test_scaled_dense_survives_save_and_load(student, rng, artifacts):
     weights; the learner's from_config on that saved config, given the saved weights, predicts
     as the model did before saving."""
     tanh = student.call("keras.activations:get", "tanh")
-    layer = student.call(f"{M}:ScaledDense", 3, activation=tanh, name="scaled")
+    layer = student.call(f"{MODULE}:ScaledDense", 3, activation=tanh, name="scaled")
     model = _model(student, layer, 5)
-    info = student.call(f"{K}:keras_graph", model)
+    info = student.call(f"{CHILDKIT}:keras_graph", model)
     w = _randomize(student, model, info, rng, 0.8)
     x = rng.standard_normal((4, 5)).astype(np.float32)
     before = outputs(student, model, x)
     assert_close(before, np.tanh(0.8 * (x.astype(np.float64) @ w["kernel"] + w["bias"])), rtol=1e-4,
                  atol=1e-5, what="ScaledDense(3, activation=keras.activations.tanh)(x)", hint=HINT)
-    path = student.call(f"{B}:scratch_file", "scaled.keras")
+    path = student.call(f"{BUILDERS}:scratch_file", "scaled.keras")
     what = "model.save(path) with ScaledDense(3, activation=keras.activations.tanh, name=\"scaled\")"
     try:
         model.save(path)
     except StudentError as err:
-        raise failure(what, tr("저장됨", "saved").render(), f"{err.type_name}: {err.message}"[:300],
+        raise failure(what, tr("저장됨", "saved"), f"{err.type_name}: {err.message}"[:300],
                       HINT_CONFIG) from None
     archive = keras_archive(artifacts, file_bytes(student, path, what, HINT_CONFIG), what, HINT_CONFIG)
     cfg = _saved_layer(archive, what)
@@ -258,9 +258,9 @@ def test_scaled_dense_survives_save_and_load(student, rng, artifacts):
     for key in ("kernel", "bias", "scale"):
         if key not in saved or not np.array_equal(saved[key], w[key]):
             raise failure(f"{what}: the saved {key}",
-                          tr("저장 전 값 그대로", "its value before saving").render(),
+                          tr("저장 전 값 그대로", "its value before saving"),
                           tr("없음", "missing").render() if key not in saved else
                           tr("다른 값", "other values").render(), HINT_CONFIG)
-    loaded = student.get(f"{M}:ScaledDense").from_config(cfg)
+    loaded = student.get(f"{MODULE}:ScaledDense").from_config(cfg)
     _rebuilt_predicts(student, loaded, 5, saved, "tanh", x,
                       "ScaledDense.from_config(the saved config) with the saved weights")

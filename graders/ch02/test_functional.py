@@ -47,8 +47,8 @@ from dldrill.grading.keras_graph import (
     set_random_weights,
 )
 
-M = "ch02.functional"
-K = "dldrill.childkit.ch02"
+MODULE = "ch02.functional"
+CHILDKIT = "dldrill.childkit.ch02"
 BUDGET = 15.0  # CPU-seconds for build_residual_mlp(64, 10) + 10 epochs of fit (answer key: at most 2.6)
 
 HINT = tr("inputs → Dense(256, relu) → Dropout(0.4) → Dense(128, relu)을 본 갈래, inputs → "
@@ -80,8 +80,8 @@ def _params(input_dim: int, num_classes: int) -> int:
 
 def _build(student, **kwargs) -> tuple:
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-    model = student.call(f"{M}:build_residual_mlp", **kwargs)
-    return model, student.call(f"{K}:keras_graph", model), f"build_residual_mlp({shown})"
+    model = student.call(f"{MODULE}:build_residual_mlp", **kwargs)
+    return model, student.call(f"{CHILDKIT}:keras_graph", model), f"build_residual_mlp({shown})"
 
 
 # -- the curriculum's model, computed here ----------------------------------------------------------
@@ -181,9 +181,9 @@ def test_build_residual_mlp_learns_digits(student, rng):
     X_tr, X_te, y_tr, y_te = digits_split()
     with student.time_limit(BUDGET, "build_residual_mlp(64, 10) + fit(10 epochs, batch 32) on digits"):
         student.call("keras.utils:set_random_seed", 0)
-        model = student.call(f"{M}:build_residual_mlp", input_dim=64, num_classes=10)
+        model = student.call(f"{MODULE}:build_residual_mlp", input_dim=64, num_classes=10)
         model.fit(X_tr.astype(np.float32), y_tr, epochs=10, batch_size=32, verbose=0)
-    info = student.call(f"{K}:keras_graph", model, weights=True)
+    info = student.call(f"{CHILDKIT}:keras_graph", model, weights=True)
     what = "build_residual_mlp(input_dim=64, num_classes=10) after fit"
     probe = rng.uniform(0.0, 16.0, (8, 64)).astype(np.float32)  # the weights are the model's
     assert_close(outputs(student, model, probe), curriculum_forward(info, probe.astype(np.float64),

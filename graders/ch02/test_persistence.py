@@ -39,9 +39,9 @@ from dldrill.errors import StudentError, SubmissionError
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr, type_name
 from dldrill.grading.keras_graph import file_bytes, h5_weights, keras_archive, numpy_of, outputs
 
-M = "ch02.persistence"
-B = "dldrill.childkit.builders"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch02.persistence"
+BUILDERS = "dldrill.childkit.builders"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 
 HINT_SAVE = tr("model.save(path) 후 keras.models.load_model(path)가 돌려준 새 모델을 돌려주세요",
                "model.save(path), then return the new model from keras.models.load_model(path)")
@@ -125,9 +125,9 @@ def _separate(student, model, other, x, rng, what: str, hint) -> None:
     after = outputs(student, other, x)
     if after.shape != mine.shape or not np.allclose(after, mine, rtol=1e-6, atol=1e-6):
         raise failure(f"{what}: predictions after the original model's weights changed",
-                      tr("그대로 (별개의 모델)", "unchanged (a separate model)").render(),
+                      tr("그대로 (별개의 모델)", "unchanged (a separate model)"),
                       tr("함께 바뀜 — 같은 객체를 돌려주었나요?",
-                         "changed with it — is it the same object?").render(), hint)
+                         "changed with it — is it the same object?"), hint)
 
 
 def _same_weights(saved: dict, values: list[np.ndarray], what: str, hint) -> None:
@@ -135,7 +135,7 @@ def _same_weights(saved: dict, values: list[np.ndarray], what: str, hint) -> Non
         got = saved.get(path)
         if got is None or np.shape(got) != value.shape or not np.array_equal(got, value):
             raise failure(f"{what}: {path}", tr(f"모델의 값 그대로, shape {value.shape}",
-                                                f"the model's values, shape {value.shape}").render(),
+                                                f"the model's values, shape {value.shape}"),
                           tr("없음", "missing").render() if got is None else
                           tr(f"다른 값, shape {np.shape(got)}",
                              f"other values, shape {np.shape(got)}").render(), hint)
@@ -165,8 +165,8 @@ def test_save_and_reload_predicts_the_same(student, rng, artifacts):
     """The returned model predicts as the model did, and is compiled (its loss acts as sparse
     categorical cross-entropy); the file holds the architecture, compile settings and weights."""
     model, values, x, expected = _model(student, rng)
-    path = student.call(f"{B}:scratch_file", "model.keras")
-    loaded = student.call(f"{M}:save_and_reload", model, path)
+    path = student.call(f"{BUILDERS}:scratch_file", "model.keras")
+    loaded = student.call(f"{MODULE}:save_and_reload", model, path)
     what = "save_and_reload(model, path)"
     _predicts(student, loaded, x, expected, what, HINT_SAVE)
     _check_keras_file(student, artifacts, path, values, f"{what}: the file at path")
@@ -187,8 +187,8 @@ def test_save_and_reload_returns_a_separate_model(student, rng, artifacts):
     """A model loaded from the file, not the original object: the file holds the model, and the
     returned model does not change when the original does."""
     model, values, x, _ = _model(student, rng)
-    path = student.call(f"{B}:scratch_file", "model.keras")
-    loaded = student.call(f"{M}:save_and_reload", model, path)
+    path = student.call(f"{BUILDERS}:scratch_file", "model.keras")
+    loaded = student.call(f"{MODULE}:save_and_reload", model, path)
     what = "save_and_reload(model, path)"
     _check_keras_file(student, artifacts, path, values, f"{what}: the file at path")
     _separate(student, model, loaded, x, rng, what, HINT_SAVE)
@@ -199,8 +199,8 @@ def test_weights_roundtrip(student, rng, artifacts):
     """The returned model predicts like the original, the file holds exactly its weights (read
     as data in an artifact process), and it is a separate model."""
     model, values, x, expected = _model(student, rng)
-    path = student.call(f"{B}:scratch_file", "model.weights.h5")
-    clone = student.call(f"{M}:weights_roundtrip", model, path)
+    path = student.call(f"{BUILDERS}:scratch_file", "model.weights.h5")
+    clone = student.call(f"{MODULE}:weights_roundtrip", model, path)
     what = "weights_roundtrip(model, path)"
     _predicts(student, clone, x, expected, what, HINT_WEIGHTS)
     data = file_bytes(student, path, f"{what}: the file at path", HINT_WEIGHTS)
@@ -230,7 +230,7 @@ def test_export_tflite_predicts_the_same(student, rng, artifacts):
     model, _, x, expected = _model(student, rng)
     what = "export_tflite(model)"
     try:
-        data = student.call(f"{M}:export_tflite", model)
+        data = student.call(f"{MODULE}:export_tflite", model)
     except StudentError:
         _not_verifiable(artifacts, "export_tflite raised")
         raise
@@ -246,9 +246,9 @@ def test_export_tflite_predicts_the_same(student, rng, artifacts):
             pytest.skip(f"not verifiable here: no TF Lite interpreter ({err.type_name}: "
                         f"{err.message[:200]})")
         try:
-            got = np.asarray(proc.call(f"{A}:tflite_run", proc.path("model.tflite"), x))
+            got = np.asarray(proc.call(f"{ARTIFACTS}:tflite_run", proc.path("model.tflite"), x))
         except SubmissionError as err:
-            raise failure(f"{what}: the TF Lite interpreter on it", tr("실행됨", "runs").render(),
+            raise failure(f"{what}: the TF Lite interpreter on it", tr("실행됨", "runs"),
                           str(err)[:300], HINT_TFLITE) from None
     assert_shape(got, expected.shape, "the TF Lite model's output on x (5, 32)", HINT_TFLITE)
     assert_close(got, expected, rtol=1e-4, atol=1e-5,

@@ -29,9 +29,9 @@ from dldrill.grading import (
     tr,
 )
 
-M = "ch03.autograd_basics"
-B = "dldrill.childkit.builders"
-F = "torch.nn.functional"
+MODULE = "ch03.autograd_basics"
+BUILDERS = "dldrill.childkit.builders"
+FUNCTIONAL = "torch.nn.functional"
 
 # The scalar test functions are library callables (functools.partial over torch functions),
 # built the same way in the child and here: no kit code runs in the child, nothing there tells
@@ -40,10 +40,10 @@ F = "torch.nn.functional"
 FUNCTIONS = {
     "norm3": ("torch.linalg:vector_norm", {"ord": 3}),
     "logsumexp": ("torch:logsumexp", {"dim": (0, 1)}),
-    "cross_entropy": (f"{F}:cross_entropy", {"target": torch.tensor([2, 0])}),
+    "cross_entropy": (f"{FUNCTIONAL}:cross_entropy", {"target": torch.tensor([2, 0])}),
 }
 # f(x) = (x0 − 0)² + (x1 − 2)²: at x = [2, 3] its gradient is [4, 2], the curriculum's answer
-CURRICULUM = (f"{F}:mse_loss", {"target": torch.tensor([0.0, 2.0]), "reduction": "sum"})
+CURRICULUM = (f"{FUNCTIONAL}:mse_loss", {"target": torch.tensor([0.0, 2.0]), "reduction": "sum"})
 HINT_GRAD = tr("x의 복사본에 requires_grad를 켜고 torch.autograd.grad(f(x_copy), x_copy)를 쓰세요",
                "make a copy of x that requires grad and use torch.autograd.grad(f(x_copy), x_copy)")
 
@@ -70,7 +70,7 @@ def _here(spec):
 def test_grad_of_curriculum_example(student):
     """f(x) = x0² + (x1 − 2)² at x = [2, 3] has gradient [4, 2], like the curriculum's
     y = x0**2 + 2*x1 (curriculum 3-3)."""
-    got = student.call(f"{M}:grad_of", _fn(student, CURRICULUM), torch.tensor([2.0, 3.0]))
+    got = student.call(f"{MODULE}:grad_of", _fn(student, CURRICULUM), torch.tensor([2.0, 3.0]))
     what = "grad_of(f = x0**2 + (x1 - 2)**2, x=[2, 3])"
     assert_close(got, torch.tensor([4.0, 2.0]), what=what, hint=HINT_GRAD)
 
@@ -80,7 +80,7 @@ def test_grad_of_curriculum_example(student):
 @grader("pytorch-loop", points=1)
 def test_grad_of_matches_central_differences(student, rng, name, shape):
     x = rng.uniform(-2, 2, size=shape)
-    got = student.call(f"{M}:grad_of", _fn(student, FUNCTIONS[name]), torch.from_numpy(x.copy()))
+    got = student.call(f"{MODULE}:grad_of", _fn(student, FUNCTIONS[name]), torch.from_numpy(x.copy()))
     what = f"grad_of({name}, x float64 {shape})"
     assert_shape(got, shape, what, tr("기울기는 x와 같은 shape입니다", "the gradient has x's shape"))
     assert_dtype(got, torch.float64, what, tr("x의 dtype(float64)을 유지하세요",
@@ -101,7 +101,7 @@ def test_grad_of_leaves_x_grad_untouched(student):
     """x lives in the child (in a types.SimpleNamespace), with and without an existing x.grad;
     grad_of runs on that very tensor (through builtins.map) and x.grad and x are read back.
     Only library objects run there: the grader decides."""
-    grad_of = student.get(f"{M}:grad_of")
+    grad_of = student.get(f"{MODULE}:grad_of")
     f = _fn(student, CURRICULUM)
     hint = tr("x.backward 대신 복사본과 torch.autograd.grad를 쓰면 x.grad에 쌓이지 않습니다",
               "use a copy and torch.autograd.grad instead of backward on x: nothing accumulates "
@@ -133,12 +133,12 @@ def test_grad_of_leaves_x_grad_untouched(student):
         if not isinstance(x_after, torch.Tensor) or not torch.equal(
                 x_after.detach(), torch.tensor([2.0, 3.0], dtype=torch.float64)):
             raise failure(f"x after grad_of(f, x), {setup}", "[2.0, 3.0]",
-                          tr("x의 값이 바뀜", "x's values changed").render(), hint)
+                          tr("x의 값이 바뀜", "x's values changed"), hint)
 
 
 def _model(sub, seed=2):
     """A Linear-BatchNorm-ReLU-Dropout-Linear model whose train and eval outputs differ."""
-    return sub.call(f"{B}:seeded_mlp", 6, 16, 4, seed=seed, dropout=0.5, warmup=3)
+    return sub.call(f"{BUILDERS}:seeded_mlp", 6, 16, 4, seed=seed, dropout=0.5, warmup=3)
 
 
 @grader("pytorch-loop", points=2)
@@ -147,8 +147,8 @@ def test_no_grad_predict_gives_eval_mode_outputs(student, reference, rng):
     model, ref_model = _model(student), _model(reference)
     model.train()
     ref_model.train()
-    got = student.call(f"{M}:no_grad_predict", model, x)
-    expected = reference.call(f"{M}:no_grad_predict", ref_model, x)
+    got = student.call(f"{MODULE}:no_grad_predict", model, x)
+    expected = reference.call(f"{MODULE}:no_grad_predict", ref_model, x)
     what = "no_grad_predict(model with Dropout(0.5) and BatchNorm1d, x (10, 6))"
     assert_close(got, expected, rtol=1e-5, atol=1e-6, what=what, hint=tr(
         "예측 전에 model.eval()을 부르세요: Dropout이 꺼지고 BatchNorm이 누적 통계를 씁니다",
@@ -179,7 +179,7 @@ def test_no_grad_predict_builds_no_graph(student, rng):
     model = _model(student)
     model.train()
     record, last = _record_last_input(student, model)
-    out = student.call(f"{M}:no_grad_predict", model, x)
+    out = student.call(f"{MODULE}:no_grad_predict", model, x)
     seen = record.get(last)
     what = "no_grad_predict(model, x): the input of the model's last Linear during forward"
     hint = tr("출력을 detach하는 것만으로는 그래프가 이미 만들어진 뒤입니다: "
@@ -187,8 +187,8 @@ def test_no_grad_predict_builds_no_graph(student, rng):
               "detaching the output is too late, the graph was already built: call the model "
               "inside `with torch.no_grad():`")
     if not isinstance(seen, tuple) or not seen or not isinstance(seen[0], torch.Tensor):
-        raise failure(what, tr("forward 1회", "one forward call").render(),
-                      tr("호출 없음", "no call").render(), tr("모델을 호출하세요",
+        raise failure(what, tr("forward 1회", "one forward call"),
+                      tr("호출 없음", "no call"), tr("모델을 호출하세요",
                                                            "call the model"))
     if seen[0].requires_grad:
         raise failure(what, "requires_grad == False (torch.no_grad())", "requires_grad == True",
@@ -216,7 +216,7 @@ def test_no_grad_predict_restores_the_mode(student, rng, start):
     x = torch.from_numpy(rng.standard_normal((4, 6)).astype(np.float32))
     model = _model(student)
     model.train(start == "train")
-    out = student.call(f"{M}:no_grad_predict", model, x)
+    out = student.call(f"{MODULE}:no_grad_predict", model, x)
     here = builders.seeded_mlp(6, 16, 4, seed=2, dropout=0.5, warmup=3).eval()
     with torch.no_grad():  # restoring a mode counts only from a function that predicts
         assert_close(out, here(x), rtol=1e-5, atol=1e-6,

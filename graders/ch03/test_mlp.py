@@ -15,7 +15,7 @@ import torch
 
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
 
-M = "ch03.mlp"
+MODULE = "ch03.mlp"
 HINT_STACK = tr("Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → BatchNorm1d → ReLU → "
                 "Dropout → Linear(h//2, out) 순서 그대로 만드세요",
                 "build exactly Linear → BatchNorm1d → ReLU → Dropout → Linear(h, h//2) → "
@@ -68,7 +68,7 @@ def _same_weights(student, rng, i: int, h: int, o: int, p: float = 0.3):
     """The learner's MLP and the curriculum's, with the same random weights and BatchNorm
     statistics: drawn here, set through the learner's own load_state_dict, and loaded into
     the curriculum model by role."""
-    model = student.call(f"{M}:MLP", i, h, o, dropout=p)
+    model = student.call(f"{MODULE}:MLP", i, h, o, dropout=p)
     state = dict(model.state_dict())
     new = {}
     for name, v in state.items():
@@ -118,7 +118,7 @@ def test_mlp_parameter_count(student, dims):
     half = h // 2
     expected = (i * h + h) + 2 * h + (h * half + half) + 2 * half + (half * o + o)
     # the parameters themselves come back (the learner's own parameters()), counted here
-    got = sum(int(np.prod(tuple(t.shape))) for t in student.call(f"{M}:MLP", i, h, o).parameters())
+    got = sum(int(np.prod(tuple(t.shape))) for t in student.call(f"{MODULE}:MLP", i, h, o).parameters())
     if got != expected:
         raise failure(f"MLP{dims}: number of parameters", str(expected), str(got), HINT_STACK)
 
@@ -147,7 +147,7 @@ def test_mlp_forward_matches_the_curriculum_model(student, rng):
 @grader("pytorch-loop", points=1)
 def test_mlp_eval_is_deterministic_and_train_uses_dropout(student, rng):
     x = torch.from_numpy(rng.standard_normal((16, 10)).astype(np.float32))
-    model = student.call(f"{M}:MLP", 10, 32, 3, dropout=0.5)
+    model = student.call(f"{MODULE}:MLP", 10, 32, 3, dropout=0.5)
     model.eval()
     first, second = model(x), model(x)
     assert_close(second, first, rtol=0, atol=0, what="MLP.eval(): two calls on the same x",
@@ -157,11 +157,11 @@ def test_mlp_eval_is_deterministic_and_train_uses_dropout(student, rng):
     model.train()
     if np.array_equal(model(x).detach().numpy(), model(x).detach().numpy()):
         raise failure("MLP(10, 32, 3, dropout=0.5).train(): two calls on the same x",
-                      tr("Dropout 때문에 서로 다름", "different (Dropout is on)").render(),
-                      tr("같음", "equal").render(),
+                      tr("Dropout 때문에 서로 다름", "different (Dropout is on)"),
+                      tr("같음", "equal"),
                       tr("dropout 인자로 nn.Dropout(dropout)을 만드세요",
                          "build nn.Dropout(dropout) from the dropout argument"))
-    still = student.call(f"{M}:MLP", 10, 32, 3, dropout=0.0)
+    still = student.call(f"{MODULE}:MLP", 10, 32, 3, dropout=0.0)
     still.train()
     assert_close(still(x), still(x), rtol=0, atol=1e-7,
                  what="MLP(10, 32, 3, dropout=0.0).train(): two calls on the same x",

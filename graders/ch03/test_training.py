@@ -21,8 +21,8 @@ from dldrill.childkit import builders
 from dldrill.data import digits_split
 from dldrill.grading import StudentError, assert_by_hand, assert_close, failure, grader, tr
 
-M = "ch03.training"
-B = "dldrill.childkit.builders"
+MODULE = "ch03.training"
+BUILDERS = "dldrill.childkit.builders"
 
 HINT_LOOP = tr("배치마다 zero_grad → forward → loss → backward → step 순서를 지키세요",
                "per batch: zero_grad → forward → loss → backward → step, in this order")
@@ -44,10 +44,10 @@ def _setup(sub, *, n=50, batch=16, seed=4, batchnorm=True, dropout=0.0, warmup=0
            momentum=0.9, shuffle=False):
     """(model, loader, optimizer, criterion) built from plain torch inside `sub`."""
     X, y = _data(n, seed=seed)
-    model = sub.call(f"{B}:seeded_mlp", 6, 16, 3, seed=seed, batchnorm=batchnorm,
+    model = sub.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=seed, batchnorm=batchnorm,
                      dropout=dropout, warmup=warmup)
-    loader = sub.call(f"{B}:array_loader", X, y, batch_size=batch, shuffle=shuffle, seed=seed)
-    opt = sub.call(f"{B}:make_optimizer", model, "sgd", lr=lr, momentum=momentum)
+    loader = sub.call(f"{BUILDERS}:array_loader", X, y, batch_size=batch, shuffle=shuffle, seed=seed)
+    opt = sub.call(f"{BUILDERS}:make_optimizer", model, "sgd", lr=lr, momentum=momentum)
     crit = sub.call("torch.nn:CrossEntropyLoss")
     return model, loader, opt, crit
 
@@ -80,8 +80,8 @@ def test_train_one_epoch_matches_the_reference_loop(student, reference):
     mine, ref = _setup(student), _setup(reference)
     for epoch in (1, 2):
         what = f"train_one_epoch(...) epoch {epoch} (SGD momentum 0.9, 50 samples, batch 16)"
-        got = _pair(student.call(f"{M}:train_one_epoch", *mine), what)
-        expected = reference.call(f"{M}:train_one_epoch", *ref)
+        got = _pair(student.call(f"{MODULE}:train_one_epoch", *mine), what)
+        expected = reference.call(f"{MODULE}:train_one_epoch", *ref)
         assert_close(got[0], expected[0], rtol=1e-4, what=f"{what}: loss", hint=HINT_LOOP)
         assert_close(got[1], expected[1], rtol=1e-6, what=f"{what}: acc", hint=HINT_LOOP)
         _assert_state_close(_state(mine[0]),
@@ -93,8 +93,8 @@ def test_train_one_epoch_matches_the_reference_loop(student, reference):
 def test_train_one_epoch_weights_batches_by_size(student, reference):
     """33 samples in batches of 16: the last batch has one sample and weighs 1/33, not 1/3."""
     kw = {"n": 33, "batchnorm": False, "seed": 7, "lr": 0.05, "momentum": 0.0}
-    got = _pair(student.call(f"{M}:train_one_epoch", *_setup(student, **kw)), "train_one_epoch")
-    expected = reference.call(f"{M}:train_one_epoch", *_setup(reference, **kw))
+    got = _pair(student.call(f"{MODULE}:train_one_epoch", *_setup(student, **kw)), "train_one_epoch")
+    expected = reference.call(f"{MODULE}:train_one_epoch", *_setup(reference, **kw))
     what = "train_one_epoch(...) on 33 samples in batches of 16, 16, 1"
     assert_close(got[0], expected[0], rtol=1e-5, what=f"{what}: loss", hint=HINT_WEIGHT)
     assert_close(got[1], expected[1], rtol=1e-6, what=f"{what}: acc", hint=tr(
@@ -108,10 +108,10 @@ def test_train_one_epoch_clips_the_gradient_norm(student, reference):
     kw = {"n": 32, "batch": 32, "batchnorm": False, "seed": 8, "lr": 1.0, "momentum": 0.0}
     mine = _setup(student, **kw)
     before = _state(mine[0])
-    student.call(f"{M}:train_one_epoch", *mine, clip_norm=0.05)
+    student.call(f"{MODULE}:train_one_epoch", *mine, clip_norm=0.05)
     after = _state(mine[0])
     ref = _setup(reference, **kw)
-    reference.call(f"{M}:train_one_epoch", *ref, clip_norm=0.05)
+    reference.call(f"{MODULE}:train_one_epoch", *ref, clip_norm=0.05)
     hint = tr("loss.backward()와 optimizer.step() 사이에 "
               "torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)",
               "call torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm) between "
@@ -134,8 +134,8 @@ def test_train_one_epoch_runs_in_train_mode(student, reference):
     mine, ref = _setup(student, **kw), _setup(reference, **kw)
     mine[0].eval()
     ref[0].eval()
-    got = _pair(student.call(f"{M}:train_one_epoch", *mine), "train_one_epoch(...)")
-    expected = reference.call(f"{M}:train_one_epoch", *ref)
+    got = _pair(student.call(f"{MODULE}:train_one_epoch", *mine), "train_one_epoch(...)")
+    expected = reference.call(f"{MODULE}:train_one_epoch", *ref)
     hint = tr("에폭 시작에 model.train()을 부르세요 (evaluate가 eval 모드로 바꿔 둡니다)",
               "call model.train() at the start of the epoch (evaluate leaves the model in eval "
               "mode)")
@@ -153,8 +153,8 @@ def test_evaluate_matches_the_reference(student, reference):
     kw = {"dropout": 0.5, "warmup": 3, "seed": 9}
     mine, ref = _setup(student, **kw), _setup(reference, **kw)
     before = _state(mine[0])
-    got = _pair(student.call(f"{M}:evaluate", mine[0], mine[1], mine[3]), "evaluate(...)")
-    expected = reference.call(f"{M}:evaluate", ref[0], ref[1], ref[3])
+    got = _pair(student.call(f"{MODULE}:evaluate", mine[0], mine[1], mine[3]), "evaluate(...)")
+    expected = reference.call(f"{MODULE}:evaluate", ref[0], ref[1], ref[3])
     what = "evaluate(model, loader of 50 samples in batches of 16, criterion)"
     hint = tr("model.eval()로 Dropout을 끄고 BatchNorm의 누적 통계를 쓰세요; 손실은 배치 크기로 가중",
               "model.eval() turns Dropout off and makes BatchNorm use its running statistics; "
@@ -187,12 +187,12 @@ def test_evaluate_uses_eval_mode_and_no_grad(student):
     model, loader, _, crit = _setup(student, **kw)
     model.train()
     record, last = _record_last_input(student, model)
-    student.call(f"{M}:evaluate", model, loader, crit)
+    student.call(f"{MODULE}:evaluate", model, loader, crit)
     seen = record.get(last)
     what = "the input of the model's last Linear during evaluate (model.train() before the call)"
     if not isinstance(seen, tuple) or not seen or not isinstance(seen[0], torch.Tensor):
-        raise failure(what, tr("배치마다 forward", "a forward call per batch").render(),
-                      tr("호출 없음", "no call").render(), tr("loader를 순회하세요",
+        raise failure(what, tr("배치마다 forward", "a forward call per batch"),
+                      tr("호출 없음", "no call"), tr("loader를 순회하세요",
                                                           "iterate over the loader"))
     if seen[0].requires_grad:
         raise failure(what, "requires_grad == False (torch.no_grad())", "requires_grad == True",
@@ -220,15 +220,15 @@ def test_training_loop_is_written_by_hand(student, reference):
     text here, never imported), and a loop that works: one epoch equals the reference loop's
     (untouched code earns nothing here). torch.optim, torch.nn and clip_grad_norm_ are the
     loop's own pieces and allowed."""
-    assert_by_hand(student, M, forbidden=TRAINERS,
+    assert_by_hand(student, MODULE, forbidden=TRAINERS,
                    functions=["train_one_epoch", "evaluate", "fit"],
                    hint=tr("zero_grad → forward → loss → backward → step을 직접 쓰세요 "
                            "(학습 라이브러리 없이)", "write zero_grad → forward → loss → "
                            "backward → step yourself (no trainer library)"))
     kw = {"n": 40, "seed": 3, "momentum": 0.0}
     mine, ref = _setup(student, **kw), _setup(reference, **kw)
-    got = _pair(student.call(f"{M}:train_one_epoch", *mine), "train_one_epoch(...)")
-    expected = reference.call(f"{M}:train_one_epoch", *ref)
+    got = _pair(student.call(f"{MODULE}:train_one_epoch", *mine), "train_one_epoch(...)")
+    expected = reference.call(f"{MODULE}:train_one_epoch", *ref)
     assert_close(got[0], expected[0], rtol=1e-4, what="train_one_epoch(...): loss",
                  hint=HINT_LOOP)
     _assert_state_close(_state(mine[0]), _state(ref[0]), "the weights after one epoch",
@@ -238,11 +238,11 @@ def test_training_loop_is_written_by_hand(student, reference):
 def _fit_setup(sub, *, scheduler: str, seed: int = 6):
     X, y = _data(64, seed=seed)
     Xv, yv = _data(40, seed=seed + 100)
-    model = sub.call(f"{B}:seeded_mlp", 6, 16, 3, seed=seed)
-    train = sub.call(f"{B}:array_loader", X, y, batch_size=16, shuffle=True, seed=seed)
-    val = sub.call(f"{B}:array_loader", Xv, yv, batch_size=16)
+    model = sub.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=seed)
+    train = sub.call(f"{BUILDERS}:array_loader", X, y, batch_size=16, shuffle=True, seed=seed)
+    val = sub.call(f"{BUILDERS}:array_loader", Xv, yv, batch_size=16)
     lr = {"step": 0.05, "plateau": 0.3}.get(scheduler, 0.1)
-    opt = sub.call(f"{B}:make_optimizer", model, "sgd", lr=lr, momentum=0.9)
+    opt = sub.call(f"{BUILDERS}:make_optimizer", model, "sgd", lr=lr, momentum=0.9)
     crit = sub.call("torch.nn:CrossEntropyLoss")
     if scheduler == "step":
         sched = sub.call("torch.optim.lr_scheduler:StepLR", opt, step_size=2, gamma=0.5)
@@ -259,7 +259,7 @@ def _history(value, epochs: int) -> dict:
     if not isinstance(value, dict) or sorted(value) != sorted(keys) or any(
             not isinstance(value[k], (list, tuple)) or len(value[k]) != epochs for k in keys):
         raise failure("fit(...) history", tr(f"키 {keys}, 각각 길이 {epochs}인 리스트",
-                                             f"keys {keys}, each a list of {epochs}").render(),
+                                             f"keys {keys}, each a list of {epochs}"),
                       repr(value)[:200], tr("에폭마다 네 값을 각 리스트에 append하세요",
                                             "append the four numbers to their lists every epoch"))
     return value
@@ -269,9 +269,9 @@ def _history(value, epochs: int) -> dict:
 def test_fit_history_matches_the_reference(student, reference):
     """4 epochs, shuffled training loader (64 samples), StepLR(step_size=2, gamma=0.5)."""
     m, t, v, o, c, s, (Xv, yv) = _fit_setup(student, scheduler="step")
-    got = _history(student.call(f"{M}:fit", m, t, v, 4, o, c, scheduler=s), 4)
+    got = _history(student.call(f"{MODULE}:fit", m, t, v, 4, o, c, scheduler=s), 4)
     rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="step")
-    expected = reference.call(f"{M}:fit", rm, rt, rv, 4, ro, rc, scheduler=rs)
+    expected = reference.call(f"{MODULE}:fit", rm, rt, rv, 4, ro, rc, scheduler=rs)
     hint = HINT_FIT
     for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
         assert_close(list(got[key]), list(expected[key]), rtol=1e-4, atol=1e-7,
@@ -289,9 +289,9 @@ def test_fit_steps_reduce_lr_on_plateau_with_the_validation_loss(student, refere
     the validation loss rises in some epochs, so the learning rate is halved then (stepped with
     the training loss, it is halved in other epochs; stepped without a metric, it fails)."""
     m, t, v, o, c, s, (Xv, yv) = _fit_setup(student, scheduler="plateau")
-    got = _history(student.call(f"{M}:fit", m, t, v, 6, o, c, scheduler=s), 6)
+    got = _history(student.call(f"{MODULE}:fit", m, t, v, 6, o, c, scheduler=s), 6)
     rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="plateau")
-    expected = reference.call(f"{M}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
+    expected = reference.call(f"{MODULE}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
     lr_ref = float(ro.param_groups[0]["lr"])
     assert lr_ref < 0.3, "the set-up must make ReduceLROnPlateau lower the learning rate"
     hint = tr("ReduceLROnPlateau는 검증 손실을 받아야 합니다: isinstance(scheduler, "
@@ -374,9 +374,9 @@ def test_fit_restores_the_best_weights(student, reference):
     The weights left in the model must be those of the epoch with the lowest validation loss.
     """
     m, t, v, o, c, s, (Xv, yv) = _fit_setup(student, scheduler="jump")
-    got = _history(student.call(f"{M}:fit", m, t, v, 6, o, c, scheduler=s), 6)
+    got = _history(student.call(f"{MODULE}:fit", m, t, v, 6, o, c, scheduler=s), 6)
     rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="jump")
-    expected = reference.call(f"{M}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
+    expected = reference.call(f"{MODULE}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
     best = int(np.argmin(expected["val_loss"]))
     assert best < 5, "the set-up must make the last epoch worse than the best"
     assert_close(list(got["val_loss"])[: best + 1], list(expected["val_loss"])[: best + 1],
@@ -395,8 +395,8 @@ def test_fit_saves_the_best_checkpoint_file(student, reference):
     """checkpoint_path given: the best state_dict is saved there with torch.save and loaded back;
     the file holds the weights of the best epoch (the reference loop's, from the same set-up)."""
     m, t, v, o, c, s, _ = _fit_setup(student, scheduler="jump")
-    path = student.call(f"{B}:scratch_file", "best_model.pt")  # a relative name would do too
-    student.call(f"{M}:fit", m, t, v, 6, o, c, scheduler=s, checkpoint_path=path)
+    path = student.call(f"{BUILDERS}:scratch_file", "best_model.pt")  # a relative name would do too
+    student.call(f"{MODULE}:fit", m, t, v, 6, o, c, scheduler=s, checkpoint_path=path)
     # the file is read by torch.load itself (weights only), called as a library function
     saved = None
     if student.call("os.path:isfile", path):
@@ -412,12 +412,12 @@ def test_fit_saves_the_best_checkpoint_file(student, reference):
               "the lowest so far")
     if saved is None:
         raise failure("fit(..., checkpoint_path=path)", tr("path에 저장된 파일",
-                      "a file saved at path").render(), tr("파일 없음", "no file").render(), hint)
+                      "a file saved at path"), tr("파일 없음", "no file"), hint)
     _assert_state_close(saved, _state(m),
                         "the saved checkpoint vs the weights left in the model (both the best)",
                         hint, rtol=0, atol=0)
     rm, rt, rv, ro, rc, rs, _ = _fit_setup(reference, scheduler="jump")
-    reference.call(f"{M}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
+    reference.call(f"{MODULE}:fit", rm, rt, rv, 6, ro, rc, scheduler=rs)
     _assert_state_close(saved, _state(rm), "the saved checkpoint vs the best epoch's weights",
                         hint)
 
@@ -438,13 +438,13 @@ def test_fit_reaches_95_percent_on_digits(student):
     """
     X_tr, X_te, y_tr, y_te = digits_split(test_fraction=0.25, seed=0)
     with student.time_limit(2.0, "fit on the digits (10 epochs)"):  # CPU-seconds
-        model = student.call(f"{B}:seeded_mlp", 64, 128, 10, seed=0, dropout=0.1)
-        train = student.call(f"{B}:array_loader", X_tr[:1100], y_tr[:1100], batch_size=64,
+        model = student.call(f"{BUILDERS}:seeded_mlp", 64, 128, 10, seed=0, dropout=0.1)
+        train = student.call(f"{BUILDERS}:array_loader", X_tr[:1100], y_tr[:1100], batch_size=64,
                              shuffle=True, seed=0)
-        val = student.call(f"{B}:array_loader", X_tr[1100:], y_tr[1100:], batch_size=256)
-        opt = student.call(f"{B}:make_optimizer", model, "adam", lr=1e-2)
+        val = student.call(f"{BUILDERS}:array_loader", X_tr[1100:], y_tr[1100:], batch_size=256)
+        opt = student.call(f"{BUILDERS}:make_optimizer", model, "adam", lr=1e-2)
         crit = student.call("torch.nn:CrossEntropyLoss")
-        _history(student.call(f"{M}:fit", model, train, val, 10, opt, crit), 10)
+        _history(student.call(f"{MODULE}:fit", model, train, val, 10, opt, crit), 10)
     acc = _accuracy_here(_state(model), X_te, y_te)
     if acc < 0.95:
         raise failure("test accuracy on 449 held-out digits after fit", ">= 0.95", f"{acc:.3f}",

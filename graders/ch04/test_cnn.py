@@ -17,8 +17,8 @@ from dldrill.grading import assert_close, assert_shape, failure, grader, load_by
 from dldrill.paths import solutions_root
 from dldrill.sandbox.api import reference_importer
 
-M = "ch04.cnn"
-B = "dldrill.childkit.builders"
+MODULE = "ch04.cnn"
+BUILDERS = "dldrill.childkit.builders"
 
 HINT_SIMPLE = tr("Conv2d(1, 16, 3, padding=1) → ReLU → MaxPool2d(2, 2) → Flatten → Linear(16*14*14, 10)",
                  "Conv2d(1, 16, 3, padding=1) → ReLU → MaxPool2d(2, 2) → Flatten → "
@@ -47,7 +47,7 @@ def matched_output(student, model, ref, x, what, hint):
     model.train()
     model(x * 1.5 + 0.2)
     model.eval()
-    trace = student.call(f"{B}:execution_trace", model, x)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, x)
     load_by_execution(ref, trace, x, what=what, hint=hint)
     ref.eval()
     with torch.no_grad():
@@ -61,7 +61,7 @@ def matched_output(student, model, ref, x, what, hint):
 @grader("cnn-cifar10", points=1)
 def test_simple_cnn_parameter_count(student):
     expected = (16 * 9 + 16) + (16 * 14 * 14 * 10 + 10)
-    got = param_count(student.call(f"{M}:SimpleCNN"))
+    got = param_count(student.call(f"{MODULE}:SimpleCNN"))
     if got != expected:
         raise failure("SimpleCNN(): number of parameters", f"{expected:,}", f"{got:,}", HINT_SIMPLE)
 
@@ -69,7 +69,7 @@ def test_simple_cnn_parameter_count(student):
 @grader("cnn-cifar10", points=2)
 def test_simple_cnn_forward_matches_the_curriculum_model(student, rng):
     x = torch.from_numpy(rng.standard_normal((3, 1, 28, 28)).astype(np.float32))
-    matched_output(student, student.call(f"{M}:SimpleCNN"), _key().SimpleCNN(), x,
+    matched_output(student, student.call(f"{MODULE}:SimpleCNN"), _key().SimpleCNN(), x,
                     "SimpleCNN()(x (3, 1, 28, 28))", HINT_SIMPLE)
 
 
@@ -77,7 +77,7 @@ def test_simple_cnn_forward_matches_the_curriculum_model(student, rng):
 def test_mnistnet_parameter_count(student):
     expected = ((9 * 32 + 32) + 64 + (9 * 32 * 64 + 64) + 128 + (9 * 64 * 128 + 128) + 256
                 + (128 * 7 * 7 * 256 + 256) + (256 * 10 + 10))
-    got = param_count(student.call(f"{M}:MNISTNet"))
+    got = param_count(student.call(f"{MODULE}:MNISTNet"))
     if got != expected:
         raise failure("MNISTNet(): number of parameters", f"{expected:,}", f"{got:,}", HINT_MNIST)
 
@@ -85,17 +85,17 @@ def test_mnistnet_parameter_count(student):
 @grader("cnn-cifar10", points=2)
 def test_mnistnet_forward_matches_the_curriculum_model(student, rng):
     x = torch.from_numpy(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
-    matched_output(student, student.call(f"{M}:MNISTNet"), _key().MNISTNet(), x,
+    matched_output(student, student.call(f"{MODULE}:MNISTNet"), _key().MNISTNet(), x,
                     "MNISTNet().eval()(x (4, 1, 28, 28))", HINT_MNIST)
 
 
 @grader("cnn-cifar10", points=1)
 def test_mnistnet_dropout_layers(student, rng):
     """Dropout2d(0.25) after each pooling, Dropout(0.5) in the classifier, in this order."""
-    model = student.call(f"{M}:MNISTNet")
+    model = student.call(f"{MODULE}:MNISTNet")
     model.train()
     x = torch.from_numpy(rng.standard_normal((2, 1, 28, 28)).astype(np.float32))
-    trace = student.call(f"{B}:execution_trace", model, x)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, x)
     got = [(c["type"], c["config"].get("p")) for c in trace["calls"] if "Dropout" in c["type"]]
     expected = [("Dropout2d", 0.25), ("Dropout2d", 0.25), ("Dropout", 0.5)]
     if got != expected:

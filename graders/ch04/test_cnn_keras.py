@@ -24,7 +24,7 @@ import numpy as np
 from dldrill.grading import StudentError, assert_close, assert_shape, failure, grader, tr, type_name
 from dldrill.grading.keras_graph import check_compiled, check_dropout, first_difference, outputs
 
-M = "ch04.cnn"
+MODULE = "ch04.cnn"
 
 # -- Keras ------------------------------------------------------------------------------------------
 HINT_KERAS = tr("블록마다 Conv2D(3×3, same) → BatchNormalization → relu를 두 번, MaxPooling2D(2×2), "
@@ -126,7 +126,7 @@ def _shape(value) -> list | None:
 
 def _summary(student, *args, **kwargs) -> tuple:
     shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
-    model = student.call(f"{M}:build_keras_cnn", *args, **kwargs)
+    model = student.call(f"{MODULE}:build_keras_cnn", *args, **kwargs)
     return model, _describe(model), f"build_keras_cnn({shown})"
 
 

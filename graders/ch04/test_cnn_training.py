@@ -28,8 +28,8 @@ from dldrill.grading import assert_close, failure, grader, load_by_execution, tr
 from dldrill.paths import solutions_root
 from dldrill.sandbox.api import reference_importer
 
-M = "ch04.cnn"
-B = "dldrill.childkit.builders"
+MODULE = "ch04.cnn"
+BUILDERS = "dldrill.childkit.builders"
 BATCH, EPOCHS, LR = 32, 2, 2e-3
 BUDGET = 160.0  # CPU-seconds for building and training MNISTNet (answer key: 23-31 CPU-s)
 HINT_MNIST = tr("(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-BN-ReLU → MaxPool(2) → "
@@ -40,7 +40,7 @@ HINT_MNIST = tr("(Conv-BN-ReLU)×2 → MaxPool(2) → Dropout2d(0.25) → Conv-B
 
 
 def _reference_mnistnet():
-    return reference_importer(solutions_root())(M).MNISTNet()
+    return reference_importer(solutions_root())(MODULE).MNISTNet()
 
 
 def _mnist_float(X: np.ndarray) -> np.ndarray:
@@ -50,11 +50,11 @@ def _mnist_float(X: np.ndarray) -> np.ndarray:
 def _same_function(student, probe: torch.Tensor, what: str) -> None:
     """A fresh learner's MNISTNet (BatchNorm statistics warmed up) computes what the answer key's
     computes with its weights."""
-    model = student.call(f"{M}:MNISTNet")
+    model = student.call(f"{MODULE}:MNISTNet")
     model.train()
     model(probe * 1.5 + 0.2)
     model.eval()
-    trace = student.call(f"{B}:execution_trace", model, probe)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, probe)
     ref = load_by_execution(_reference_mnistnet(), trace, probe, what=what, hint=HINT_MNIST)
     ref.eval()
     with torch.no_grad():
@@ -66,7 +66,7 @@ def _train(student, X: np.ndarray, y: np.ndarray):
     """Trains a fresh learner's MNISTNet in the submission, one batch per step, through handles on
     torch's own objects there; returns (the model's handle, the mean training loss per epoch)."""
     student.call("torch:manual_seed", 0)
-    model = student.call(f"{M}:MNISTNet")
+    model = student.call(f"{MODULE}:MNISTNet")
     model.train()
     steps = (len(X) + BATCH - 1) // BATCH
     opt = student.call("torch.optim:AdamW", model.parameters(), lr=LR)
@@ -109,7 +109,7 @@ def test_mnistnet_reaches_95_percent_on_mnist(student):
     with timed.time_limit(BUDGET, "MNISTNet: 2 epochs on 4000 MNIST images"):
         model, losses = _train(timed, X_tr, y_tr)
     model.eval()
-    trace = student.call(f"{B}:execution_trace", model, probe)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, probe)
     ref = load_by_execution(_reference_mnistnet(), trace, probe, what="the trained MNISTNet",
                             hint=HINT_MNIST)
     ref.eval()

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from dldrill.grading import StudentError, assert_by_hand, assert_close, assert_shape, failure, grader, tr
 
-M = "ch04.conv"
+MODULE = "ch04.conv"
 # Library counterparts of the by-hand exercises (their docstrings: "Do not call F.conv2d or
 # nn.Conv2d", "Do not call F.max_pool2d or nn.MaxPool2d"); cutting windows (Tensor.unfold,
 # F.unfold, F.pad, slicing) and einsum / matmul stay allowed.
@@ -60,11 +60,11 @@ def by_hand(student, module: str, name: str, forbidden, hint) -> None:
 
 def conv_by_hand(student):
     """conv2d_naive (and the module-level helpers it uses) calls no library convolution."""
-    by_hand(student, M, "conv2d_naive", CONV_LIBRARY, HINT_BY_HAND_CONV)
+    by_hand(student, MODULE, "conv2d_naive", CONV_LIBRARY, HINT_BY_HAND_CONV)
 
 
 def pool_by_hand(student):
-    by_hand(student, M, "max_pool2d_naive", POOL_LIBRARY, HINT_BY_HAND_POOL)
+    by_hand(student, MODULE, "max_pool2d_naive", POOL_LIBRARY, HINT_BY_HAND_POOL)
 
 HINT_SIZE = tr("out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1 (축마다)",
                "out = (size + 2·padding − dilation·(k − 1) − 1) // stride + 1, per axis")
@@ -94,7 +94,7 @@ def test_conv2d_output_size_matches_real_layers(student, group):
         kh, kw = _pair(k)
         real = F.conv2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, kh, kw), stride=s, padding=p,
                         dilation=d).shape[-2:]
-        got = student.call(f"{M}:conv2d_output_size", h, w, k, stride=s, padding=p, dilation=d)
+        got = student.call(f"{MODULE}:conv2d_output_size", h, w, k, stride=s, padding=p, dilation=d)
         what = (f"conv2d_output_size({h}, {w}, kernel_size={k}, stride={s}, padding={p}, "
                 f"dilation={d})")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
@@ -112,7 +112,7 @@ def test_conv2d_naive_curriculum_example(student):
     x = torch.tensor([[1, 0, 1, 0, 1], [0, 1, 0, 1, 0]] * 2 + [[1, 0, 1, 0, 1]],
                      dtype=torch.float32).view(1, 1, 5, 5)
     w = torch.tensor([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=torch.float32).view(1, 1, 3, 3)
-    got = student.call(f"{M}:conv2d_naive", x, w)
+    got = student.call(f"{MODULE}:conv2d_naive", x, w)
     conv_by_hand(student)
     what = "conv2d_naive(curriculum's 5×5 input, its 3×3 filter)"
     assert_shape(got, (1, 1, 3, 3), what, HINT_SIZE)
@@ -140,7 +140,7 @@ def test_conv2d_naive_matches_f_conv2d(student, rng, case):
     weight = torch.from_numpy(rng.standard_normal((o, c, *k))).to(dtype)
     bias = torch.from_numpy(rng.standard_normal(o)).to(dtype) if with_bias else None
     expected = F.conv2d(x, weight, bias, stride=s, padding=p)
-    got = student.call(f"{M}:conv2d_naive", x, weight, bias, stride=s, padding=p)
+    got = student.call(f"{MODULE}:conv2d_naive", x, weight, bias, stride=s, padding=p)
     conv_by_hand(student)
     what = (f"conv2d_naive(x {tuple(x.shape)}, weight {tuple(weight.shape)}, "
             f"bias={f'({o},)' if with_bias else None}, stride={s}, padding={p})")
@@ -159,7 +159,7 @@ def test_conv2d_naive_is_differentiable(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 2, 6, 5)))
     weight = torch.from_numpy(rng.standard_normal((3, 2, 3, 3)))
     up = torch.from_numpy(rng.standard_normal((2, 3, 3, 3)))
-    fn = student.call("functools:partial", student.get(f"{M}:conv2d_naive"), weight=weight,
+    fn = student.call("functools:partial", student.get(f"{MODULE}:conv2d_naive"), weight=weight,
                       stride=2, padding=1)
     what = "d(sum(conv2d_naive(x, w, stride=2, padding=1) · g)) / dx"
     hint = tr("torch 연산만 쓰세요: .item(), .numpy(), float()로 값을 꺼내면 그래디언트가 끊깁니다",
@@ -167,7 +167,7 @@ def test_conv2d_naive_is_differentiable(student, rng):
     try:
         out, got = student.call("torch.autograd.functional:vjp", fn, x, up)
     except StudentError as err:
-        raise failure(what, tr("x에 대한 그래디언트", "a gradient for x").render(),
+        raise failure(what, tr("x에 대한 그래디언트", "a gradient for x"),
                       err.message.splitlines()[0][:200], hint) from None
     conv_by_hand(student)
     xr = x.clone().requires_grad_(True)
@@ -192,8 +192,8 @@ def test_max_pool2d_naive_matches_f_max_pool2d(student, rng, case):
     n, c, h, w, k, s = POOL_CASES[case]
     x = torch.from_numpy(rng.standard_normal((n, c, h, w)).astype(np.float32)) - 1.0
     expected = F.max_pool2d(x, k, s)
-    got = student.call(f"{M}:max_pool2d_naive", x, k, s) if s is not None else \
-        student.call(f"{M}:max_pool2d_naive", x, k)
+    got = student.call(f"{MODULE}:max_pool2d_naive", x, k, s) if s is not None else \
+        student.call(f"{MODULE}:max_pool2d_naive", x, k)
     pool_by_hand(student)
     what = f"max_pool2d_naive(x {tuple(x.shape)}, kernel_size={k}" + (
         f", stride={s})" if s is not None else ") (stride not given)")

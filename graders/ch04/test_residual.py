@@ -19,8 +19,8 @@ from dldrill.grading import StudentError, assert_close, assert_shape, failure, g
 from dldrill.paths import solutions_root
 from dldrill.sandbox.api import reference_importer
 
-M = "ch04.residual"
-B = "dldrill.childkit.builders"
+MODULE = "ch04.residual"
+BUILDERS = "dldrill.childkit.builders"
 
 HINT_BLOCK = tr("conv3×3(stride, bias=False) → BN → ReLU → conv3×3(bias=False) → BN, "
                 "여기에 shortcut을 더한 뒤 ReLU; shortcut은 stride != 1 또는 in_ch != out_ch일 때만 "
@@ -31,7 +31,7 @@ HINT_BLOCK = tr("conv3×3(stride, bias=False) → BN → ReLU → conv3×3(bias=
 
 
 def _key():
-    return reference_importer(solutions_root())(M)
+    return reference_importer(solutions_root())(MODULE)
 
 
 def param_count(model) -> int:
@@ -90,9 +90,9 @@ def _loaded(student, model, ref, x, what, hint=HINT_BLOCK):
         model(x * (1.0 + 0.5 * k) + 0.1 * k)
     model.eval()
     try:
-        trace = student.call(f"{B}:execution_trace", model, x)
+        trace = student.call(f"{BUILDERS}:execution_trace", model, x)
     except StudentError as err:
-        raise failure(f"{what}: forward", tr("출력 텐서", "an output tensor").render(),
+        raise failure(f"{what}: forward", tr("출력 텐서", "an output tensor"),
                       err.message.splitlines()[0][:200], hint) from None
     load_by_execution(ref, _shortcut_first(trace), x, what=what, hint=hint)
     ref.eval()
@@ -108,12 +108,12 @@ BLOCKS = {"64-64-s1": (64, 64, 1, 8), "64-128-s2": (64, 128, 2, 8), "32-32-s2": 
 def test_residual_block_output_shapes(student, rng, case):
     i, o, s, size = BLOCKS[case]
     x = torch.from_numpy(rng.standard_normal((2, i, size, size)).astype(np.float32))
-    block = student.call(f"{M}:ResidualBlock", i, o, stride=s)
+    block = student.call(f"{MODULE}:ResidualBlock", i, o, stride=s)
     what = f"ResidualBlock({i}, {o}, stride={s})(x (2, {i}, {size}, {size}))"
     try:
         out = block(x)
     except StudentError as err:
-        raise failure(what, tr("출력 텐서", "an output tensor").render(),
+        raise failure(what, tr("출력 텐서", "an output tensor"),
                       err.message.splitlines()[0][:200], HINT_BLOCK) from None
     side = (size - 1) // s + 1
     assert_shape(out, (2, o, side, side), what, HINT_BLOCK)
@@ -124,7 +124,7 @@ def test_residual_block_output_shapes(student, rng, case):
 def test_residual_block_parameter_counts(student, case):
     """Exact counts: the identity shortcut has no parameters; a projection adds a 1×1 conv + BN."""
     i, o, s, _ = BLOCKS[case]
-    got = param_count(student.call(f"{M}:ResidualBlock", i, o, stride=s))
+    got = param_count(student.call(f"{MODULE}:ResidualBlock", i, o, stride=s))
     expected = _block_params(i, o, s)
     if got != expected:
         shortcut = ("identity, 0" if s == 1 and i == o else f"1×1 conv {i * o} + BN {2 * o}")
@@ -140,7 +140,7 @@ def test_residual_block_forward_matches_the_curriculum_block(student, rng, case)
     x = torch.from_numpy(rng.standard_normal((3, i, 7, 7)).astype(np.float32))
     what = f"ResidualBlock({i}, {o}, stride={s}).eval()(x (3, {i}, 7, 7))"
     ref = _key().ResidualBlock(i, o, stride=s)
-    got = _loaded(student, student.call(f"{M}:ResidualBlock", i, o, stride=s), ref, x, what)
+    got = _loaded(student, student.call(f"{MODULE}:ResidualBlock", i, o, stride=s), ref, x, what)
     with torch.no_grad():
         expected = ref(x)
     assert_shape(got, tuple(expected.shape), what, HINT_BLOCK)
@@ -156,7 +156,7 @@ def test_residual_block_gradient_reaches_the_input(student, rng, case):
     """d(sum(block(x) · g))/dx with the same weights: the shortcut's share must be there."""
     i, o, s = {"8-8-s1": (8, 8, 1), "8-16-s2": (8, 16, 2)}[case]
     x = torch.from_numpy(rng.standard_normal((2, i, 6, 6)).astype(np.float32))
-    block = student.call(f"{M}:ResidualBlock", i, o, stride=s)
+    block = student.call(f"{MODULE}:ResidualBlock", i, o, stride=s)
     what = f"ResidualBlock({i}, {o}, stride={s}).eval(): d(sum(out · g))/dx"
     ref = _key().ResidualBlock(i, o, stride=s)
     _loaded(student, block, ref, x, what)
@@ -167,7 +167,7 @@ def test_residual_block_gradient_reaches_the_input(student, rng, case):
     try:  # torch's own vjp runs the learner's block in the submission; no kit code there
         out, got = student.call("torch.autograd.functional:vjp", block, x, up)
     except StudentError as err:
-        raise failure(what, tr("x에 대한 그래디언트", "a gradient for x").render(),
+        raise failure(what, tr("x에 대한 그래디언트", "a gradient for x"),
                       err.message.splitlines()[0][:200], tr(
                           "입력 x를 제자리에서 바꾸지 마세요(identity += out 금지): out + identity",
                           "do not change the input x in place (no identity += out): out + identity"
@@ -184,12 +184,12 @@ def test_residual_block_gradient_reaches_the_input(student, rng, case):
 @grader("cnn-cifar10", points=1)
 def test_residual_block_leaves_its_input_unchanged(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 8, 5, 5)).astype(np.float32))
-    block = student.call(f"{M}:ResidualBlock", 8, 8)
+    block = student.call(f"{MODULE}:ResidualBlock", 8, 8)
     block.eval()
     _, after = call_keeping_the_input(student, block, x)
     if not torch.equal(torch.as_tensor(after), x):
-        raise failure("ResidualBlock(8, 8)(x): x after the call", tr("그대로", "unchanged").render(),
-                      tr("바뀜", "changed").render(),
+        raise failure("ResidualBlock(8, 8)(x): x after the call", tr("그대로", "unchanged"),
+                      tr("바뀜", "changed"),
                       tr("항등 shortcut은 x 자신입니다: identity += out 대신 "
                          "out + identity로 새 텐서를 만드세요",
                          "the identity shortcut is x itself: write out + identity (a new tensor), "
@@ -211,11 +211,11 @@ def test_small_resnet_output_shapes(student, rng, case):
     classes, ch, size = {"cifar": (10, 3, 32), "mnist-5-classes": (5, 1, 28)}[case]
     x = torch.from_numpy(rng.standard_normal((2, ch, size, size)).astype(np.float32))
     what = f"SmallResNet(num_classes={classes}, in_ch={ch})(x (2, {ch}, {size}, {size}))"
-    model = student.call(f"{M}:SmallResNet", num_classes=classes, in_ch=ch)
+    model = student.call(f"{MODULE}:SmallResNet", num_classes=classes, in_ch=ch)
     try:
         out = model(x)
     except StudentError as err:
-        raise failure(what, tr("출력 텐서", "an output tensor").render(),
+        raise failure(what, tr("출력 텐서", "an output tensor"),
                       err.message.splitlines()[0][:200], HINT_NET) from None
     assert_shape(out, (2, classes), what, HINT_NET)
 
@@ -224,7 +224,7 @@ def test_small_resnet_output_shapes(student, rng, case):
 def test_small_resnet_parameter_count(student):
     ref = _key().SmallResNet(num_classes=7, in_ch=3)
     expected = sum(p.numel() for p in ref.parameters())
-    got = param_count(student.call(f"{M}:SmallResNet", num_classes=7, in_ch=3))
+    got = param_count(student.call(f"{MODULE}:SmallResNet", num_classes=7, in_ch=3))
     if got != expected:
         raise failure("SmallResNet(num_classes=7, in_ch=3): number of parameters", f"{expected:,}",
                       f"{got:,}", HINT_NET)
@@ -235,7 +235,7 @@ def test_small_resnet_forward_matches(student, rng):
     x = torch.from_numpy(rng.standard_normal((3, 3, 16, 16)).astype(np.float32))
     what = "SmallResNet(num_classes=10, in_ch=3).eval()(x (3, 3, 16, 16))"
     ref = _key().SmallResNet(num_classes=10, in_ch=3)
-    got = _loaded(student, student.call(f"{M}:SmallResNet", num_classes=10, in_ch=3), ref, x, what,
+    got = _loaded(student, student.call(f"{MODULE}:SmallResNet", num_classes=10, in_ch=3), ref, x, what,
                   HINT_NET)
     with torch.no_grad():
         expected = ref(x)

@@ -16,15 +16,15 @@ from dldrill.grading import StudentError, assert_close, assert_shape, failure, g
 from dldrill.paths import solutions_root
 from dldrill.sandbox.api import reference_importer
 
-M = "ch04.vgg"
-B = "dldrill.childkit.builders"
+MODULE = "ch04.vgg"
+BUILDERS = "dldrill.childkit.builders"
 HINT_BLOCK = tr("num_convs × [Conv2d(3×3, padding=1) → ReLU] 뒤에 MaxPool2d(2, 2); 첫 conv만 in_ch, 나머지는 "
                 "out_ch 입력", "num_convs × [Conv2d(3×3, padding=1) → ReLU], then MaxPool2d(2, 2); only "
                 "the first conv takes in_ch channels, the others out_ch")
 
 
 def _key():
-    return reference_importer(solutions_root())(M)
+    return reference_importer(solutions_root())(MODULE)
 
 
 def param_count(model) -> int:
@@ -44,12 +44,12 @@ BLOCKS = {"3-64-x2": (3, 64, 2, 32), "64-128-x3": (64, 128, 3, 9), "8-4-x1": (8,
 def test_vgg_block_output_shape(student, rng, case):
     i, o, n, size = BLOCKS[case]
     x = torch.from_numpy(rng.standard_normal((2, i, size, size)).astype(np.float32))
-    block = student.call(f"{M}:vgg_block", i, o, n)
+    block = student.call(f"{MODULE}:vgg_block", i, o, n)
     what = f"vgg_block({i}, {o}, {n})(x (2, {i}, {size}, {size}))"
     try:
         out = block(x)
     except StudentError as err:
-        raise failure(what, tr("출력 텐서", "an output tensor").render(),
+        raise failure(what, tr("출력 텐서", "an output tensor"),
                       err.message.splitlines()[0][:200], HINT_BLOCK) from None
     assert_shape(out, (2, o, size // 2, size // 2), what, HINT_BLOCK)
 
@@ -58,7 +58,7 @@ def test_vgg_block_output_shape(student, rng, case):
 @grader("cnn-cifar10", points=1)
 def test_vgg_block_parameter_count(student, case):
     i, o, n, _ = BLOCKS[case]
-    got = param_count(student.call(f"{M}:vgg_block", i, o, n))
+    got = param_count(student.call(f"{MODULE}:vgg_block", i, o, n))
     if got != _block_params(i, o, n):
         raise failure(f"vgg_block({i}, {o}, {n}): number of parameters", f"{_block_params(i, o, n):,}",
                       f"{got:,}", HINT_BLOCK)
@@ -67,9 +67,9 @@ def test_vgg_block_parameter_count(student, case):
 @grader("cnn-cifar10", points=2)
 def test_vgg_block_forward_matches_the_reference(student, rng):
     x = torch.from_numpy(rng.standard_normal((2, 3, 10, 10)).astype(np.float32))
-    block = student.call(f"{M}:vgg_block", 3, 5, 2)
+    block = student.call(f"{MODULE}:vgg_block", 3, 5, 2)
     what = "vgg_block(3, 5, 2)(x (2, 3, 10, 10))"
-    trace = student.call(f"{B}:execution_trace", block, x)
+    trace = student.call(f"{BUILDERS}:execution_trace", block, x)
     ref = _key().vgg_block(3, 5, 2)
     load_by_execution(ref, trace, x, what=what, hint=HINT_BLOCK)
     with torch.no_grad():
@@ -86,7 +86,7 @@ def _models(student, rng) -> list[tuple[str, object, int]]:
     the sizes are drawn from `rng`, so no count can be known in advance."""
     i, h, o, k, c = (int(v) for v in rng.integers(3, 13, size=5))
     out = []
-    mlp = student.call(f"{B}:seeded_mlp", i, h, o)  # Linear · BatchNorm1d · ReLU · Linear
+    mlp = student.call(f"{BUILDERS}:seeded_mlp", i, h, o)  # Linear · BatchNorm1d · ReLU · Linear
     out.append((f"Sequential(Linear({i}, {h}), BatchNorm1d({h}), ReLU, Linear({h}, {o}))", mlp,
                 (i * h + h) + 2 * h + (h * o + o)))
     conv = student.call("torch.nn:Conv2d", c, h, k, bias=False)
@@ -111,7 +111,7 @@ HINT_COUNT = tr("sum(p.numel() for p in model.parameters()) — 버퍼(running_m
 @grader("cnn-cifar10", points=1)
 def test_count_params_all(student, rng):
     for desc, model, expected in _models(student, rng):
-        got = student.call(f"{M}:count_params", model)
+        got = student.call(f"{MODULE}:count_params", model)
         if not isinstance(got, int) or isinstance(got, bool) or got != expected:
             raise failure(f"count_params({desc})", f"{expected:,} (int)", repr(got), HINT_COUNT)
 
@@ -119,16 +119,16 @@ def test_count_params_all(student, rng):
 @grader("cnn-cifar10", points=1)
 def test_count_params_trainable_only(student):
     """The first Linear and the BatchNorm frozen (requires_grad=False), as in transfer learning."""
-    model = student.call(f"{B}:seeded_mlp", 10, 16, 3)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 10, 16, 3)
     for index in (0, 1):  # nn.Module.requires_grad_ on the layers, through the handle
         model[index].requires_grad_(False)
     desc = "Sequential(Linear(10, 16) frozen, BatchNorm1d(16) frozen, ReLU, Linear(16, 3))"
     hint = tr("trainable_only=True이면 requires_grad인 파라미터만 세세요",
               "with trainable_only=True count only the parameters with requires_grad")
-    got = student.call(f"{M}:count_params", model, trainable_only=True)
+    got = student.call(f"{MODULE}:count_params", model, trainable_only=True)
     if got != 16 * 3 + 3:
         raise failure(f"count_params({desc}, trainable_only=True)", str(16 * 3 + 3), repr(got), hint)
-    got = student.call(f"{M}:count_params", model)
+    got = student.call(f"{MODULE}:count_params", model)
     total = (10 * 16 + 16) + 2 * 16 + (16 * 3 + 3)
     if got != total:
         raise failure(f"count_params({desc})", f"{total} (all)", repr(got), HINT_COUNT)

@@ -19,7 +19,7 @@ from torch import nn
 
 from dldrill.grading import assert_by_hand, assert_close, assert_raises, assert_shape, failure, grader, tr
 
-M = "ch05.cells"
+MODULE = "ch05.cells"
 CELL_LIBRARY = (
     "torch.nn.RNNCell", "torch.nn.LSTMCell", "torch.nn.GRUCell", "torch.nn.RNN", "torch.nn.LSTM",
     "torch.nn.GRU", "torch.nn.RNNBase", "torch.nn.RNNCellBase", "torch.nn.modules.rnn",
@@ -40,7 +40,7 @@ def by_hand(student, module: str, name: str, forbidden, hint) -> None:
 def cell_by_hand(student, name: str) -> None:
     """`name` (and the module-level helpers it uses) calls no library recurrent cell or layer;
     recurrent_param_count may build layers to check itself."""
-    by_hand(student, M, name, CELL_LIBRARY, HINT_BY_HAND)
+    by_hand(student, MODULE, name, CELL_LIBRARY, HINT_BY_HAND)
 
 
 def _t(rng, *shape, scale=1.0, dtype=np.float32):
@@ -59,7 +59,7 @@ def test_rnn_cell_matches_the_formula(student, rng, B, I, H):
         cell.bias_ih.copy_(b)
         cell.bias_hh.zero_()
         expected = cell(x, h)
-    got = student.call(f"{M}:rnn_cell", x, h, W_xh, W_hh, b)
+    got = student.call(f"{MODULE}:rnn_cell", x, h, W_xh, W_hh, b)
     cell_by_hand(student, "rnn_cell")
     what = f"rnn_cell(x_t ({B}, {I}), h_prev ({B}, {H}), W_xh ({I}, {H}), W_hh ({H}, {H}), b)"
     hint = tr("h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b): 가중치는 오른쪽에서 곱합니다 (전치 없음)",
@@ -83,7 +83,7 @@ def test_lstm_cell_matches_nn_lstmcell(student, rng, B, I, H, dtype):
         h_exp, c_exp = cell(x, (h, c))
     params = [p.detach().clone() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih,
                                            cell.bias_hh)]
-    got = student.call(f"{M}:lstm_cell", x, h, c, *params)
+    got = student.call(f"{MODULE}:lstm_cell", x, h, c, *params)
     cell_by_hand(student, "lstm_cell")
     what = f"lstm_cell(x_t ({B}, {I}), h, c ({B}, {H}), nn.LSTMCell({I}, {H})'s weights)"
     if not isinstance(got, tuple) or len(got) != 2:
@@ -114,7 +114,7 @@ HINT_COUNT = tr("게이트 수 × (H·I + H·H + 2·H): PyTorch는 b_ih와 b_hh 
 
 def _count_matches(student, kind: str, I: int, H: int) -> None:
     expected = _layer_count(kind, I, H)
-    got = student.call(f"{M}:recurrent_param_count", kind, I, H)
+    got = student.call(f"{MODULE}:recurrent_param_count", kind, I, H)
     if got != expected or isinstance(got, bool):
         layer = LAYERS[kind.lower()].__name__
         raise failure(f"recurrent_param_count({kind!r}, {I}, {H})",
@@ -128,7 +128,7 @@ def _count_matches(student, kind: str, I: int, H: int) -> None:
 def test_recurrent_param_count_equals_the_layers(student, kind, I, H):
     _count_matches(student, kind, I, H)
     if kind == "rnn":
-        assert_raises("ValueError", student.call, f"{M}:recurrent_param_count", "transformer",
+        assert_raises("ValueError", student.call, f"{MODULE}:recurrent_param_count", "transformer",
                       I, H, valid=lambda: _count_matches(student, "GRU", I, H),
                       what="recurrent_param_count('transformer', ...)",
                       hint=tr("알 수 없는 kind는 ValueError", "an unknown kind raises ValueError"))

@@ -40,8 +40,8 @@ from dldrill.grading import (
 from dldrill.paths import solutions_root
 from dldrill.sandbox.api import reference_importer
 
-M = "ch05.models"
-B = "dldrill.childkit.builders"
+MODULE = "ch05.models"
+BUILDERS = "dldrill.childkit.builders"
 HINT_PRED = tr("nn.LSTM(..., batch_first=True, bidirectional=True) → out[:, -1, :] (2H) → "
                "Linear(2H, 32) · ReLU · Dropout · Linear(32, 1)",
                "nn.LSTM(..., batch_first=True, bidirectional=True) → out[:, -1, :] (2H) → "
@@ -78,12 +78,12 @@ def param_count(model) -> int:
 def _learner_model(student, cls: str, *args, seed: int = 0, **kwargs):
     """The learner's model, built in the submission right after `torch.manual_seed(seed)` there."""
     student.call("torch:manual_seed", seed)
-    return student.call(f"{M}:{cls}", *args, **kwargs)
+    return student.call(f"{MODULE}:{cls}", *args, **kwargs)
 
 
 def _same_start(student, model, ref, probe, what, hint):
     """Loads the learner's current weights into `ref` (here), matched in the order layers run."""
-    trace = student.call(f"{B}:execution_trace", model, probe)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, probe)
     load_by_execution(ref, trace, probe, what=what, hint=hint)
     return ref
 
@@ -91,7 +91,7 @@ def _same_start(student, model, ref, probe, what, hint):
 def _eval_trace_into(student, model, ref, probe, what, hint):
     """The learner's weights (eval mode) loaded into `ref`; returns the learner's own eval output."""
     model.eval()
-    trace = student.call(f"{B}:execution_trace", model, probe)
+    trace = student.call(f"{BUILDERS}:execution_trace", model, probe)
     load_by_execution(ref, trace, probe, what=what, hint=hint)
     ref.eval()
     return model(probe)  # the learner's own forward, not the trace's record of it
@@ -117,7 +117,7 @@ def _windows(series: np.ndarray, seq_len: int, n_train: int):
 def test_lstm_predictor_shapes_and_parameter_count(student, rng):
     for args in [(1, 64, 2), (3, 8, 1)]:
         I, H, L = args
-        model = student.call(f"{M}:LSTMPredictor", I, H, L, dropout=0.0)
+        model = student.call(f"{MODULE}:LSTMPredictor", I, H, L, dropout=0.0)
         lstm = sum(p.numel() for p in torch.nn.LSTM(I, H, L, bidirectional=True).parameters())
         expected = lstm + (2 * H * 32 + 32) + (32 + 1)
         got = param_count(model)
@@ -132,7 +132,7 @@ def test_lstm_predictor_shapes_and_parameter_count(student, rng):
 @grader(points=2)
 def test_lstm_predictor_forward_matches_the_curriculum_model(student, rng):
     x = torch.from_numpy(rng.standard_normal((4, 9, 2)).astype(np.float32))
-    model = student.call(f"{M}:LSTMPredictor", 2, 6, 2, dropout=0.2)
+    model = student.call(f"{MODULE}:LSTMPredictor", 2, 6, 2, dropout=0.2)
     ref = _reference_model("LSTMPredictor", 2, 6, 2, dropout=0.2, seed=1)
     what = "LSTMPredictor(2, 6, 2).eval()(x (4, 9, 2))"
     got = _eval_trace_into(student, model, ref, x, what, HINT_PRED)
@@ -164,11 +164,11 @@ def test_train_model_matches_the_reference_trajectory(student):
     what = ("train_model(LSTMPredictor(1, 8, 2) in eval mode, 50 float64 windows, epochs=4, "
             "batch_size=16, seed=7)")
     try:
-        got = student.call(f"{M}:train_model", model, X, y, student.call("torch.nn:MSELoss"), **kw)
+        got = student.call(f"{MODULE}:train_model", model, X, y, student.call("torch.nn:MSELoss"), **kw)
     except StudentError as err:
         if isinstance(err, TodoError):
             raise
-        raise failure(what, tr("에폭별 손실 목록", "a list of losses per epoch").render(),
+        raise failure(what, tr("에폭별 손실 목록", "a list of losses per epoch"),
                       f"{err.type_name}: {err.message.splitlines()[0][:200]}", tr(
                           "X, y를 텐서로 바꾸세요: 실수는 float32, 정수는 int64; 에폭마다 model.train()",
                           "convert X and y: floating values to float32, integers to int64; "
@@ -176,12 +176,12 @@ def test_train_model_matches_the_reference_trajectory(student):
     expected = _key("models").train_model(ref, X, y, torch.nn.MSELoss(), **kw)
     if not isinstance(got, (list, tuple)) or len(got) != 4:
         raise failure(what, tr("에폭마다 손실 하나, 길이 4인 리스트", "a list of 4 losses, one per "
-                               "epoch").render(), repr(got)[:100], HINT_TRAIN)
+                               "epoch"), repr(got)[:100], HINT_TRAIN)
     assert_close([float(v) for v in got], expected, rtol=2e-4, atol=1e-7,
                  what=f"{what}: loss per epoch", hint=HINT_TRAIN)
     model.eval()
     ref.eval()
-    mine = student.call(f"{B}:execution_trace", model, probe)
+    mine = student.call(f"{BUILDERS}:execution_trace", model, probe)
     theirs = builders.execution_trace(ref, probe)
     for gc, ec in align_weights(mine, theirs, what="LSTMPredictor", hint=HINT_PRED):
         for name, value in ec["params"].items():
@@ -207,7 +207,7 @@ def test_lstm_predictor_forecasts_a_noisy_sine(student):
     ref = _reference_model("LSTMPredictor", 1, 16, 2, dropout=0.0, seed=0)
     model = _learner_model(student, "LSTMPredictor", 1, 16, 2, dropout=0.0, seed=0)
     with student.time_limit(10.0, "train_model on the sine (20 epochs)"):
-        student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:MSELoss"),
+        student.call(f"{MODULE}:train_model", model, X_tr, y_tr, student.call("torch.nn:MSELoss"),
                      epochs=20, lr=1e-2, batch_size=32, seed=0)
     mine = _eval_trace_into(student, model, ref, probe, "the trained LSTMPredictor", HINT_PRED)
     with torch.no_grad():  # the weights carried out are the ones the model computes with
@@ -228,7 +228,7 @@ def test_gru_classifier_reads_the_last_layer(student, rng):
     x = torch.from_numpy(rng.standard_normal((5, 7, 3)).astype(np.float32))
     hint = tr("_, h_n = self.gru(x); 로짓 = Linear(h_n[-1]) (마지막 층의 마지막 은닉 상태)",
               "_, h_n = self.gru(x); logits = Linear(h_n[-1]) (the last layer's final state)")
-    model = student.call(f"{M}:GRUClassifier", 3, 6, 4, num_layers=2)
+    model = student.call(f"{MODULE}:GRUClassifier", 3, 6, 4, num_layers=2)
     gru = sum(p.numel() for p in torch.nn.GRU(3, 6, 2).parameters())
     got_count = param_count(model)
     if got_count != gru + 6 * 4 + 4:
@@ -262,7 +262,7 @@ def _prob_and_weights(value, what):
 @grader(points=2)
 def test_sentiment_attention_is_zero_on_padding(student, rng):
     x = _ids(rng, [9, 4, 1, 6], 9)
-    model = student.call(f"{M}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
+    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
     model.eval()
     what = "SentimentLSTM(30, 8, 6, n_layers=1)(ids (4, 9), return_attention=True)"
     prob, weights = _prob_and_weights(model(x, return_attention=True), what)
@@ -286,7 +286,7 @@ def test_sentiment_output_ignores_padding_length(student, rng):
     same probabilities: neither the LSTM's backward direction nor the attention may read pads."""
     short = _ids(rng, [8, 3, 5, 1], 8)
     longer = torch.cat([short, torch.zeros(4, 7, dtype=torch.int64)], dim=1)
-    model = student.call(f"{M}:SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.0)
+    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.0)
     model.eval()
     a, b = model(short), model(longer)
     hint = tr("pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)로 LSTM이 "
@@ -304,7 +304,7 @@ def test_sentiment_output_ignores_padding_length(student, rng):
 @grader(points=2)
 def test_sentiment_forward_matches_the_reference(student, rng):
     x = _ids(rng, [7, 2, 5], 7)
-    model = student.call(f"{M}:SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.3)
+    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.3)
     ref = _reference_model("SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.3, seed=3)
     what = "SentimentLSTM(30, 8, 6, n_layers=2).eval()(ids (3, 7))"
     got = _eval_trace_into(student, model, ref, x, what, HINT_SENT)
@@ -324,7 +324,7 @@ def test_sentiment_accepts_a_row_of_padding_only(student, rng):
     probe = _ids(rng, [6, 2, 4], 6)
     x = probe.clone()
     x[1] = 0  # the second sentence is padding only
-    model = student.call(f"{M}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
+    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
     ref = _reference_model("SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
     _eval_trace_into(student, model, ref, probe, "SentimentLSTM(30, 8, 6, n_layers=1)", HINT_SENT)
     what = "SentimentLSTM(30, 8, 6, n_layers=1).eval()(ids (3, 6) whose second row is all padding)"
@@ -337,13 +337,13 @@ def test_sentiment_accepts_a_row_of_padding_only(student, rng):
     except StudentError as err:
         if isinstance(err, TodoError):
             raise
-        raise failure(what, tr("유한한 확률 (3, 1)", "finite probabilities (3, 1)").render(),
+        raise failure(what, tr("유한한 확률 (3, 1)", "finite probabilities (3, 1)"),
                       f"{err.type_name}: {err.message.splitlines()[0][:200]}", hint) from None
     with torch.no_grad():
         expected = ref(x)
     assert_shape(got, (3, 1), what, hint)
     if not torch.isfinite(torch.as_tensor(got)).all():
-        raise failure(what, tr("유한한 확률", "finite probabilities").render(), str(got.tolist()), hint)
+        raise failure(what, tr("유한한 확률", "finite probabilities"), str(got.tolist()), hint)
     assert_close(got, expected, rtol=1e-4, atol=1e-6, what=f"{what} with your weights", hint=hint)
 
 
@@ -374,7 +374,7 @@ def test_sentiment_lstm_reaches_85_percent_on_korean_reviews(student):
     ref = _reference_model("SentimentLSTM", *args, seed=0, **kw)
     model = _learner_model(student, "SentimentLSTM", *args, seed=0, **kw)
     with student.time_limit(12.0, "train_model on the Korean reviews (15 epochs)"):
-        student.call(f"{M}:train_model", model, X_tr, y_tr, student.call("torch.nn:BCELoss"),
+        student.call(f"{MODULE}:train_model", model, X_tr, y_tr, student.call("torch.nn:BCELoss"),
                      epochs=15, lr=1e-2, batch_size=32, seed=0)
     mine = _eval_trace_into(student, model, ref, probe, "the trained SentimentLSTM", HINT_SENT)
     with torch.no_grad():  # the weights carried out are the ones the model computes with

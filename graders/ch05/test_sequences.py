@@ -14,7 +14,7 @@ import pytest
 
 from dldrill.grading import assert_close, assert_raises, assert_shape, failure, grader, tr
 
-M = "ch05.sequences"
+MODULE = "ch05.sequences"
 HINT_WINDOW = tr("X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (윈도우 바로 다음 값), "
                  "i = 0 .. len(data)-seq_len-1",
                  "X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (the step right after the "
@@ -28,7 +28,7 @@ HINT_WINDOW = tr("X[i] = data[i : i+seq_len], y[i] = data[i+seq_len] (윈도우 
 def test_create_sequences_windows_and_targets(student, rng, shape, seq_len, dtype):
     data = rng.standard_normal(shape).astype(dtype)
     n = shape[0] - seq_len
-    got = student.call(f"{M}:create_sequences", data, seq_len)
+    got = student.call(f"{MODULE}:create_sequences", data, seq_len)
     if not isinstance(got, tuple) or len(got) != 2:
         raise failure("create_sequences(...)", "(X, y)", repr(got)[:100], HINT_WINDOW)
     X, y = got
@@ -45,7 +45,7 @@ def test_create_sequences_windows_and_targets(student, rng, shape, seq_len, dtyp
                              "keep the data's dtype (np.asarray and np.stack keep it)"))
 
     def works():  # the same function on valid input, checked, before its error path counts
-        got_X, got_y = student.call(f"{M}:create_sequences", data[:seq_len + 1], seq_len)
+        got_X, got_y = student.call(f"{MODULE}:create_sequences", data[:seq_len + 1], seq_len)
         assert_close(got_X, data[None, :seq_len], rtol=0, atol=0,
                      what=f"create_sequences(data of {seq_len + 1} steps, seq_len={seq_len}): X",
                      hint=HINT_WINDOW)
@@ -55,17 +55,17 @@ def test_create_sequences_windows_and_targets(student, rng, shape, seq_len, dtyp
 
     no_window = tr("타깃이 있는 윈도우가 하나도 없거나 seq_len < 1이면 ValueError",
                    "no window has a target, or seq_len < 1: raise ValueError")
-    assert_raises("ValueError", student.call, f"{M}:create_sequences", data[:seq_len], seq_len,
+    assert_raises("ValueError", student.call, f"{MODULE}:create_sequences", data[:seq_len], seq_len,
                   valid=works, what=f"create_sequences(data of {seq_len} steps, seq_len={seq_len})",
                   hint=no_window)
-    assert_raises("ValueError", student.call, f"{M}:create_sequences", data, 0, valid=works,
+    assert_raises("ValueError", student.call, f"{MODULE}:create_sequences", data, 0, valid=works,
                   what=f"create_sequences(data {shape}, seq_len=0)", hint=no_window)
 
 
 @grader(points=2)
 def test_minmax_scaler_per_feature_and_round_trip(student, rng):
     data = rng.standard_normal((40, 3)) * np.array([1.0, 10.0, 0.1]) + np.array([0.0, 50.0, -3.0])
-    scaler = student.call(f"{M}:MinMaxScaler")
+    scaler = student.call(f"{MODULE}:MinMaxScaler")
     scaler.fit(data)
     got = scaler.transform(data)
     hint = tr("열(특성)마다 따로: (x - 열의 min) / (열의 max - 열의 min), axis=0",
@@ -78,7 +78,7 @@ def test_minmax_scaler_per_feature_and_round_trip(student, rng):
     assert_close(back, data, rtol=1e-9, atol=1e-9, what="inverse_transform(transform(data))",
                  hint=tr("x * (max - min) + min", "x * (max - min) + min"))
     series = rng.standard_normal(25) * 4 + 7
-    one = student.call(f"{M}:MinMaxScaler")
+    one = student.call(f"{MODULE}:MinMaxScaler")
     one.fit(series)
     got1 = one.transform(series)
     assert_shape(got1, (25,), "MinMaxScaler().fit(series (25,)).transform(series)",
@@ -93,7 +93,7 @@ def test_minmax_scaler_per_feature_and_round_trip(student, rng):
                              "(shape (F,))"))
     assert_shape(one.data_min_, (1,), "MinMaxScaler().fit(series (25,)).data_min_",
                  tr("1차원 입력이면 data_min_의 모양은 (1,)", "a 1-D input gives data_min_ of shape (1,)"))
-    flat = student.call(f"{M}:MinMaxScaler")
+    flat = student.call(f"{MODULE}:MinMaxScaler")
     const = np.column_stack([np.full(6, 2.5), np.arange(6.0)])
     flat.fit(const)
     assert_close(flat.transform(const), np.column_stack([np.zeros(6), np.arange(6.0) / 5]),
@@ -107,7 +107,7 @@ def test_minmax_scaler_transform_uses_the_fitted_range(student, rng):
     train = rng.uniform(0.0, 10.0, size=(30, 1))
     train[0, 0], train[1, 0] = 0.0, 10.0
     new = np.array([[-5.0], [5.0], [20.0]])
-    scaler = student.call(f"{M}:MinMaxScaler")
+    scaler = student.call(f"{MODULE}:MinMaxScaler")
     scaler.fit(train)
     assert_close(scaler.transform(new), np.array([[-0.5], [0.5], [2.0]]), rtol=1e-9, atol=1e-12,
                  what="fit on values in [0, 10], then transform([[-5], [5], [20]])",
@@ -121,13 +121,13 @@ def test_minmax_scaler_refuses_transform_before_fit(student, rng):
     data = rng.uniform(-2.0, 3.0, size=(12, 2))
 
     def works():
-        fitted = student.call(f"{M}:MinMaxScaler")
+        fitted = student.call(f"{MODULE}:MinMaxScaler")
         fitted.fit(data)
         assert_close(fitted.transform(data), (data - data.min(0)) / (data.max(0) - data.min(0)),
                      rtol=1e-9, atol=1e-12, what="MinMaxScaler().fit(data).transform(data)",
                      hint=tr("(x - min) / (max - min), 열마다", "(x - min) / (max - min), per column"))
 
-    assert_raises("RuntimeError", student.call(f"{M}:MinMaxScaler").transform, data, valid=works,
+    assert_raises("RuntimeError", student.call(f"{MODULE}:MinMaxScaler").transform, data, valid=works,
                   what="MinMaxScaler().transform(data) before fit",
                   hint=tr("fit 전에 transform하면 RuntimeError (data_min_이 None)",
                           "transform before fit raises RuntimeError (data_min_ is still None)"))
@@ -138,7 +138,7 @@ def test_prepare_series_fits_on_the_training_part_only(student, rng):
     """A rising series: the test period goes above the training maximum."""
     T, seq_len = 60, 6
     series = np.linspace(0.0, 3.0, T) + 0.1 * rng.standard_normal(T)
-    got = student.call(f"{M}:prepare_series", series, seq_len, train_fraction=0.75)
+    got = student.call(f"{MODULE}:prepare_series", series, seq_len, train_fraction=0.75)
     if not isinstance(got, tuple) or len(got) != 5:
         raise failure("prepare_series(...)", "(X_train, y_train, X_test, y_test, scaler)",
                       repr(got)[:100], HINT_WINDOW)

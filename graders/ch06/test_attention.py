@@ -38,7 +38,7 @@ from dldrill.grading import (
     tr,
 )
 
-M = "ch06.attention"
+MODULE = "ch06.attention"
 
 # torch's own attention, and anything that computes it for the learner
 LIBRARY_ATTENTION = (
@@ -70,7 +70,7 @@ HINT_BY_HAND = tr("q·kᵀ, sqrt(d_k)로 나누기, 마스크, softmax, ·v를 t
 def _by_hand(student, *functions: str) -> None:
     """The named definitions of ch06.attention, and the ch06 package that every import of it
     runs first, use no library attention (read as text here, never imported)."""
-    assert_by_hand(student, M, forbidden=LIBRARY_ATTENTION, functions=list(functions),
+    assert_by_hand(student, MODULE, forbidden=LIBRARY_ATTENTION, functions=list(functions),
                    hint=HINT_BY_HAND)
     assert_by_hand(student, "ch06", forbidden=LIBRARY_ATTENTION, what="ch06/__init__.py",
                    hint=HINT_BY_HAND)
@@ -109,7 +109,7 @@ def test_sdpa_matches_torch_without_mask(student, rng):
     for shapes in (((2, 3, 5, 8), (2, 3, 7, 8), (2, 3, 7, 6)), ((4, 16), (6, 16), (6, 3))):
         q, k, v = (_t(rng, *s) for s in shapes)
         what = f"scaled_dot_product_attention(q {shapes[0]}, k {shapes[1]}, v {shapes[2]})"
-        out, weights = _pair(student.call(f"{M}:scaled_dot_product_attention", q, k, v), what)
+        out, weights = _pair(student.call(f"{MODULE}:scaled_dot_product_attention", q, k, v), what)
         expected = F.scaled_dot_product_attention(q, k, v)
         assert_shape(out, tuple(expected.shape), f"{what}: out", HINT_SDPA)
         assert_close(out, expected, rtol=1e-4, atol=1e-5, what=f"{what}: out", hint=HINT_SDPA)
@@ -131,7 +131,7 @@ def test_sdpa_matches_torch_with_masks(student, rng):
     q, k, v = _t(rng, 2, 3, T, 8), _t(rng, 2, 3, T, 8), _t(rng, 2, 3, T, 5)
     for name, mask in cases:
         what = f"scaled_dot_product_attention(q, k, v (2, 3, 6, ·), mask={name})"
-        out, weights = _pair(student.call(f"{M}:scaled_dot_product_attention", q, k, v, mask=mask),
+        out, weights = _pair(student.call(f"{MODULE}:scaled_dot_product_attention", q, k, v, mask=mask),
                              what)
         expected = F.scaled_dot_product_attention(q, k, v, attn_mask=mask.bool())
         assert_close(out, expected, rtol=1e-4, atol=1e-5, what=f"{what}: out", hint=HINT_MASK)
@@ -146,7 +146,7 @@ def test_sdpa_weights_sum_to_one_and_masked_are_zero(student, rng):
     q, k, v = _t(rng, 3, T, 4) * 3, _t(rng, 3, T, 4) * 3, _t(rng, 3, T, 4)
     mask = torch.from_numpy(rng.random((3, T, T)) < 0.5)
     mask[:, :, 3] = True
-    _, weights = _pair(student.call(f"{M}:scaled_dot_product_attention", q, k, v, mask=mask),
+    _, weights = _pair(student.call(f"{MODULE}:scaled_dot_product_attention", q, k, v, mask=mask),
                        "scaled_dot_product_attention(q, k, v, mask)")
     assert_shape(weights, (3, T, T), "attention weights (3, 7, 7)", HINT_SDPA)
     assert_close(weights.sum(dim=-1), torch.ones(3, T), rtol=0, atol=1e-5,
@@ -174,12 +174,12 @@ def test_sdpa_gradient_float64(student, reference, rng):
     tq, tk, tv, tG = (torch.from_numpy(a) for a in (q, k, v, G))
     expected = F.scaled_dot_product_attention(tq, tk, tv, attn_mask=mask)
     what = "scaled_dot_product_attention(q, k, v float64 (2, 4, 3), causal mask)"
-    out, _ = _pair(student.call(f"{M}:scaled_dot_product_attention", tq, tk, tv, mask=mask), what)
+    out, _ = _pair(student.call(f"{MODULE}:scaled_dot_product_attention", tq, tk, tv, mask=mask), what)
     hint_dtype = tr("float64 입력이면 float64로 계산하세요 (float32로 바꾸지 마세요)",
                     "float64 in, float64 out (no cast to float32)")
     assert_dtype(out, torch.float64, f"{what}: out", hint_dtype)
     assert_close(out, expected, rtol=1e-10, atol=1e-12, what=f"{what}: out", hint=HINT_SDPA)
-    fn = student.call("functools:partial", student.get(f"{M}:scaled_dot_product_attention"),
+    fn = student.call("functools:partial", student.get(f"{MODULE}:scaled_dot_product_attention"),
                       mask=mask)
     zeros = torch.zeros(2, T, T, dtype=torch.float64)  # nothing flows back from the weights
     hint = tr("autograd가 끊기지 않게 torch 연산만 쓰세요 (.detach(), .numpy(), .item() 금지); "
@@ -198,12 +198,12 @@ def test_sdpa_gradient_float64(student, reference, rng):
         def f(x, i=i):
             args = [torch.from_numpy(a) for a in (q, k, v)]
             args[i] = torch.from_numpy(x)
-            out, _ = reference.call(f"{M}:scaled_dot_product_attention", *args, mask=mask)
+            out, _ = reference.call(f"{MODULE}:scaled_dot_product_attention", *args, mask=mask)
             return float((out * tG).sum())
 
         numeric = numerical_gradient(f, (q, k, v)[i].copy())
         if grads[i] is None:
-            raise failure(f"d sum(out * G) / d{name}", tr("기울기 텐서", "a gradient tensor").render(),
+            raise failure(f"d sum(out * G) / d{name}", tr("기울기 텐서", "a gradient tensor"),
                           "None", hint)
         check_gradient(grads[i], numeric, what=f"d sum(out * G) / d{name} (float64, causal mask)",
                        hint=hint)
@@ -231,7 +231,7 @@ def _mhsa_check(student, rng, d: int, h: int, mask: str = "none", T: int = 5) ->
     """MultiHeadSelfAttention(d, h, dropout=0.25) with random weights drawn here and set through
     its own load_state_dict; in eval mode (built in train mode) its output on x (2, T, d) must be
     nn.MultiheadAttention's with the same weights, computed here."""
-    model = student.call(f"{M}:MultiHeadSelfAttention", d, h, dropout=0.25)
+    model = student.call(f"{MODULE}:MultiHeadSelfAttention", d, h, dropout=0.25)
     keys = list(dict(model.state_dict()))
     if sorted(keys) != sorted(NAMES):
         raise failure(f"MultiHeadSelfAttention({d}, {h}).state_dict() keys", str(NAMES),
@@ -281,10 +281,10 @@ def test_mhsa_rejects_indivisible_heads(student, rng):
     hint = tr("__init__에서 d_model % n_heads != 0이면 ValueError를 발생시키세요",
               "raise ValueError in __init__ when d_model % n_heads != 0")
     for d, h in ((10, 3), (64, 5)):
-        assert_raises("ValueError", student.call, f"{M}:MultiHeadSelfAttention", d, h,
+        assert_raises("ValueError", student.call, f"{MODULE}:MultiHeadSelfAttention", d, h,
                       valid=lambda: _mhsa_check(student, rng, 12, 3),
                       what=f"MultiHeadSelfAttention({d}, {h})", hint=hint)
-    model = student.call(f"{M}:MultiHeadSelfAttention", 64, 8)
+    model = student.call(f"{MODULE}:MultiHeadSelfAttention", 64, 8)
     got = sum(int(np.prod(tuple(t.shape))) for t in model.parameters())
     if got != 4 * (64 * 64 + 64):
         raise failure("MultiHeadSelfAttention(64, 8): number of parameters", str(4 * (64 * 64 + 64)),

@@ -15,7 +15,7 @@ import torch
 
 from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
 
-M = "ch06.masks"
+MODULE = "ch06.masks"
 VOCAB, MASK_ID, SPECIAL = 1000, 4, (0, 1, 2)
 
 
@@ -42,7 +42,7 @@ def _pair(value, what: str) -> tuple:
 
 def _mlm(student, ids, seed=0, **kw):
     what = "mlm_mask(input_ids (200, 400), mask_token_id=4, vocab_size=1000, special_ids=(0, 1, 2))"
-    inputs, labels = _pair(student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB,
+    inputs, labels = _pair(student.call(f"{MODULE}:mlm_mask", ids, MASK_ID, VOCAB,
                                         special_ids=SPECIAL, generator=_gen(student, seed), **kw),
                            what)
     for name, t in (("inputs", inputs), ("labels", labels)):
@@ -54,7 +54,7 @@ def _mlm(student, ids, seed=0, **kw):
 @pytest.mark.parametrize("T", [1, 5])
 @grader(points=1)
 def test_causal_mask(student, T):
-    got = student.call(f"{M}:causal_mask", T)
+    got = student.call(f"{MODULE}:causal_mask", T)
     expected = torch.tril(torch.ones(T, T, dtype=torch.bool))
     hint = tr("torch.tril(torch.ones(T, T, dtype=torch.bool)) — 대각선(자기 자신)도 True",
               "torch.tril(torch.ones(T, T, dtype=torch.bool)) — the diagonal (itself) is True")
@@ -67,7 +67,7 @@ def test_padding_mask(student):
     hint = tr("torch.arange(T)[None, :] < lengths[:, None] (실제 토큰이 True)",
               "torch.arange(T)[None, :] < lengths[:, None] (True at real tokens)")
     for lengths in ([3, 5, 1], torch.tensor([2, 0, 6, 6])):
-        got = student.call(f"{M}:padding_mask", lengths, 6)
+        got = student.call(f"{MODULE}:padding_mask", lengths, 6)
         expected = torch.arange(6)[None, :] < torch.as_tensor(lengths)[:, None]
         shown = lengths if isinstance(lengths, list) else f"tensor({lengths.tolist()})"
         what = f"padding_mask({shown}, 6)"
@@ -127,12 +127,12 @@ def test_mlm_labels(student, rng):
     changed = chosen & (inputs != ids)
     if not bool(changed.any()):
         raise failure(f"{what}: inputs at the chosen positions", tr("대부분 [MASK]나 무작위 id",
-                      "mostly [MASK] or a random id").render(),
-                      tr("바뀐 것 없음", "nothing changed").render(), hint)
+                      "mostly [MASK] or a random id"),
+                      tr("바뀐 것 없음", "nothing changed"), hint)
     # "any shape works": a 1-D sequence of 3000 ids, no special ids
     flat = torch.from_numpy(rng.integers(5, VOCAB, size=3000)).long()
     what = "mlm_mask(input_ids (3000,) 1-D, mask_token_id=4, vocab_size=1000)"
-    f_inputs, f_labels = _pair(student.call(f"{M}:mlm_mask", flat, MASK_ID, VOCAB,
+    f_inputs, f_labels = _pair(student.call(f"{MODULE}:mlm_mask", flat, MASK_ID, VOCAB,
                                             generator=_gen(student, 3)), what)
     shape_hint = tr("input_ids의 shape 그대로 (어떤 shape이든) 처리하세요: input_ids.shape을 쓰세요",
                     "work with input_ids.shape, whatever it is (not a fixed (B, T))")
@@ -159,7 +159,7 @@ def test_mlm_special_ids_never_chosen(student, rng):
     bad_inputs = int((inputs[special] != ids[special]).sum())
     if bad_labels or bad_inputs:
         raise failure(f"{what} with mask_prob=0.5: special tokens ([CLS] 1, [SEP] 2, [PAD] 0)",
-                      tr("절대 선택·변경되지 않음", "never chosen nor changed").render(),
+                      tr("절대 선택·변경되지 않음", "never chosen nor changed"),
                       f"{bad_labels} labels != -100, {bad_inputs} inputs changed", hint)
 
 
@@ -176,14 +176,14 @@ def test_mlm_reproducible_and_input_unchanged(student, rng):
     is read back afterwards. Then the same generator seed twice, and another seed."""
     ids = _ids(rng, (20, 50))
     holder = student.call("types:SimpleNamespace", ids=ids.clone())
-    call = student.call("functools:partial", student.get(f"{M}:mlm_mask"),
+    call = student.call("functools:partial", student.get(f"{MODULE}:mlm_mask"),
                         mask_token_id=MASK_ID, vocab_size=VOCAB, special_ids=SPECIAL,
                         generator=_gen(student, 5))
     result = student.call("builtins:next", student.call("builtins:map", call,
                                                         _lazy_attr(student, holder, "ids")))
     after = holder.ids
     student.call("torch:manual_seed", 123)
-    again = student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
+    again = student.call(f"{MODULE}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
                          generator=_gen(student, 5))
     what = "mlm_mask(ids, ..., generator=torch.Generator().manual_seed(5)) twice"
     hint = tr("모든 난수 함수(bernoulli, randint)에 generator=generator를 넘기세요",
@@ -195,8 +195,8 @@ def test_mlm_reproducible_and_input_unchanged(student, rng):
     again = _pair(again, what)
     assert_close(again[0], inputs, rtol=0, atol=0, what=f"{what}: inputs", hint=hint)
     assert_close(again[1], labels, rtol=0, atol=0, what=f"{what}: labels", hint=hint)
-    other = _pair(student.call(f"{M}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
+    other = _pair(student.call(f"{MODULE}:mlm_mask", ids, MASK_ID, VOCAB, special_ids=SPECIAL,
                                generator=_gen(student, 6)), what)
     if torch.equal(other[1], labels):
         raise failure("mlm_mask with generator seeds 5 and 6", tr("서로 다른 선택", "different "
-                      "choices").render(), tr("같음", "identical").render(), hint)
+                      "choices"), tr("같음", "identical"), hint)

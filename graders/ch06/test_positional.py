@@ -16,7 +16,7 @@ import torch
 
 from dldrill.grading import assert_by_hand, assert_close, assert_shape, failure, grader, tr
 
-M = "ch06.positional"
+MODULE = "ch06.positional"
 LIBRARY_TABLES = ("transformers", "diffusers", "timm", "fairseq", "torchtune", "xformers",
                   "torchtext", "torch.nn.modules.transformer")
 HINT_BY_HAND = tr("sin/cos 표를 torch.arange, torch.exp, torch.sin, torch.cos로 직접 만드세요 "
@@ -28,7 +28,7 @@ HINT_FORMULA = tr("짝수 차원 sin(pos / 10000^(2i/d)), 홀수 차원 cos(같�
 
 
 def _by_hand(student) -> None:
-    assert_by_hand(student, M, forbidden=LIBRARY_TABLES, hint=HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=LIBRARY_TABLES, hint=HINT_BY_HAND)
     assert_by_hand(student, "ch06", forbidden=LIBRARY_TABLES, what="ch06/__init__.py",
                    hint=HINT_BY_HAND)
 
@@ -49,7 +49,7 @@ def test_pe_exact_values(student):
     _by_hand(student)
     for d, max_len, atol in ((16, 60, 1e-5), (8, 5000, 2e-3)):
         kwargs = {"max_len": max_len} if max_len != 5000 else {}
-        pe = student.call(f"{M}:PositionalEncoding", d, **kwargs).pe
+        pe = student.call(f"{MODULE}:PositionalEncoding", d, **kwargs).pe
         what = f"PositionalEncoding({d}{', max_len=' + str(max_len) if kwargs else ''}).pe"
         assert_shape(pe, (1, max_len, d), what, tr("pe.unsqueeze(0)으로 (1, max_len, d_model)",
                                                    "pe.unsqueeze(0): (1, max_len, d_model)"))
@@ -61,7 +61,7 @@ def test_pe_exact_values(student):
 def test_pe_is_a_buffer_not_a_parameter(student):
     """Counted here from the tensors its own parameters() yields, and its state_dict keys."""
     _by_hand(student)
-    model = student.call(f"{M}:PositionalEncoding", 16, max_len=50)
+    model = student.call(f"{MODULE}:PositionalEncoding", 16, max_len=50)
     n = sum(int(np.prod(tuple(t.shape))) for t in model.parameters())
     state = dict(model.state_dict())
     hint = tr('self.register_buffer("pe", pe.unsqueeze(0)) — nn.Parameter로 만들면 학습됩니다',
@@ -81,7 +81,7 @@ def test_pe_forward_adds_then_dropout(student, rng):
     full = torch.from_numpy(rng.standard_normal((2, 40, 16)).astype(np.float32))
     x = torch.from_numpy(rng.standard_normal((3, 10, 16)).astype(np.float32))
     expected = x + torch.from_numpy(_table(10, 16)).float()
-    model = student.call(f"{M}:PositionalEncoding", 16, max_len=40, dropout=0.5)
+    model = student.call(f"{MODULE}:PositionalEncoding", 16, max_len=40, dropout=0.5)
     model.eval()
     assert_close(model(x), expected, rtol=1e-5, atol=1e-5,
                  what="PositionalEncoding(16, max_len=40, dropout=0.5).eval()(x (3, 10, 16))",
@@ -97,6 +97,6 @@ def test_pe_forward_adds_then_dropout(student, rng):
     zero = got == 0
     scaled = torch.isclose(got, 2 * expected, rtol=1e-5, atol=1e-5)
     if not bool((zero | scaled).all()) or not 0.3 < float(zero.float().mean()) < 0.7:
-        raise failure(what, tr("약 절반이 0, 나머지는 2배", "about half zeros, the rest doubled").render(),
+        raise failure(what, tr("약 절반이 0, 나머지는 2배", "about half zeros, the rest doubled"),
                       f"{float(zero.float().mean()):.2f} zeros, "
                       f"{float((zero | scaled).float().mean()):.2f} of the elements 0 or doubled", hint)

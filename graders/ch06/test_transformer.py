@@ -31,7 +31,7 @@ from torch import nn
 from dldrill.grading import assert_close, assert_shape, failure, grader, tr
 from dldrill.grading import type_name as _remote_type
 
-M = "ch06.transformer"
+MODULE = "ch06.transformer"
 
 HINT_PRE_LN = tr("Pre-LN: x = x + attn(ln1(x)); x = x + ff(ln2(x)) — LayerNorm은 잔차 가지 *안*, 하위 층 앞",
                  "pre-LN: x = x + attn(ln1(x)); x = x + ff(ln2(x)) — the LayerNorm goes *inside* "
@@ -164,7 +164,7 @@ def _mapping(got: list, expected: list, what: str, hint) -> dict[str, str]:
     for e in emb_exp:
         match = [g for g in emb_got if g[2] == e[2]]
         if not match:
-            raise failure(f"{what}: {_sig(e)}", _sig(e), tr("없음", "none").render(), hint)
+            raise failure(f"{what}: {_sig(e)}", _sig(e), tr("없음", "none"), hint)
         emb_got.remove(match[0])
         pairs.append((match[0], e))
     rest_got = [g for g in got if g[1] != "Embedding"]
@@ -172,7 +172,7 @@ def _mapping(got: list, expected: list, what: str, hint) -> dict[str, str]:
     for i, e in enumerate(rest_exp):
         if i >= len(rest_got):
             raise failure(f"{what}: layer {i + 1} in forward order", _sig(e),
-                          tr("레이어 없음", "no such layer").render(), hint)
+                          tr("레이어 없음", "no such layer"), hint)
         if rest_got[i][1:] != e[1:]:
             raise failure(f"{what}: layer {i + 1} in forward order", _sig(e), _sig(rest_got[i]),
                           hint)
@@ -199,7 +199,7 @@ def _matched(student, model, here: nn.Module, x, what: str, hint) -> tuple:
     unmatched = sorted(k for k, v in state.items() if k not in mapping and v.is_floating_point())
     if unmatched:
         raise failure(f"{what}: state_dict entries", tr("forward가 쓰는 레이어의 가중치만",
-                      "only weights of layers forward runs").render(), ", ".join(unmatched[:4]),
+                      "only weights of layers forward runs"), ", ".join(unmatched[:4]),
                       hint)
     return mapping, state
 
@@ -229,7 +229,7 @@ def test_block_matches_pre_ln_with_matched_weights(student, rng, causal):
     """TransformerBlock(16, 4, 32, dropout=0.1, causal=...) in eval mode (built in train mode) on
     x (2, 6, 16), without a mask and with a padding mask (2, 1, 1, 6) (lengths 6 and 4), the
     same random weights in the learner's block and in a pre-LN block built here."""
-    model = student.call(f"{M}:TransformerBlock", 16, 4, 32, dropout=0.1, causal=causal)
+    model = student.call(f"{MODULE}:TransformerBlock", 16, 4, 32, dropout=0.1, causal=causal)
     x = torch.from_numpy(rng.standard_normal((2, 6, 16)).astype(np.float32))
     what = f"TransformerBlock(16, 4, 32, dropout=0.1, causal={causal})"
     ref = _PreLNBlock(16, 4, 32, causal).eval()
@@ -261,16 +261,16 @@ def test_block_causal_flag(student, rng):
     x2[:, 4:] += torch.from_numpy(rng.standard_normal((2, 4, 16)).astype(np.float32))
     for causal in (True, False):
         student.call("torch:manual_seed", 0)
-        block = student.call(f"{M}:TransformerBlock", 16, 4, 32, dropout=0.0, causal=causal)
+        block = student.call(f"{MODULE}:TransformerBlock", 16, 4, 32, dropout=0.0, causal=causal)
         block.eval()
         a, b = block(x).detach(), block(x2).detach()
         what = f"TransformerBlock(16, 4, 32, causal={causal}): outputs 0-3 after changing inputs 4-7"
         moved = float((a[:, :4] - b[:, :4]).abs().max())
         if causal and moved > 1e-5:
-            raise failure(what, tr("변화 없음", "unchanged").render(), f"max change {moved:.3g}",
+            raise failure(what, tr("변화 없음", "unchanged"), f"max change {moved:.3g}",
                           HINT_CAUSAL)
         if not causal and moved < 1e-4:
-            raise failure(what, tr("변함 (양방향 어텐션)", "changed (bidirectional attention)").render(),
+            raise failure(what, tr("변함 (양방향 어텐션)", "changed (bidirectional attention)"),
                           f"max change {moved:.3g}",
                           tr("causal=False이면 마스크 없이 모든 위치를 봅니다",
                              "with causal=False every position sees every other (no mask)"))
@@ -280,7 +280,7 @@ def test_block_causal_flag(student, rng):
 def test_minigpt_is_causal(student, rng):
     """MiniGPT(30, d_model=32, n_layers=2, n_heads=4, max_len=16): changing token 7 never changes
     the logits at positions 0-6, and does change those from 7 on."""
-    model = student.call(f"{M}:MiniGPT", 30, d_model=32, n_layers=2, n_heads=4, max_len=16)
+    model = student.call(f"{MODULE}:MiniGPT", 30, d_model=32, n_layers=2, n_heads=4, max_len=16)
     model.eval()
     idx = torch.from_numpy(rng.integers(0, 30, size=(2, 12))).long()
     idx2 = idx.clone()
@@ -295,7 +295,7 @@ def test_minigpt_is_causal(student, rng):
                          "build every block with causal=True (no peeking at future tokens)"))
     if float((a[:, 7:] - b[:, 7:]).abs().max()) < 1e-5:
         raise failure(f"{what}: logits from position 7 on after changing token 7",
-                      tr("변함", "changed").render(), tr("같음", "unchanged").render(),
+                      tr("변함", "changed"), tr("같음", "unchanged"),
                       tr("로짓은 입력 토큰에 의존해야 합니다", "the logits must depend on the tokens"))
 
 
@@ -346,7 +346,7 @@ def _trained() -> dict:
 def _gpt_pair(student, rng):
     """The learner's MiniGPT(73, **GPT) and the one here, aligned by forward order."""
     chars, ids = _corpus_ids()
-    model = student.call(f"{M}:MiniGPT", len(chars), **GPT)
+    model = student.call(f"{MODULE}:MiniGPT", len(chars), **GPT)
     model.eval()
     here = _MiniGPT(len(chars), 32, 2, 4, 64).eval()
     x = ids[:40].view(2, 20)
@@ -437,7 +437,7 @@ def test_generate_is_reproducible(student, rng):
     last position's logits / temperature, softmax, torch.multinomial with a generator seeded
     alike here)."""
     student.call("torch:manual_seed", 1)
-    model = student.call(f"{M}:MiniGPT", 30, d_model=32, n_layers=2, n_heads=4, max_len=16)
+    model = student.call(f"{MODULE}:MiniGPT", 30, d_model=32, n_layers=2, n_heads=4, max_len=16)
     model.eval()
     idx = torch.from_numpy(rng.integers(0, 30, size=(2, 5))).long()
 
@@ -460,7 +460,7 @@ def test_generate_is_reproducible(student, rng):
     assert_close(gen(7), first, rtol=0, atol=0, what=f"{what}, called twice", hint=hint)
     if torch.equal(gen(8), first):
         raise failure("generate with generator seeds 7 and 8", tr("서로 다른 샘플", "different "
-                      "samples").render(), tr("같음", "identical").render(), hint)
+                      "samples"), tr("같음", "identical"), hint)
     cold_a, cold_b = gen(1, temperature=1e-4), gen(2, temperature=1e-4)
     assert_close(cold_b, cold_a, rtol=0, atol=0,
                  what="generate(..., temperature=1e-4) with two generator seeds (nearly greedy)",
@@ -498,8 +498,8 @@ CONFIGS = [
 @pytest.mark.parametrize("config", CONFIGS, ids=["bert-base", "tiny", "no-types", "six-layers"])
 @grader(points=1)
 def test_bert_param_count(student, reference, config):
-    got = student.call(f"{M}:bert_param_count", **config)
-    expected = reference.call(f"{M}:bert_param_count", **config)
+    got = student.call(f"{MODULE}:bert_param_count", **config)
+    expected = reference.call(f"{MODULE}:bert_param_count", **config)
     if got != expected:
         shown = ", ".join(f"{k}={v}" for k, v in config.items()) or "defaults"
         raise failure(f"bert_param_count({shown})", f"{expected:,}", f"{got!r}", tr(

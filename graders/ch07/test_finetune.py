@@ -17,9 +17,9 @@ import torch
 from dldrill.childkit import ch07 as kit
 from dldrill.grading import Remote, assert_close, failure, grader, tr, type_name
 
-M = "ch07.finetune"
-K = "dldrill.childkit.ch07"
-B = "dldrill.childkit.builders"
+MODULE = "ch07.finetune"
+CHILDKIT = "dldrill.childkit.ch07"
+BUILDERS = "dldrill.childkit.builders"
 
 CURRICULUM = {"num_train_epochs": 3, "per_device_train_batch_size": 32,
               "per_device_eval_batch_size": 64, "learning_rate": 2e-5, "weight_decay": 0.01,
@@ -47,14 +47,14 @@ def _plain(value):
 @grader(points=1)
 def test_tokenize_batch_pads_and_truncates_to_max_length(student, tokenizer):
     long = " ".join(["wonderful"] * 200)
-    tok = student.call(f"{K}:minilm_tokenizer")
+    tok = student.call(f"{CHILDKIT}:minilm_tokenizer")
     hint = tr("tokenizer(texts, truncation=True, max_length=max_length, padding='max_length', "
               "return_tensors='pt')", "tokenizer(texts, truncation=True, max_length=max_length, "
               "padding='max_length', return_tensors='pt')")
     cases = [(["a short one", "The plot was awful. Not recommended.", long], 16),
              (["a short one", "Truly great."], 24)]
     for texts, max_length in cases:
-        enc = student.call(f"{M}:tokenize_batch", tok, texts, max_length=max_length)
+        enc = student.call(f"{MODULE}:tokenize_batch", tok, texts, max_length=max_length)
         keys = [str(k) for k in (enc.keys() if isinstance(enc, Remote | dict) else [])]
         expected = tokenizer(texts, truncation=True, max_length=max_length, padding="max_length",
                              return_tensors="pt")
@@ -82,7 +82,7 @@ def test_compute_metrics_is_accuracy_over_the_class_axis(student, rng):
               "the share of predictions.argmax(-1) (the class axis) equal to label_ids")
     pred = student.call("transformers:EvalPrediction", predictions=logits, label_ids=labels)
     for what, arg in (("EvalPrediction", pred), ("(logits, labels)", (logits, labels))):
-        got = student.call(f"{M}:compute_metrics", arg)
+        got = student.call(f"{MODULE}:compute_metrics", arg)
         if not isinstance(got, dict) or "accuracy" not in got:
             raise failure(f"compute_metrics({what})", "{'accuracy': float}", repr(got)[:80], hint)
         assert_close(float(got["accuracy"]), expected, rtol=1e-6,
@@ -90,8 +90,8 @@ def test_compute_metrics_is_accuracy_over_the_class_axis(student, rng):
 
 
 def _args(student, **overrides):
-    d = student.call(f"{B}:scratch_file", "out")
-    return d, student.call(f"{M}:make_training_args", d, **overrides)
+    d = student.call(f"{BUILDERS}:scratch_file", "out")
+    return d, student.call(f"{MODULE}:make_training_args", d, **overrides)
 
 
 def _fields(args, names) -> dict:

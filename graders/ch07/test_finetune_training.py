@@ -20,9 +20,9 @@ import torch
 from dldrill.childkit import ch07 as kit
 from dldrill.grading import assert_close, failure, grader, tr
 
-M = "ch07.finetune"
-K = "dldrill.childkit.ch07"
-B = "dldrill.childkit.builders"
+MODULE = "ch07.finetune"
+CHILDKIT = "dldrill.childkit.ch07"
+BUILDERS = "dldrill.childkit.builders"
 
 
 # -- fine-tuning MiniLM ----------------------------------------------------------------------------
@@ -47,10 +47,10 @@ def _losses(history: list) -> list:
 
 def _run(sub, train, evals) -> dict:
     """The learner's (or the answer key's) finetune on a fresh seeded MiniLM; raw data back."""
-    model = sub.call(f"{K}:minilm_classifier", 2, seed=0)
-    tok = sub.call(f"{K}:minilm_tokenizer")
-    out = sub.call(f"{B}:scratch_file", "run")
-    trainer = sub.call(f"{M}:finetune", model, tok, train, evals, out, max_length=MAX_LENGTH, **RUN)
+    model = sub.call(f"{CHILDKIT}:minilm_classifier", 2, seed=0)
+    tok = sub.call(f"{CHILDKIT}:minilm_tokenizer")
+    out = sub.call(f"{BUILDERS}:scratch_file", "run")
+    trainer = sub.call(f"{MODULE}:finetune", model, tok, train, evals, out, max_length=MAX_LENGTH, **RUN)
     return {"trainer": trainer,
             "is_trainer": sub.call("builtins:isinstance", trainer, sub.get("transformers:Trainer"))}
 
@@ -70,7 +70,7 @@ def _predictions(model, state: dict, texts: list, what: str) -> np.ndarray:
     if set(state) != set(mine) or any(tuple(state[k].shape) != tuple(mine[k].shape) for k in mine):
         raise failure(f"{what}: the fine-tuned model's state_dict",
                       tr("받은 MiniLM 분류기와 같은 키와 shape",
-                         "the MiniLM classifier's keys and shapes").render(),
+                         "the MiniLM classifier's keys and shapes"),
                       str(sorted(set(state) ^ set(mine)))[:200], HINT)
     model.load_state_dict(state)
     model.eval()
@@ -122,7 +122,7 @@ def test_finetune_minilm_with_the_trainer(student, reference):
     evals_logged = [h for h in history if isinstance(h, dict) and "eval_accuracy" in h]
     if not evals_logged:
         raise failure("finetune(...): the Trainer's log", tr("eval_accuracy가 있는 평가 기록",
-                      "an evaluation with eval_accuracy").render(),
+                      "an evaluation with eval_accuracy"),
                       str([sorted(h) for h in history if isinstance(h, dict)][-2:]),
                       tr("compute_metrics=compute_metrics와 eval_dataset을 Trainer에 넘기세요",
                          "pass compute_metrics=compute_metrics and eval_dataset to the Trainer"))
@@ -152,7 +152,7 @@ def _judge(reference, got: dict, history: list, evals_logged: list, train, evals
         k, diff, moved = off[0]
         raise failure("finetune(...): the fine-tuned weights vs the answer key's run (same seeds)",
                       tr(f"{k}: 차이 <= 학습으로 움직인 거리({moved:.3g})의 10%",
-                         f"{k}: distance <= 10% of how far training moved it ({moved:.3g})").render(),
+                         f"{k}: distance <= 10% of how far training moved it ({moved:.3g})"),
                       f"{diff:.3g} ({len(off)} tensors off)", HINT)
     pairs = evals + held
     right = _predictions(here, got["state"], [t for t, _ in pairs], "finetune(...)") == np.array(

@@ -13,16 +13,13 @@ every numerical check. make_lora_config and apply_lora (peft on all-MiniLM-L6-v2
 test_lora_peft.py, which counts toward ch07.lora too.
 """
 
-import ast
-
 import numpy as np
 import pytest
 import torch
 
-from dldrill.grading import assert_close, failure, grader, tr, type_name
-from dldrill.grading.source import scan, submission_root
+from dldrill.grading import assert_by_hand, assert_close, failure, grader, tr, type_name
 
-M = "ch07.lora"
+MODULE = "ch07.lora"
 IN, OUT = 12, 7
 
 HINT_AB = tr("A (r × in)는 무작위, B (out × r)는 0으로 시작; 학습되는 파라미터는 A와 B 둘뿐",
@@ -42,59 +39,14 @@ def _base_weights(seed: int) -> dict:
 
 
 FORBIDDEN = ("peft", "loralib")
-_DEFS = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-
-
-def _spans(tree: ast.Module, start: str) -> list[tuple[int, int]]:
-    """Line spans of `start`'s definition, the module-level definitions it reaches by name, and
-    the module's top-level statements that are neither definitions nor imports."""
-    defs: dict[str, ast.AST] = {}
-    for node in tree.body:
-        if isinstance(node, _DEFS):
-            defs[node.name] = node
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                if isinstance(t, ast.Name):
-                    defs[t.id] = node
-    todo, seen, spans = [start], set(), []
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in defs:
-            continue
-        seen.add(name)
-        node = defs[name]
-        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        spans.append((first, node.end_lineno or node.lineno))
-        todo += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs]
-    spans += [(n.lineno, n.end_lineno or n.lineno) for n in tree.body
-              if not isinstance(n, _DEFS | ast.Import | ast.ImportFrom | ast.Assign | ast.AnnAssign)]
-    return spans
 
 
 def _assert_lora_linear_by_hand(student) -> None:
-    """LoRALinear must not use peft or loralib: the learner's ch07/lora.py is read here as text
-    (never imported) with the kit's scanner (aliases, re-exports, dynamic access). The module's
-    other exercises use peft legitimately, so only what LoRALinear reaches counts: the uses
-    inside its definition and the module-level helpers it names (an import counts where the
-    imported name is used), and every other submission module it imports."""
-    root = submission_root(student)
-    if root is None:
-        return
-    path = root / "ch07" / "lora.py"
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-        findings = scan(root, M, FORBIDDEN, functions=["LoRALinear"])
-    except (OSError, SyntaxError, ValueError, FileNotFoundError):
-        return  # the numerical checks report a missing or broken module
-    spans = _spans(tree, "LoRALinear")
-    found = [f for f in findings
-             if f.file != path.name or any(a <= f.line <= b for a, b in spans)]
-    if found:
-        raise failure(tr("ch07.lora:LoRALinear: 직접 구현해야 합니다",
-                         "ch07.lora:LoRALinear: must be written by hand"),
-                      tr("torch만으로 작성한 LoRA (peft, loralib 사용 금지)",
-                         "LoRA written with torch alone (no peft, no loralib)"),
-                      "; ".join(f.render() for f in found[:3]), HINT_BY_HAND)
+    """LoRALinear must not use peft or loralib. The module's other exercises use peft
+    legitimately, so only what LoRALinear reaches counts (its definition, the module-level
+    helpers it names, an import where the imported name is used there)."""
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, functions=["LoRALinear"],
+                   what="ch07.lora:LoRALinear", hint=HINT_BY_HAND)
 
 
 def _lora(student, r=4, alpha=8, dropout=0.0, seed=0):
@@ -105,7 +57,7 @@ def _lora(student, r=4, alpha=8, dropout=0.0, seed=0):
     base = student.call("torch.nn:Linear", IN, OUT)
     base.load_state_dict(weights)
     student.call("torch:manual_seed", seed + 100)
-    lora = student.call(f"{M}:LoRALinear", base, r=r, alpha=alpha, dropout=dropout)
+    lora = student.call(f"{MODULE}:LoRALinear", base, r=r, alpha=alpha, dropout=dropout)
     return lora, weights
 
 
@@ -146,7 +98,7 @@ def _set_ab(lora, r: int, seed: int, what: str, std: float = 0.5) -> tuple[torch
     got = _trainable(lora)
     if any(not torch.equal(got[n], values[n]) for n in names):
         raise failure(f"{what}: load_state_dict with new A and B, read back",
-                      tr("보낸 값", "the values sent").render(), tr("다른 값", "other values").render(),
+                      tr("보낸 값", "the values sent"), tr("다른 값", "other values"),
                       tr("A와 B는 모듈의 파라미터여야 합니다 (state_dict에 들어 있게)",
                          "A and B must be parameters of the module (in its state_dict)"))
     return _as_ab(got, names, r)
@@ -242,7 +194,7 @@ def test_lora_linear_trains_only_a_and_b(student, rng):
     if trainable_base or moved:
         raise failure("LoRALinear: the base layer's weight and bias",
                       tr("동결 (requires_grad=False), 두 번의 step 후에도 그대로",
-                         "frozen (requires_grad=False), unchanged after two steps").render(),
+                         "frozen (requires_grad=False), unchanged after two steps"),
                       f"trainable: {trainable_base}, changed: {moved}",
                       tr("base.weight.requires_grad_(False)와 bias도", "base.weight.requires_grad_(False), "
                          "and the bias too"))
@@ -251,7 +203,7 @@ def test_lora_linear_trains_only_a_and_b(student, rng):
     A0, B0 = _as_ab(trainable0, names, 4)
     A1, B1 = _as_ab({n: after[n].detach() for n in names}, names, 4)
     if torch.equal(A0, A1) or torch.equal(B0, B1):
-        raise failure("LoRALinear: A and B after two SGD steps", tr("둘 다 변함", "both changed").render(),
+        raise failure("LoRALinear: A and B after two SGD steps", tr("둘 다 변함", "both changed"),
                       f"A {'unchanged' if torch.equal(A0, A1) else 'changed'}, "
                       f"B {'unchanged' if torch.equal(B0, B1) else 'changed'}", HINT_AB)
     A2, B2 = _sgd_here(weights, A0, B0, {"base": False}, 8 / 4, x, target, lr, 2)
@@ -286,8 +238,8 @@ def test_lora_linear_merge_is_an_equivalent_linear(student, rng):
                  what="merge()(x) vs W x + b + (alpha / r) · B A x", hint=hint)
     after = _params(lora)
     if any(not torch.equal(before[n].detach(), after[n].detach()) for n in before):
-        raise failure("LoRALinear after merge()", tr("그대로", "unchanged").render(),
-                      tr("값이 바뀜", "values changed").render(),
+        raise failure("LoRALinear after merge()", tr("그대로", "unchanged"),
+                      tr("값이 바뀜", "values changed"),
                       tr("merge는 복사본을 만듭니다 (이 모듈은 그대로)",
                          "merge builds copies (this module stays as it was)"))
 
@@ -309,8 +261,8 @@ def test_lora_linear_dropout_only_on_the_lora_path(student, rng):
     first, second = lora(torch.from_numpy(x)), lora(torch.from_numpy(x))
     if torch.equal(first, second):
         raise failure("LoRALinear(..., dropout=0.9).train(): two calls with random A, B",
-                      tr("서로 다름 (dropout)", "different (dropout)").render(),
-                      tr("같음", "equal").render(),
+                      tr("서로 다름 (dropout)", "different (dropout)"),
+                      tr("같음", "equal"),
                       tr("nn.Dropout(dropout)을 LoRA 경로에 쓰세요",
                          "use nn.Dropout(dropout) on the LoRA path"))
     lora.eval()
@@ -324,7 +276,7 @@ def test_lora_linear_dropout_only_on_the_lora_path(student, rng):
 def test_lora_trainable_params_formula(student, args):
     hidden, layers, r, n = args
     expected = layers * n * 2 * r * hidden
-    got = student.call(f"{M}:lora_trainable_params", hidden, layers, r, n_modules=n)
+    got = student.call(f"{MODULE}:lora_trainable_params", hidden, layers, r, n_modules=n)
     if got != expected:
         raise failure(f"lora_trainable_params({hidden}, {layers}, {r}, n_modules={n})",
                       f"{expected:,}", str(got),

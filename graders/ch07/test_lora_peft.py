@@ -20,8 +20,8 @@ import torch
 from dldrill.childkit import ch07 as kit
 from dldrill.grading import StudentError, assert_close, failure, grader, tr, type_name
 
-M = "ch07.lora"
-K = "dldrill.childkit.ch07"
+MODULE = "ch07.lora"
+CHILDKIT = "dldrill.childkit.ch07"
 TEXTS = ["a quiet little film", "The plot was awful. Not recommended."]
 CONFIG_FIELDS = ("task_type", "r", "lora_alpha", "target_modules", "lora_dropout", "bias")
 
@@ -35,7 +35,7 @@ def _names_and_flags(sub, model) -> dict:
                           model.parameters()))
     if len(names) != len(flags) or not all(isinstance(f, bool) for f in flags):
         raise failure("the model's parameters, read back", tr("이름마다 requires_grad 하나",
-                      "one requires_grad per name").render(), f"{len(names)} names, {len(flags)} flags",
+                      "one requires_grad per name"), f"{len(names)} names, {len(flags)} flags",
                       tr("채점용 객체를 바꾸는 코드를 import 시점에 실행하지 마세요",
                          "do not run code at import that changes the kit's objects"))
     return dict(zip(names, flags, strict=True))
@@ -92,7 +92,7 @@ def peft_reference():
 # -- peft on all-MiniLM-L6-v2 ------------------------------------------------------------------------
 @grader(module="lora", points=1)
 def test_make_lora_config_is_the_curriculums(student):
-    cfg = student.call(f"{M}:make_lora_config")
+    cfg = student.call(f"{MODULE}:make_lora_config")
     expected = {"class": "LoraConfig", "task_type": "SEQ_CLS", "r": 8, "lora_alpha": 16,
                 "target_modules": ["query", "value"], "lora_dropout": 0.1, "bias": "none"}
     got = {"class": type_name(cfg).rsplit(".", 1)[-1]}
@@ -120,8 +120,8 @@ def test_apply_lora_matches_peft_on_minilm(student, peft_reference):
     apply_lora(model) vs peft here: trainable count 74,498, the same trainable tensors, and the
     same logits at the start as the model without LoRA run here (B = 0: LoRA changes nothing
     yet)."""
-    model = student.call(f"{K}:minilm_classifier", 2, seed=0)
-    peft_model = student.call(f"{M}:apply_lora", model)
+    model = student.call(f"{CHILDKIT}:minilm_classifier", 2, seed=0)
+    peft_model = student.call(f"{MODULE}:apply_lora", model)
     got = _summary(_trainable_shapes(student, peft_model))
     expected = peft_reference["trainable"]
     n_got, n_exp = sum(int(np.prod(s)) for s in got.values()), sum(int(np.prod(s)) for s in expected.values())
@@ -146,10 +146,10 @@ def test_apply_lora_uses_the_given_config(student):
     """A config with r=4 on query, key and value: 6 × 3 × 2 × 4 × 384 + 770 = 56,066."""
     from peft import LoraConfig, TaskType  # noqa: F401  (peft must be installed here too)
 
-    model = student.call(f"{K}:minilm_classifier", 2, seed=0)
+    model = student.call(f"{CHILDKIT}:minilm_classifier", 2, seed=0)
     cfg = student.call("peft:LoraConfig", task_type="SEQ_CLS", r=4, lora_alpha=8,
                        target_modules=["query", "key", "value"], lora_dropout=0.0, bias="none")
-    peft_model = student.call(f"{M}:apply_lora", model, cfg)
+    peft_model = student.call(f"{MODULE}:apply_lora", model, cfg)
     got = _trainable_shapes(student, peft_model)
     n_got = sum(int(np.prod(s)) for s in got.values())
     expected = 6 * 3 * 2 * 4 * 384 + 384 * 2 + 2

@@ -21,8 +21,8 @@ from dldrill.childkit import ch07 as kit
 from dldrill.data import load_digits
 from dldrill.grading import Remote, assert_raises, failure, grader, tr, type_name
 
-M = "ch07.transfer"
-K = "dldrill.childkit.ch07"
+MODULE = "ch07.transfer"
+CHILDKIT = "dldrill.childkit.ch07"
 BLOCKS = ("block1", "block2", "block3", "fc")
 
 HINT_FREEZE = tr("모듈의 모든 파라미터(BatchNorm과 bias 포함)에 requires_grad = False",
@@ -59,15 +59,15 @@ def _state(sub, model) -> dict:
 def _model(sub, state, num_classes=5, head_attr="fc"):
     """The kit's CNN built in the child (a plain nn.Sequential), checked here against the same
     model built here: the same parameter names and values, every one trainable."""
-    model = sub.call(f"{K}:digits_cnn", num_classes, state=state, head_attr=head_attr)
+    model = sub.call(f"{CHILDKIT}:digits_cnn", num_classes, state=state, head_attr=head_attr)
     mine = kit.digits_cnn(num_classes, state=state, head_attr=head_attr)
     got = _params(sub, model)
     want = dict(mine.named_parameters())
     if list(got) != list(want) or any(not torch.equal(got[n].detach(), want[n].detach())
                                       or not got[n].requires_grad for n in want):
         raise failure("the pretrained CNN built in the submission's process",
-                      tr("보낸 가중치 그대로, 모두 학습 가능", "the weights sent, all trainable").render(),
-                      tr("다른 모델", "another model").render(),
+                      tr("보낸 가중치 그대로, 모두 학습 가능", "the weights sent, all trainable"),
+                      tr("다른 모델", "another model"),
                       tr("채점용 모델을 바꾸는 코드를 import 시점에 실행하지 마세요",
                          "do not run code at import that changes the kit's models"))
     return model
@@ -105,20 +105,20 @@ def test_freeze_freezes_every_parameter(student, pretrained):
     model = _model(student, pretrained)
     before = _state(student, model)
     block2 = model.block2
-    returned = student.call(f"{M}:freeze", block2)
+    returned = student.call(f"{MODULE}:freeze", block2)
     flags = _flags(student, model)
     expected = {n: not n.startswith("block2.") for n in flags}
     if flags != expected:
         wrong = sorted(n for n in flags if flags[n] != expected[n])
         raise failure("freeze(model.block2): requires_grad of each parameter",
                       tr("block2의 모든 파라미터 False, 나머지 True",
-                         "False for every parameter of block2, True elsewhere").render(),
+                         "False for every parameter of block2, True elsewhere"),
                       f"wrong for {wrong}", HINT_FREEZE)
     if not (isinstance(returned, Remote) and _same_handle(returned, block2)):
         raise failure("freeze(model.block2) returns", tr("같은 모듈 (model.block2)",
-                      "the same module (model.block2)").render(), repr(returned)[:80],
+                      "the same module (model.block2)"), repr(returned)[:80],
                       tr("return module", "return module"))
-    student.call(f"{M}:freeze", model)
+    student.call(f"{MODULE}:freeze", model)
     flags = _flags(student, model)
     if any(flags.values()):
         raise failure("freeze(model): parameters still trainable", "none",
@@ -127,7 +127,7 @@ def test_freeze_freezes_every_parameter(student, pretrained):
     changed = sorted(n for n in before if not torch.equal(before[n], after[n]))
     if changed:
         raise failure("freeze(...): the model's values and BatchNorm statistics",
-                      tr("그대로", "unchanged").render(), f"changed: {changed[:4]}",
+                      tr("그대로", "unchanged"), f"changed: {changed[:4]}",
                       tr("동결은 requires_grad만 바꿉니다 (값과 버퍼는 그대로)",
                          "freezing changes requires_grad only (values and buffers stay)"))
 
@@ -139,8 +139,8 @@ def test_frozen_weights_do_not_change_after_a_step(student, pretrained, rng):
     read back are compared with the step recomputed here on a copy with the flags read back:
     frozen ones bit for bit unchanged, the others moved by exactly -lr · grad."""
     model = _model(student, pretrained)
-    student.call(f"{M}:freeze", model.block1)
-    student.call(f"{M}:freeze", model.block2)
+    student.call(f"{MODULE}:freeze", model.block1)
+    student.call(f"{MODULE}:freeze", model.block2)
     before = _params(student, model)
     x = torch.from_numpy(rng.random((16, 1, 8, 8)).astype(np.float32))
     target = torch.from_numpy(rng.standard_normal((16, 5)).astype(np.float32))
@@ -159,7 +159,7 @@ def test_frozen_weights_do_not_change_after_a_step(student, pretrained, rng):
     frozen_moved = [n for n in moved if n.split(".")[0] in ("block1", "block2")]
     if frozen_moved:
         raise failure("weights of the frozen block1 and block2 after one optimizer step",
-                      tr("변하지 않음", "unchanged").render(), f"changed: {frozen_moved}",
+                      tr("변하지 않음", "unchanged"), f"changed: {frozen_moved}",
                       HINT_FREEZE)
     for name, p in mine.named_parameters():
         want = p.detach() - lr * p.grad if p.grad is not None else p.detach()
@@ -167,7 +167,7 @@ def test_frozen_weights_do_not_change_after_a_step(student, pretrained, rng):
         if not torch.allclose(got, want, rtol=1e-4, atol=1e-5):
             raise failure(f"{name} after one SGD step (block1, block2 frozen)",
                           tr("이전 값 - lr · 기울기 (여기서 다시 계산)",
-                             "the value before - lr · gradient (recomputed here)").render(),
+                             "the value before - lr · gradient (recomputed here)"),
                           f"max |difference| {float((got - want).abs().max()):.3g}",
                           tr("동결하지 않은 층은 학습되어야 합니다 (requires_grad = True 그대로)",
                              "layers not frozen must still train (requires_grad stays True)"))
@@ -188,7 +188,7 @@ def _check_head(student, model, num_classes: int, head_attr: str, what: str, rng
     if w.abs().max() > bound or b.abs().max() > bound or float(w.std()) < 0.02:
         raise failure(f"{what}: the new head's weights",
                       tr("새 nn.Linear의 기본 초기화 (|w| <= 1/sqrt(64), 무작위)",
-                         "a new nn.Linear's default init (|w| <= 1/sqrt(64), random)").render(),
+                         "a new nn.Linear's default init (|w| <= 1/sqrt(64), random)"),
                       f"max |w| {float(w.abs().max()):.3g}, std {float(w.std()):.3g}",
                       tr("헤드는 새로 만든 nn.Linear (학습된 값이나 0이 아님)",
                          "the head is a freshly built nn.Linear (no trained values, no zeros)"))
@@ -207,7 +207,7 @@ def _check_head(student, model, num_classes: int, head_attr: str, what: str, rng
     if tuple(out.shape) != (4, num_classes) or not torch.allclose(out, expected, rtol=1e-4, atol=1e-5):
         raise failure(f"{what}, then model(x (4, 1, 8, 8))",
                       tr(f"shape (4, {num_classes}), 새 헤드를 거친 출력",
-                         f"shape (4, {num_classes}), the output through the new head").render(),
+                         f"shape (4, {num_classes}), the output through the new head"),
                       f"shape {tuple(out.shape)}", tr(
                           "getattr/setattr(model, head_attr, ...)로 그 자리의 헤드를 바꾸세요",
                           "replace the head in place with getattr/setattr(model, head_attr, ...)"))
@@ -217,9 +217,9 @@ def _check_head(student, model, num_classes: int, head_attr: str, what: str, rng
 @grader(points=1)
 def test_replace_head_gives_a_fresh_trainable_linear(student, pretrained, num_classes, rng):
     model = _model(student, pretrained)
-    student.call(f"{M}:freeze", model)
+    student.call(f"{MODULE}:freeze", model)
     before = _params(student, model)
-    student.call(f"{M}:replace_head", model, num_classes)
+    student.call(f"{MODULE}:replace_head", model, num_classes)
     what = f"replace_head(model, {num_classes})"
     _check_head(student, model, num_classes, "fc", what, rng)
     after = _params(student, model)
@@ -232,14 +232,14 @@ def test_replace_head_gives_a_fresh_trainable_linear(student, pretrained, num_cl
     trainable = [n for n in body if after[n].requires_grad]
     if changed or trainable:
         raise failure("the body of the model after replace_head",
-                      tr("그대로 (동결, 같은 값)", "untouched (frozen, same values)").render(),
+                      tr("그대로 (동결, 같은 값)", "untouched (frozen, same values)"),
                       f"changed: {changed}, trainable: {trainable}", HINT_HEAD)
 
 
 @grader(points=1)
 def test_replace_head_uses_head_attr(student, pretrained, rng):
     model = _model(student, pretrained, head_attr="classifier")
-    student.call(f"{M}:replace_head", model, 7, head_attr="classifier")
+    student.call(f"{MODULE}:replace_head", model, 7, head_attr="classifier")
     _check_head(student, model, 7, "classifier", "replace_head(model, 7, head_attr='classifier')", rng)
 
 
@@ -255,7 +255,7 @@ EXPECTED = {
 
 
 def _strategy_flags(student, model, strategy, n, after=()):
-    student.call(f"{M}:set_strategy", model, strategy, n_unfrozen=n)
+    student.call(f"{MODULE}:set_strategy", model, strategy, n_unfrozen=n)
     got = _trainable_blocks(_flags(student, model))
     expected = EXPECTED[(strategy, n)]
     if got != expected:
@@ -274,7 +274,7 @@ def test_set_strategy_sets_the_right_flags(student, pretrained, sequence):
     """Each call sets every flag, whatever the calls before it did; n_unfrozen at least the
     number of blocks below the head (3 here) trains everything."""
     model = _model(student, pretrained)
-    student.call(f"{M}:replace_head", model, 5)
+    student.call(f"{MODULE}:replace_head", model, 5)
     for i, (strategy, n) in enumerate(sequence):
         _strategy_flags(student, model, strategy, n, sequence[:i])
 
@@ -282,7 +282,7 @@ def test_set_strategy_sets_the_right_flags(student, pretrained, sequence):
 @grader(points=1)
 def test_set_strategy_rejects_an_unknown_strategy(student, pretrained):
     model = _model(student, pretrained)
-    assert_raises("ValueError", lambda: student.call(f"{M}:set_strategy", model, "everything"),
+    assert_raises("ValueError", lambda: student.call(f"{MODULE}:set_strategy", model, "everything"),
                   valid=lambda: _strategy_flags(student, model, "partial", 1),
                   what="set_strategy(model, 'everything')",
                   hint=tr("세 전략 이름 외에는 ValueError를 내세요",
@@ -293,14 +293,14 @@ def test_set_strategy_rejects_an_unknown_strategy(student, pretrained):
 def test_trainable_parameters_counts_only_trainable(student, pretrained):
     model = _model(student, pretrained)
     total = sum(int(v.numel()) for v in _params(student, model).values())
-    got = student.call(f"{M}:trainable_parameters", model)
+    got = student.call(f"{MODULE}:trainable_parameters", model)
     if got != total:
         raise failure("trainable_parameters(the pretrained CNN, nothing frozen)", str(total), str(got),
                       tr("requires_grad인 파라미터의 numel() 합", "the sum of numel() of parameters "
                          "with requires_grad"))
-    student.call(f"{M}:set_strategy", model, "partial", n_unfrozen=1)
+    student.call(f"{MODULE}:set_strategy", model, "partial", n_unfrozen=1)
     expected = sum(int(p.numel()) for p in _params(student, model).values() if p.requires_grad)
-    got = student.call(f"{M}:trainable_parameters", model)
+    got = student.call(f"{MODULE}:trainable_parameters", model)
     if got != expected:
         raise failure("trainable_parameters(model) after set_strategy(model, 'partial')",
                       str(expected), str(got),
@@ -372,8 +372,8 @@ def _transfer_vs_scratch(student, pretrained) -> None:
     for seed in SEEDS:
         with student.time_limit(2.0, "replace_head + set_strategy"):
             model = _model(student, pretrained)
-            student.call(f"{M}:replace_head", model, 5)
-            student.call(f"{M}:set_strategy", model, "partial", n_unfrozen=1)
+            student.call(f"{MODULE}:replace_head", model, 5)
+            student.call(f"{MODULE}:set_strategy", model, "partial", n_unfrozen=1)
         params, state = _params(student, model), _state(student, model)
         mine = kit.digits_cnn(5)
         if set(state) != set(mine.state_dict()) or tuple(state["fc.weight"].shape) != (5, 64):
@@ -383,7 +383,7 @@ def _transfer_vs_scratch(student, pretrained) -> None:
                          if not n.startswith("fc.") and not torch.equal(torch.as_tensor(v), state[n]))
         if changed:
             raise failure("the pretrained body after replace_head and set_strategy",
-                          tr("사전학습 값 그대로", "the pretrained values").render(),
+                          tr("사전학습 값 그대로", "the pretrained values"),
                           f"changed: {changed[:4]}",
                           tr("헤드 교체와 전략 설정은 가중치 값을 바꾸지 않습니다",
                              "replacing the head and choosing a strategy change no weight values"))

@@ -26,14 +26,15 @@ ch08_pub_lion_lucidrains.toml).
 import numpy as np
 import torch
 
-from dldrill.grading import assert_close, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, failure, grader, tr
 
-M = "ch08.optimizers"
+MODULE = "ch08.optimizers"
 STEPS = 100
 
 _g = np.random.default_rng(8)
-X = torch.as_tensor(_g.standard_normal((16, 4)))
-Y = torch.as_tensor(np.tanh(X.numpy() @ _g.standard_normal((4, 2))) + 0.1 * _g.standard_normal((16, 2)))
+INPUTS = torch.as_tensor(_g.standard_normal((16, 4)))
+TARGETS = torch.as_tensor(np.tanh(INPUTS.numpy() @ _g.standard_normal((4, 2)))
+                          + 0.1 * _g.standard_normal((16, 2)))
 
 GROUPS = [{"prefix": "0.", "lr": 0.03}, {"prefix": "2."}]  # the first layer with its own lr
 
@@ -137,7 +138,7 @@ def _compare(student, name: str, kwargs: dict, groups=None, hint=None, atol=1e-6
     for k in range(steps):
         withheld = bool(late) and k < late_until
         ref.zero_grad()
-        ((model(X) - Y) ** 2).mean().backward()
+        ((model(INPUTS) - TARGETS) ** 2).mean().backward()
         if withheld:
             for i in trainable:
                 if named[i][0] in late:
@@ -161,7 +162,7 @@ def _compare(student, name: str, kwargs: dict, groups=None, hint=None, atol=1e-6
 
     every = plist(flat)
     receivers = [plist(trainable), plist(early) if late else None]
-    cls = student.get(f"{M}:{name}")
+    cls = student.get(f"{MODULE}:{name}")
 
     def build():
         if groups is None:
@@ -225,8 +226,8 @@ HINT_LION = tr("c = β1·m + (1-β1)·g로 부호를 정하고 p -= lr·(sign(c)
 
 
 @grader(points=2)
-def test_sgd_matches_torch(student, by_hand):
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+def test_sgd_matches_torch(student):
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     for kwargs in ({"lr": 0.1}, {"lr": 0.05, "momentum": 0.9}, {"lr": 0.1, "weight_decay": 0.05},
                    {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.01}):
         _compare(student, "SGD", kwargs, hint=HINT_SGD)
@@ -234,8 +235,8 @@ def test_sgd_matches_torch(student, by_hand):
 
 
 @grader(points=3)
-def test_adam_matches_torch(student, by_hand):
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+def test_adam_matches_torch(student):
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     for kwargs in ({}, {"lr": 0.01, "betas": [0.8, 0.99]}, {"lr": 0.02, "eps": 1e-3},
                    {"lr": 0.01, "weight_decay": 0.1}):
         _compare(student, "Adam", kwargs, hint=HINT_ADAM)
@@ -243,9 +244,9 @@ def test_adam_matches_torch(student, by_hand):
 
 
 @grader(points=3)
-def test_adamw_matches_torch(student, by_hand):
+def test_adamw_matches_torch(student):
     """The default weight_decay (1e-2), a large one (0.5), and groups with their own decay."""
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     for kwargs in ({"lr": 0.01}, {"lr": 0.01, "weight_decay": 0.5, "betas": [0.85, 0.98]}):
         _compare(student, "AdamW", kwargs, hint=HINT_ADAMW)
     _compare(student, "AdamW", {"lr": 0.01, "weight_decay": 0.2},
@@ -253,8 +254,8 @@ def test_adamw_matches_torch(student, by_hand):
 
 
 @grader(points=2)
-def test_rmsprop_matches_torch(student, by_hand):
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+def test_rmsprop_matches_torch(student):
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     for kwargs in ({}, {"lr": 0.005, "alpha": 0.9, "eps": 1e-4}, {"lr": 0.005, "momentum": 0.6},
                    {"lr": 0.01, "weight_decay": 0.1}):
         _compare(student, "RMSprop", kwargs, hint=HINT_RMS)
@@ -262,9 +263,9 @@ def test_rmsprop_matches_torch(student, by_hand):
 
 
 @grader(points=3)
-def test_lion_matches_the_published_rule(student, by_hand):
+def test_lion_matches_the_published_rule(student):
     """Lion against Chen et al. (2023): defaults, other betas, weight decay, parameter groups."""
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     for kwargs in ({"lr": 1e-3}, {"lr": 2e-3, "betas": [0.95, 0.98]},
                    {"lr": 1e-3, "weight_decay": 0.5}):
         _compare(student, "Lion", kwargs, hint=HINT_LION)
@@ -278,10 +279,10 @@ ALL = (("SGD", {"lr": 0.1, "momentum": 0.9}, HINT_SGD), ("Adam", {"lr": 0.01}, H
 
 
 @grader(points=2)
-def test_optimizers_follow_a_scheduler(student, by_hand):
+def test_optimizers_follow_a_scheduler(student):
     """torch's StepLR(step_size=10, gamma=0.5) changes group["lr"] during the 100 steps: every
     optimizer must read its hyper-parameters from self.param_groups at each step."""
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     hint = tr('lr은 __init__에서 저장하지 말고 step()마다 group["lr"]에서 읽으세요 (스케줄러가 바꿉니다)',
               'do not keep lr from __init__: read group["lr"] in every step() (schedulers change it)')
     for name, kwargs, _ in ALL:
@@ -290,10 +291,10 @@ def test_optimizers_follow_a_scheduler(student, by_hand):
 
 
 @grader(points=2)
-def test_optimizers_resume_from_state_dict(student, by_hand):
+def test_optimizers_resume_from_state_dict(student):
     """After 40 steps the optimizer is replaced by a fresh one that loads the old one's
     state_dict(); the trajectory must go on as if nothing happened."""
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     hint = tr('step 수, 모멘텀, 모멘트 같은 버퍼는 self.state[p]에 두세요 (state_dict에 저장됨); '
               'self.m 같은 속성이나 리스트는 저장되지 않습니다',
               'keep the step count, momentum and moments in self.state[p] (saved in state_dict()); '
@@ -304,12 +305,12 @@ def test_optimizers_resume_from_state_dict(student, by_hand):
 
 
 @grader(points=1)
-def test_optimizers_skip_parameters_without_grad(student, by_hand):
+def test_optimizers_skip_parameters_without_grad(student):
     """The first layer's bias never gets a gradient (requires_grad=False) and the last layer's bias
     gets none (grad None) during the first 5 of 20 steps, as a layer unfrozen later: every
     optimizer leaves a parameter without a gradient alone, and a parameter's own step count t
     starts at its first gradient (torch.optim's per-parameter state)."""
-    by_hand(student, M, FORBIDDEN, "ch08/optimizers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/optimizers.py", hint=HINT_BY_HAND)
     hint = tr("p.grad가 None인 파라미터는 건너뛰고 (if p.grad is None: continue), 단계 수 t는 파라미터마다 "
               "self.state[p]에 두세요 (늦게 기울기를 받기 시작한 파라미터는 t = 1부터)",
               "skip parameters whose grad is None (if p.grad is None: continue) and keep the step "

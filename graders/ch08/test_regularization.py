@@ -13,7 +13,7 @@ and eval again; dropout without a generator (the global RNG, seeded twice the sa
 otherwise); a model with no trainable parameter for l2_penalty (tensor(0.)).
 
 "By hand" (the module's contract) is checked on the source, read in the grader and never imported
-(the `by_hand` fixture of graders/ch08/conftest.py): each dropout, BatchNorm1d and layer_norm test
+(`assert_by_hand`): each dropout, BatchNorm1d and layer_norm test
 first requires that ch08/regularization.py (whole, with the submission modules it imports and
 the package's __init__.py) use no library dropout / batch-instance-group norm / layer-group-RMS
 norm layer, function or kernel, nor hide one behind a module alias.
@@ -28,11 +28,11 @@ import torch.nn.functional as F
 
 from dldrill.childkit import builders
 from dldrill.errors import StudentError, TodoError
-from dldrill.grading import assert_close, assert_raises, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, assert_raises, failure, grader, tr
 
-M = "ch08.regularization"
-B = "dldrill.childkit.builders"
-K = "dldrill.childkit.ch08"
+MODULE = "ch08.regularization"
+BUILDERS = "dldrill.childkit.builders"
+CHILDKIT = "dldrill.childkit.ch08"
 
 
 def _library_names(*keys: str) -> tuple[str, ...]:
@@ -56,9 +56,10 @@ FORBIDDEN_LAYERNORM = _library_names("layer_norm", "layernorm", "group_norm", "g
                                      "rms_norm", "rmsnorm") + _KERNELS
 
 
-def _by_hand(student, by_hand, forbidden: tuple[str, ...], what: str) -> None:
-    """The conftest's `by_hand` check on ch08/regularization.py for one exercise's names."""
-    by_hand(student, M, forbidden, f"ch08/regularization.py ({what})", tr(
+def _by_hand(student, forbidden: tuple[str, ...], what: str) -> None:
+    """`assert_by_hand` on ch08/regularization.py (whole) for one exercise's library names."""
+    assert_by_hand(student, MODULE, forbidden=forbidden, what=f"ch08/regularization.py ({what})",
+                   hint=tr(
         f"{what}은(는) 텐서 연산(mean, var, rand, sqrt...)으로 직접 작성하세요; 라이브러리의 같은 층·함수는 "
         "쓰지 않습니다",
         f"write {what} with tensor operations (mean, var, rand, sqrt...), not the library's own "
@@ -84,11 +85,11 @@ def _x(shape, seed: int = 0) -> torch.Tensor:
 
 # -- dropout --------------------------------------------------------------------------------------
 @grader(points=1)
-def test_dropout_is_the_identity_in_eval(student, by_hand):
-    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
+def test_dropout_is_the_identity_in_eval(student):
+    _by_hand(student, FORBIDDEN_DROPOUT, "dropout")
     x = _x((6, 50))
     for p in (0.5, 0.9):
-        got = student.call(f"{M}:dropout", x, p, False, generator=_gen(student, 1))
+        got = student.call(f"{MODULE}:dropout", x, p, False, generator=_gen(student, 1))
         assert_close(got, x, rtol=0, atol=0, what=f"dropout(x, p={p}, training=False)",
                      hint=tr("평가(training=False)에서는 x를 그대로 돌려주세요 (스케일은 학습 때 이미 함)",
                              "in eval (training=False) return x unchanged (inverted dropout "
@@ -98,7 +99,7 @@ def test_dropout_is_the_identity_in_eval(student, by_hand):
 def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
     """dropout(x, p, True, seeded generator): every entry exactly 0 or x / (1 - p), some of each,
     the shape and dtype of x."""
-    got = student.call(f"{M}:dropout", x, p, True, generator=_gen(student, seed))
+    got = student.call(f"{MODULE}:dropout", x, p, True, generator=_gen(student, seed))
     what = f"dropout(x {tuple(x.shape)} {str(x.dtype).removeprefix('torch.')}, p={p}, " \
            f"training=True, generator=seeded)"
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(x.shape) \
@@ -112,7 +113,7 @@ def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
     kept = got != 0
     scaled = x.double() / (1 - p)
     if not bool(kept.any()) or bool(kept.all()):
-        raise failure(f"{what}: entries set to 0", tr("일부 (약 p)", "some (about p)").render(),
+        raise failure(f"{what}: entries set to 0", tr("일부 (약 p)", "some (about p)"),
                       f"{int((~kept).sum())} / {x.numel()}", HINT_DROPOUT)
     bad = kept & ((got - scaled).abs() > 1e-5 * scaled.abs())
     if bool(bad.any()):
@@ -123,9 +124,9 @@ def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
 
 
 @grader(points=2)
-def test_dropout_kept_entries_are_rescaled(student, by_hand):
+def test_dropout_kept_entries_are_rescaled(student):
     """Every entry must be exactly 0 or x / (1 - p); some of each; float32 and float64 kept."""
-    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
+    _by_hand(student, FORBIDDEN_DROPOUT, "dropout")
     x = _x((20, 50), seed=2)
     _check_kept(student, x, 0.3, 3)
     _check_kept(student, x, 0.75, 3)
@@ -133,15 +134,15 @@ def test_dropout_kept_entries_are_rescaled(student, by_hand):
 
 
 @grader(points=2)
-def test_dropout_keeps_the_expectation(student, by_hand):
+def test_dropout_keeps_the_expectation(student):
     """x all ones, 200 000 entries: the fraction of zeros is p and the mean is 1, within 5 standard
     deviations of a Bernoulli(p) mask (p = 0.2 and 0.8, two seeds)."""
-    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
+    _by_hand(student, FORBIDDEN_DROPOUT, "dropout")
     n = 200_000
     x = torch.ones(n)
     for p in (0.2, 0.8):
         for seed in (0, 1):
-            got = np.asarray(student.call(f"{M}:dropout", x, p, True,
+            got = np.asarray(student.call(f"{MODULE}:dropout", x, p, True,
                                           generator=_gen(student, seed)), dtype=np.float64)
             what = f"dropout(ones({n}), p={p}, training=True, generator seed {seed})"
             sd = np.sqrt(p * (1 - p) / n)
@@ -156,41 +157,48 @@ def test_dropout_keeps_the_expectation(student, by_hand):
                               f"1 ± {5 * mean_sd:.4f}", f"{got.mean():.4f}", HINT_DROPOUT)
 
 
-@grader(points=2)
-def test_dropout_edge_cases_and_generator(student, by_hand):
-    """p = 0 and p = 1 in training; a bad p (credited only once dropout works on a good one); the
-    same seeded generator gives the same mask whatever the global RNG did in between, and a
-    different seed a different one; without a generator the draws come from the global RNG (the
-    same global seed gives the same mask, another seed another)."""
-    _by_hand(student, by_hand, FORBIDDEN_DROPOUT, "dropout")
+@grader(points=1)
+def test_dropout_p_at_its_bounds(student):
+    """p = 0 keeps x, p = 1 zeroes it (no 0/0), and a p outside [0, 1] raises ValueError
+    (credited only once dropout works on a good p)."""
+    _by_hand(student, FORBIDDEN_DROPOUT, "dropout")
     x = _x((8, 40), seed=4)
-    got = student.call(f"{M}:dropout", x, 0.0, True, generator=_gen(student, 0))
+    got = student.call(f"{MODULE}:dropout", x, 0.0, True, generator=_gen(student, 0))
     assert_close(got, x, rtol=0, atol=0, what="dropout(x, p=0.0, training=True)",
                  hint=tr("p=0이면 아무것도 버리지 않고 스케일도 1입니다",
                          "p=0 drops nothing and scales by 1"))
-    got = student.call(f"{M}:dropout", x, 1.0, True, generator=_gen(student, 0))
+    got = student.call(f"{MODULE}:dropout", x, 1.0, True, generator=_gen(student, 0))
     assert_close(got, torch.zeros_like(x), rtol=0, atol=0, what="dropout(x, p=1.0, training=True)",
                  hint=tr("p=1이면 모두 0입니다 — 1/(1-p)로 나누면 0/0 = nan이 됩니다: 따로 처리하세요",
                          "p=1 zeros everything — dividing by 1 - p gives 0/0 = nan: handle it apart"))
     for bad in (-0.1, 1.5):
-        assert_raises("ValueError", student.call, f"{M}:dropout", x, bad, True,
+        assert_raises("ValueError", student.call, f"{MODULE}:dropout", x, bad, True,
                       valid=lambda: _check_kept(student, x, 0.5, 9),
                       what=f"dropout(x, p={bad}, training=True)",
                       hint=tr("0 <= p <= 1이 아니면 ValueError", "raise ValueError unless 0 <= p <= 1"))
+
+
+@grader(points=1)
+def test_dropout_draws_its_mask_from_the_generator(student):
+    """The same seeded generator gives the same mask whatever the global RNG did in between, and
+    a different seed a different one; without a generator the draws come from the global RNG
+    (the same global seed gives the same mask, another seed another)."""
+    _by_hand(student, FORBIDDEN_DROPOUT, "dropout")
+    x = _x((8, 40), seed=4)
     student.call("torch:manual_seed", 11)
-    first = student.call(f"{M}:dropout", x, 0.5, True, generator=_gen(student, 7))
+    first = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 7))
     student.call("torch:manual_seed", 12)
-    again = student.call(f"{M}:dropout", x, 0.5, True, generator=_gen(student, 7))
+    again = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 7))
     hint = tr("난수는 generator에서 뽑으세요: torch.rand(x.shape, generator=generator)",
               "draw from the generator: torch.rand(x.shape, generator=generator)")
     assert_close(again, first, rtol=0, atol=0,
                  what="dropout(x, 0.5, True, generator seeded 7) twice, the global seed changed "
                       "in between", hint=hint)
-    other = student.call(f"{M}:dropout", x, 0.5, True, generator=_gen(student, 8))
+    other = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 8))
     if np.array_equal(np.asarray(other), np.asarray(first)):
         raise failure("dropout(x, 0.5, True) with generators seeded 7 and 8",
-                      tr("다른 마스크", "different masks").render(),
-                      tr("같은 마스크", "the same mask").render(), hint)
+                      tr("다른 마스크", "different masks"),
+                      tr("같은 마스크", "the same mask"), hint)
     hint = tr("generator가 None이면 전역 RNG에서 뽑으세요 (torch.rand(x.shape, generator=None)); 새 "
               "torch.Generator()를 만들면 매번 같은 고정 시드의 마스크가 나옵니다",
               "with generator=None draw from the global RNG (torch.rand(x.shape, generator=None)); "
@@ -198,16 +206,16 @@ def test_dropout_edge_cases_and_generator(student, by_hand):
     masks = []
     for seed in (21, 21, 22):
         student.call("torch:manual_seed", seed)
-        masks.append(np.asarray(student.call(f"{M}:dropout", x, 0.5, True)) != 0)
+        masks.append(np.asarray(student.call(f"{MODULE}:dropout", x, 0.5, True)) != 0)
     if not np.array_equal(masks[0], masks[1]):
         raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) twice",
-                      tr("같은 마스크", "the same mask").render(),
-                      tr("다른 마스크", "different masks").render(), hint)
+                      tr("같은 마스크", "the same mask"),
+                      tr("다른 마스크", "different masks"), hint)
     if np.array_equal(masks[0], masks[2]):
         raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) "
-                      "and after torch.manual_seed(22)", tr("다른 마스크", "different masks").render(),
+                      "and after torch.manual_seed(22)", tr("다른 마스크", "different masks"),
                       tr("같은 마스크 (전역 시드를 무시함)", "the same mask (the global seed is "
-                         "ignored)").render(), hint)
+                         "ignored)"), hint)
 
 
 # -- BatchNorm1d ----------------------------------------------------------------------------------
@@ -226,11 +234,11 @@ def _bn_pair(student, C: int, seed: int, **kw):
     g = torch.Generator().manual_seed(seed)
     weight = 1 + 0.3 * torch.randn(C, generator=g)
     bias = 0.2 * torch.randn(C, generator=g)
-    mine = student.call(f"{M}:BatchNorm1d", C, **kw)
-    missing = student.call(f"{K}:load_named", mine, {"weight": weight, "bias": bias})
+    mine = student.call(f"{MODULE}:BatchNorm1d", C, **kw)
+    missing = student.call(f"{CHILDKIT}:load_named", mine, {"weight": weight, "bias": bias})
     if missing:
         raise failure(f"BatchNorm1d({C}) parameters", "weight, bias (nn.Parameter)",
-                      tr(f"{missing} 없음", f"no {missing}").render(),
+                      tr(f"{missing} 없음", f"no {missing}"),
                       tr("self.weight = nn.Parameter(torch.ones(C)), self.bias = ...zeros(C)",
                          "self.weight = nn.Parameter(torch.ones(C)), self.bias = ...zeros(C)"))
     ref = torch.nn.BatchNorm1d(C, **kw)
@@ -241,7 +249,7 @@ def _bn_pair(student, C: int, seed: int, **kw):
 
 
 def _stats(student, bn) -> dict:
-    state = student.call(f"{B}:state_of", bn)
+    state = student.call(f"{BUILDERS}:state_of", bn)
     for key in ("running_mean", "running_var"):
         if key not in state:
             raise failure("BatchNorm1d state_dict keys", "running_mean, running_var (buffers)",
@@ -271,18 +279,18 @@ def _run_bn(student, shape, kw, seed, train_steps=4):
 
 
 @grader(points=3)
-def test_batchnorm_train_matches_nn(student, by_hand):
+def test_batchnorm_train_matches_nn(student):
     """(N, C) input, four train-mode steps with growing batches (8, 9, 10, 11), momentum 0.1 and
     0.3, eps 1e-5 and 1e-3: outputs and running statistics after every step."""
-    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    _by_hand(student, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     _run_bn(student, (8, 6), {}, seed=0)
     _run_bn(student, (8, 5), {"momentum": 0.3, "eps": 1e-3}, seed=1)
 
 
 @grader(points=2)
-def test_batchnorm_eval_matches_nn(student, by_hand):
+def test_batchnorm_eval_matches_nn(student):
     """After four train steps, eval mode: the running statistics normalize, and stay unchanged."""
-    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    _by_hand(student, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     mine, ref, g = _run_bn(student, (8, 6), {"momentum": 0.2}, seed=2)
     mine.eval()
     ref.eval()
@@ -300,10 +308,10 @@ def test_batchnorm_eval_matches_nn(student, by_hand):
 
 
 @grader(points=2)
-def test_batchnorm_three_dim_input(student, by_hand):
+def test_batchnorm_three_dim_input(student):
     """(N, C, L) input, as nn.BatchNorm1d takes: statistics per channel over N and L (n = N·L in
     the unbiased correction); train steps, then eval."""
-    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    _by_hand(student, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     mine, ref, g = _run_bn(student, (4, 3, 7), {}, seed=3, train_steps=3)
     mine.eval()
     ref.eval()
@@ -315,12 +323,12 @@ def test_batchnorm_three_dim_input(student, by_hand):
 
 
 @grader(points=1)
-def test_batchnorm_parameters_and_buffers(student, by_hand):
+def test_batchnorm_parameters_and_buffers(student):
     """weight and bias are trainable parameters; running_mean and running_var are buffers (saved in
     the state_dict, moved by .to(), never trained); fresh values 1, 0, 0, 1."""
-    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
-    bn = student.call(f"{M}:BatchNorm1d", 4)
-    entries = student.call(f"{K}:module_entries", bn)
+    _by_hand(student, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    bn = student.call(f"{MODULE}:BatchNorm1d", 4)
+    entries = student.call(f"{CHILDKIT}:module_entries", bn)
     hint = tr('파라미터는 nn.Parameter, 누적 통계는 self.register_buffer("running_mean", ...)',
               'parameters as nn.Parameter, running statistics with self.register_buffer(...)')
     params = sorted(entries["parameters"])
@@ -330,18 +338,18 @@ def test_batchnorm_parameters_and_buffers(student, by_hand):
     if not {"running_mean", "running_var"} <= set(buffers):
         raise failure("BatchNorm1d(4).named_buffers()", "running_mean, running_var",
                       str(buffers), hint)
-    state = student.call(f"{B}:state_of", bn)
+    state = student.call(f"{BUILDERS}:state_of", bn)
     for key, value in (("weight", 1.0), ("bias", 0.0), ("running_mean", 0.0), ("running_var", 1.0)):
         assert_close(state[key], torch.full((4,), value), rtol=0, atol=0,
                      what=f"BatchNorm1d(4).{key} at creation", hint=hint)
 
 
 @grader(points=1)
-def test_batchnorm_eval_first_then_train(student, by_hand):
+def test_batchnorm_eval_first_then_train(student):
     """The starting mode varied: a fresh module put in eval mode FIRST normalizes with the initial
     running statistics (mean 0, var 1) and leaves them; train() then uses the batch statistics and
     updates them; eval() again uses the updated ones."""
-    _by_hand(student, by_hand, FORBIDDEN_BATCHNORM, "BatchNorm1d")
+    _by_hand(student, FORBIDDEN_BATCHNORM, "BatchNorm1d")
     mine, ref = _bn_pair(student, 4, seed=5)
     g = torch.Generator().manual_seed(6)
     hint = tr("모드는 self.training 하나로만 정하세요: 평가 중에는 (학습 전이라도) "
@@ -374,22 +382,22 @@ def _ln_case(student, x_shape, norm_shape, eps, seed):
     x = torch.randn(*x_shape, generator=g) * 2 + 1
     weight = 1 + 0.5 * torch.randn(*norm_shape, generator=g)
     bias = torch.randn(*norm_shape, generator=g)
-    got = student.call(f"{M}:layer_norm", x, weight, bias, eps=eps)
+    got = student.call(f"{MODULE}:layer_norm", x, weight, bias, eps=eps)
     assert_close(got, F.layer_norm(x, norm_shape, weight, bias, eps), rtol=1e-4, atol=1e-5,
                  what=f"layer_norm(x {x_shape}, weight {norm_shape}, bias, eps={eps})", hint=HINT_LN)
 
 
 @grader(points=2)
-def test_layer_norm_last_axis(student, by_hand):
-    _by_hand(student, by_hand, FORBIDDEN_LAYERNORM, "layer_norm")
+def test_layer_norm_last_axis(student):
+    _by_hand(student, FORBIDDEN_LAYERNORM, "layer_norm")
     _ln_case(student, (4, 7), (7,), 1e-5, 0)
     _ln_case(student, (3, 5, 16), (16,), 1e-3, 1)
 
 
 @grader(points=2)
-def test_layer_norm_several_trailing_dims(student, by_hand):
+def test_layer_norm_several_trailing_dims(student):
     """Normalized shapes (5, 6) on x (2, 3, 5, 6) and (2, 3, 4) on x (2, 3, 4)."""
-    _by_hand(student, by_hand, FORBIDDEN_LAYERNORM, "layer_norm")
+    _by_hand(student, FORBIDDEN_LAYERNORM, "layer_norm")
     _ln_case(student, (2, 3, 5, 6), (5, 6), 1e-5, 2)
     _ln_case(student, (2, 3, 4), (2, 3, 4), 1e-5, 3)
 
@@ -407,7 +415,7 @@ TRAINABLE = ["1.weight", "1.bias", "3.weight", "3.bias"]
 def _frozen_mlp(student):
     """Linear(5, 6) · BatchNorm1d · ReLU · Linear(6, 3) with its first Linear frozen, there, and
     the same model here (builders.seeded_mlp is seeded: the grader's copy gives the values)."""
-    model = student.call(f"{B}:seeded_mlp", 5, 6, 3, seed=3, warmup=2)  # BatchNorm buffers too
+    model = student.call(f"{BUILDERS}:seeded_mlp", 5, 6, 3, seed=3, warmup=2)  # BatchNorm buffers too
     model[0].requires_grad_(False)
     here = builders.seeded_mlp(5, 6, 3, seed=3, warmup=2)
     here[0].requires_grad_(False)
@@ -416,7 +424,7 @@ def _frozen_mlp(student):
 
 def _scalar_tensor(got, what: str, hint) -> torch.Tensor:
     if not isinstance(got, torch.Tensor) or got.dim() != 0:
-        raise failure(what, tr("0차원 텐서", "a 0-d tensor").render(),
+        raise failure(what, tr("0차원 텐서", "a 0-d tensor"),
                       f"{type(got).__name__} {tuple(getattr(got, 'shape', ()))}", hint)
     return got.detach()
 
@@ -427,13 +435,13 @@ def test_l2_penalty_sums_trainable_squares(student):
     and the documented edge: a model with no trainable parameter gives tensor(0.)."""
     model, state = _frozen_mlp(student)
     expected = float(sum(float((state[k] ** 2).sum()) for k in TRAINABLE))
-    got = _scalar_tensor(student.call(f"{M}:l2_penalty", model),
+    got = _scalar_tensor(student.call(f"{MODULE}:l2_penalty", model),
                          "l2_penalty(MLP with its first Linear frozen)", HINT_L2)
     assert_close(float(got), expected, rtol=1e-5,
                  what="l2_penalty(MLP with its first Linear frozen)", hint=HINT_L2)
     frozen, _ = _frozen_mlp(student)
     frozen.requires_grad_(False)
-    got = _scalar_tensor(student.call(f"{M}:l2_penalty", frozen),
+    got = _scalar_tensor(student.call(f"{MODULE}:l2_penalty", frozen),
                          "l2_penalty(a model with every parameter frozen)",
                          tr("0차원 텐서에서 시작하세요 (torch.zeros(()) 또는 sum(..., torch.tensor(0.))): "
                             "학습할 파라미터가 없으면 tensor(0.)",
@@ -451,7 +459,7 @@ def test_l2_penalty_is_differentiable(student):
     torch (`torch.autograd.backward(map(l2_penalty, [model]))`); the gradients come back and are
     judged here against 2·p from the grader's own copy of the weights."""
     model, state = _frozen_mlp(student)
-    fn = student.get(f"{M}:l2_penalty")
+    fn = student.get(f"{MODULE}:l2_penalty")
     hint = tr("결과가 autograd 그래프에 남아야 합니다: .item()/float()/p.data를 쓰지 마세요",
               "the result must stay in the autograd graph: no .item(), float() or p.data")
     what = "backward() of l2_penalty(model)"
@@ -460,7 +468,7 @@ def test_l2_penalty_is_differentiable(student):
     except StudentError as err:
         if isinstance(err, TodoError):
             raise
-        raise failure(what, tr("기울기 계산", "gradients").render(),
+        raise failure(what, tr("기울기 계산", "gradients"),
                       f"{err.type_name}: {err.message}"[:200], hint) from None
     names = [n for n, _ in student.call("builtins:list", model.named_parameters())]
     grads = student.call("builtins:list", student.call(
@@ -469,7 +477,7 @@ def test_l2_penalty_is_differentiable(student):
         what = f"gradient of l2_penalty(model) w.r.t. {name}"
         if name.startswith("0."):
             if grad is not None and float(np.abs(np.asarray(grad)).max()) > 0:
-                raise failure(what, tr("없음 (동결됨)", "none (frozen)").render(), "non-zero", HINT_L2)
+                raise failure(what, tr("없음 (동결됨)", "none (frozen)"), "non-zero", HINT_L2)
             continue
         if grad is None:
             raise failure(what, "2 * p", "None", hint)
@@ -490,7 +498,7 @@ def _expected_run(losses, patience, min_delta):
 
 
 def _check_run(student, losses, patience, min_delta, hint):
-    es = student.call(f"{M}:EarlyStopping", patience=patience, min_delta=min_delta)
+    es = student.call(f"{MODULE}:EarlyStopping", patience=patience, min_delta=min_delta)
     what = f"EarlyStopping(patience={patience}, min_delta={min_delta})"
     best0 = es.best_loss
     if best0 != float("inf"):

@@ -7,7 +7,7 @@ transformers' get_linear_schedule_with_warmup). The grader calls the learner's f
 for every step of the same schedule (no helper in the submission runs the steps), and the four
 schedule tests first require that ch08/schedulers.py (whole, with the submission modules it
 imports and the package's __init__.py) use no library scheduler (torch.optim.lr_scheduler,
-transformers...): the source is read here, never imported (graders/ch08/conftest.py).
+transformers...): the source is read here, never imported (`assert_by_hand`).
 
 lr_range_test runs in the submission on the digits (dldrill.data.digits_split(0.25, seed=0): the
 1348 training images in a loader of batches of 64, no shuffle) with the seeded
@@ -30,10 +30,10 @@ import torch
 
 from dldrill.childkit import builders
 from dldrill.data import digits_split
-from dldrill.grading import assert_close, failure, grader, tr
+from dldrill.grading import assert_by_hand, assert_close, failure, grader, tr
 
-M = "ch08.schedulers"
-B = "dldrill.childkit.builders"
+MODULE = "ch08.schedulers"
+BUILDERS = "dldrill.childkit.builders"
 
 # The schedules are functions of the step written by hand: not the library's schedulers stepped
 # `step` times (lr_range_test legitimately uses torch.optim.SGD, so only the schedulers go).
@@ -62,7 +62,7 @@ def _torch_lrs(make, n: int, base_lr: float) -> list[float]:
 
 def _check(student, fn: str, n: int, expected: list[float], kwargs: dict, hint, what: str):
     """The learner's `fn(step, **kwargs)` called by the grader for every step 0..n-1."""
-    got = [student.call(f"{M}:{fn}", step, **kwargs) for step in range(n)]
+    got = [student.call(f"{MODULE}:{fn}", step, **kwargs) for step in range(n)]
     try:
         got = [float(v) for v in got]
     except (TypeError, ValueError):
@@ -77,8 +77,8 @@ def _check(student, fn: str, n: int, expected: list[float], kwargs: dict, hint, 
 
 
 @grader(points=1)
-def test_step_lr_matches_steplr(student, by_hand):
-    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
+def test_step_lr_matches_steplr(student):
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/schedulers.py", hint=HINT_BY_HAND)
     S = torch.optim.lr_scheduler.StepLR
     hint = tr("lr = base_lr · gamma ** (step // step_size) (정수 나눗셈)",
               "lr = base_lr · gamma ** (step // step_size) (integer division)")
@@ -90,9 +90,9 @@ def test_step_lr_matches_steplr(student, by_hand):
 
 
 @grader(points=2)
-def test_cosine_annealing_matches_cosineannealinglr(student, by_hand):
+def test_cosine_annealing_matches_cosineannealinglr(student):
     """T_max 20 and 7 (with eta_min), over 2.5 periods: past T_max the rate rises again."""
-    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/schedulers.py", hint=HINT_BY_HAND)
     S = torch.optim.lr_scheduler.CosineAnnealingLR
     hint = tr("lr = eta_min + (base_lr - eta_min)·(1 + cos(π·step/T_max))/2 — 위상은 step/T_max",
               "lr = eta_min + (base_lr - eta_min)·(1 + cos(π·step/T_max))/2 — the phase is "
@@ -104,9 +104,9 @@ def test_cosine_annealing_matches_cosineannealinglr(student, by_hand):
 
 
 @grader(points=2)
-def test_linear_warmup_decay_matches_transformers(student, by_hand):
+def test_linear_warmup_decay_matches_transformers(student):
     """warm-up 10 of 50 steps (and past the end: 0), no warm-up, a warm-up of 1 step."""
-    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/schedulers.py", hint=HINT_BY_HAND)
     from transformers import get_linear_schedule_with_warmup
 
     hint = tr("step < warmup: base_lr·step/warmup (step 0이면 0); 이후 base_lr·(total-step)/(total-warmup), "
@@ -122,9 +122,9 @@ def test_linear_warmup_decay_matches_transformers(student, by_hand):
 
 
 @grader(points=2)
-def test_one_cycle_matches_onecyclelr(student, by_hand):
+def test_one_cycle_matches_onecyclelr(student):
     """Every step of three schedules (37 steps: pct_start·total is not a whole number)."""
-    by_hand(student, M, FORBIDDEN, "ch08/schedulers.py", HINT_BY_HAND)
+    assert_by_hand(student, MODULE, forbidden=FORBIDDEN, what="ch08/schedulers.py", hint=HINT_BY_HAND)
     S = torch.optim.lr_scheduler.OneCycleLR
     hint = tr("1단계: step 0 ~ pct_start·total - 1 (정수로 반올림하지 않음), max_lr/div → max_lr 코사인; "
               "2단계: 그 끝 ~ total - 1, max_lr → max_lr/div/final_div 코사인",
@@ -148,9 +148,9 @@ BLOW_UP = {"min_lr": 1e-2, "max_lr": 1e8, "steps": 30}  # the loss reaches inf, 
 def _range_setup(sub, mode: str = "train"):
     """The digits' training images in a loader, the seeded model (in `mode`), cross-entropy."""
     X_tr, _, y_tr, _ = digits_split(test_fraction=0.25, seed=0)
-    model = sub.call(f"{B}:seeded_mlp", 64, 128, 10, seed=0)
+    model = sub.call(f"{BUILDERS}:seeded_mlp", 64, 128, 10, seed=0)
     getattr(model, mode)()
-    loader = sub.call(f"{B}:array_loader", X_tr, y_tr, batch_size=64)
+    loader = sub.call(f"{BUILDERS}:array_loader", X_tr, y_tr, batch_size=64)
     return model, loader, sub.call("torch.nn:CrossEntropyLoss")
 
 
@@ -166,8 +166,8 @@ def _range_case(student, reference, rng: dict, mode: str) -> None:
     """One range test in the submission and in the answer key, from a model in `mode`."""
     setting = ", ".join(f"{k}={v:g}" for k, v in rng.items()) + f"; the model in {mode} mode"
     lrs, losses, suggested = _range_result(
-        student.call(f"{M}:lr_range_test", *_range_setup(student, mode), **rng))
-    _, ref_losses, _ = reference.call(f"{M}:lr_range_test", *_range_setup(reference, mode), **rng)
+        student.call(f"{MODULE}:lr_range_test", *_range_setup(student, mode), **rng))
+    _, ref_losses, _ = reference.call(f"{MODULE}:lr_range_test", *_range_setup(reference, mode), **rng)
     n = rng["steps"]
     expected_lrs = [rng["min_lr"] * (rng["max_lr"] / rng["min_lr"]) ** (i / (n - 1))
                     for i in range(n)]
@@ -223,8 +223,8 @@ def test_lr_range_test_restores_the_model(student):
     before = builders.seeded_mlp(64, 128, 10, seed=0).state_dict()
     for mode in ("eval", "train"):
         model, loader, crit = _range_setup(student, mode)
-        student.call(f"{M}:lr_range_test", model, loader, crit, **RANGE)
-        after = student.call(f"{B}:state_of", model)
+        student.call(f"{MODULE}:lr_range_test", model, loader, crit, **RANGE)
+        after = student.call(f"{BUILDERS}:state_of", model)
         for key in before:
             if key not in after:
                 raise failure("the model's state_dict after lr_range_test", str(list(before)),
@@ -232,7 +232,7 @@ def test_lr_range_test_restores_the_model(student):
             assert_close(after[key], before[key], rtol=0, atol=0,
                          what=f"the model's {key} after lr_range_test from {mode} mode (vs before)",
                          hint=hint)
-        flags = student.call(f"{B}:training_flags", model)
+        flags = student.call(f"{BUILDERS}:training_flags", model)
         if any(flags) != (mode == "train") or len(set(flags)) != 1:
             raise failure(f"model.training (and its layers') after lr_range_test on a model in "
                           f"{mode} mode", str(mode == "train"), str(flags[0] if flags else None),
@@ -273,7 +273,7 @@ def test_lr_range_test_suggestion_trains_digits(student):
     """
     with student.time_limit(10.0, "lr_range_test on the digits (50 steps)"):
         _, _, suggested = _range_result(
-            student.call(f"{M}:lr_range_test", *_range_setup(student), **RANGE))
+            student.call(f"{MODULE}:lr_range_test", *_range_setup(student), **RANGE))
     if not math.isfinite(suggested) or not 1e-5 <= suggested <= 100:
         raise failure("lr_range_test(...)[2]: suggested_lr", "a learning rate in [1e-5, 100]",
                       repr(suggested), tr("손실이 가장 낮은 학습률의 1/10", "a tenth of the rate at the "

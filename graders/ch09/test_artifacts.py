@@ -39,7 +39,7 @@ from dldrill.errors import StudentError
 from dldrill.grading import failure, grader, needs, tr
 from dldrill.sandbox.artifacts import ArtifactError, torchscript_of, unexpected_ops
 
-A = "dldrill.sandbox.artifacts"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 TRACE_BUDGET = 20.0
 
 
@@ -61,12 +61,12 @@ def _logits(student, artifacts, module: str, filename: str, x: torch.Tensor,
     try:
         weights = artifacts.submission_file(f"ch09/artifacts/{filename}")
     except ArtifactError as err:
-        raise failure(what, tr("제출 폴더 안의 보통 파일", "a regular file inside the submission")
-                      .render(), str(err), _run_hint(module, filename)) from None
+        raise failure(what, tr("제출 폴더 안의 보통 파일", "a regular file inside the submission"),
+                      str(err), _run_hint(module, filename)) from None
     if weights is None:
-        raise failure(what, tr("학습된 state_dict", "a trained state_dict").render(),
+        raise failure(what, tr("학습된 state_dict", "a trained state_dict"),
                       tr(f"파일 없음 (`python -m exercises.{module}`을 실행하지 않았나요?)",
-                         f"no such file (was `python -m exercises.{module}` run?)").render(),
+                         f"no such file (was `python -m exercises.{module}` run?)"),
                       _run_hint(module, filename))
     hint_trace = tr("build_model()은 torch.jit.trace로 추적할 수 있는 표준 레이어 모델이어야 합니다",
                     "build_model() must be a model of standard layers that torch.jit.trace "
@@ -79,7 +79,7 @@ def _logits(student, artifacts, module: str, filename: str, x: torch.Tensor,
             arch = torchscript_of(student, model, torch.zeros(example))
         except StudentError as err:
             raise failure(f"torch.jit.trace(build_model().eval(), x {example})",
-                          tr("추적된 모델", "a traced model").render(), _last_line(err),
+                          tr("추적된 모델", "a traced model"), _last_line(err),
                           hint_trace) from None
     with artifacts.process({"arch.pt": arch, "weights.pt": weights}, "torch", budget=budget,
                            timeout=budget) as proc:
@@ -88,22 +88,22 @@ def _logits(student, artifacts, module: str, filename: str, x: torch.Tensor,
                               weights_only=True)
         except StudentError as err:
             raise failure(f"torch.load({what}, weights_only=True)",
-                          tr("텐서만 담긴 state_dict", "a state_dict of tensors").render(),
+                          tr("텐서만 담긴 state_dict", "a state_dict of tensors"),
                           _last_line(err), _run_hint(module, filename)) from None
         if not (isinstance(state, dict) and state and all(
                 isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())):
             raise failure(f"torch.load({what}, weights_only=True)",
-                          tr("{이름: 텐서} state_dict", "a {name: tensor} state_dict").render(),
+                          tr("{이름: 텐서} state_dict", "a {name: tensor} state_dict"),
                           type(state).__name__, tr("torch.save(model.state_dict(), path)로 "
                                                    "저장하세요", "save with "
                                                    "torch.save(model.state_dict(), path)"))
         net = proc.call("torch.jit:load", proc.path("arch.pt"), map_location="cpu")
-        bad = unexpected_ops(proc.call(f"{A}:torchscript_ops", net))
+        bad = unexpected_ops(proc.call(f"{ARTIFACTS}:torchscript_ops", net))
         if bad:
             raise failure("the operations of build_model()'s forward (traced)",
                           tr("표준 레이어 연산 (합성곱, 정규화, 활성화, 풀링, Linear, 잔차 합)",
                              "standard layers (convolution, normalisation, activation, pooling, "
-                             "linear, residual sums)").render(), ", ".join(bad)[:300],
+                             "linear, residual sums)"), ", ".join(bad)[:300],
                           tr("비교, 인덱싱, 임베딩, 파일 읽기 없이 계산하는 모델이어야 합니다",
                              "the model must compute its answer: no comparisons, indexing, "
                              "embeddings or file reads"))
@@ -112,10 +112,10 @@ def _logits(student, artifacts, module: str, filename: str, x: torch.Tensor,
         except StudentError as err:
             raise failure(f"{what} loaded into build_model()",
                           tr("build_model()에 맞는 state_dict", "a state_dict that fits "
-                             "build_model()").render(), _last_line(err),
+                             "build_model()"), _last_line(err),
                           tr("학습 뒤 모델 구조를 바꾸었다면 다시 학습하세요",
                              "the architecture changed after training: train again")) from None
-        logits = proc.call(f"{A}:forward", net, x, batch=chunk)
+        logits = proc.call(f"{ARTIFACTS}:forward", net, x, batch=chunk)
     logits = torch.as_tensor(logits)
     if tuple(logits.shape) != (len(x), 10):
         raise failure(f"build_model() with {what} on x {tuple(x.shape)}", f"logits ({len(x)}, 10)",

@@ -11,8 +11,8 @@ import numpy as np
 
 from dldrill.grading import assert_close, failure, grader, tr
 
-M = "ch09.plots"
-K = "dldrill.childkit.ch09"
+MODULE = "ch09.plots"
+CHILDKIT = "dldrill.childkit.ch09"
 HINT_HISTORY = tr("fig, (ax1, ax2) = plt.subplots(1, 2); 왼쪽 'Loss', 오른쪽 'Accuracy'; 모델마다 "
                   "ax.plot(range(1, n + 1), 값, label=이름)",
                   "fig, (ax1, ax2) = plt.subplots(1, 2); left 'Loss', right 'Accuracy'; per model "
@@ -20,11 +20,11 @@ HINT_HISTORY = tr("fig, (ax1, ax2) = plt.subplots(1, 2); 왼쪽 'Loss', 오른�
 
 
 def _figure(student, fn: str, *args) -> dict:
-    fig = student.call(f"{M}:{fn}", *args)
+    fig = student.call(f"{MODULE}:{fn}", *args)
     try:
-        data = student.call(f"{K}:figure_data", fig)
+        data = student.call(f"{CHILDKIT}:figure_data", fig)
     finally:
-        student.call(f"{K}:close_figures")
+        student.call(f"{CHILDKIT}:close_figures")
     if data.get("type") != "Figure":
         raise failure(f"{fn}(...): the returned object", "matplotlib.figure.Figure",
                       str(data.get("type")), tr("plt.subplots()가 준 fig를 돌려주세요",

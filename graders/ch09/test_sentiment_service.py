@@ -41,9 +41,9 @@ import pytest
 from dldrill.data import korean_reviews
 from dldrill.grading import Remote, assert_raises, failure, grader, tr
 
-M = "ch09.sentiment_service"
-SVC = f"{M}:SentimentService"
-B = "dldrill.childkit.builders"
+MODULE = "ch09.sentiment_service"
+SVC = f"{MODULE}:SentimentService"
+BUILDERS = "dldrill.childkit.builders"
 LABELS = ("부정", "긍정")  # id 0, id 1 (NSMC: label 1 = positive)
 MAX_CHARS = 1000
 HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -188,8 +188,8 @@ def test_tokenize_keeps_hangul_and_every_script(student, reference):
              "10점 만점에 10점!"]
     for kind in ("syllable", "morpheme", "auto"):
         for text in cases:
-            got = student.call(f"{M}:tokenize", text, kind)
-            expected = reference.call(f"{M}:tokenize", text, kind)
+            got = student.call(f"{MODULE}:tokenize", text, kind)
+            expected = reference.call(f"{MODULE}:tokenize", text, kind)
             if list(got) != expected:
                 raise failure(f"tokenize({text!r}, {kind!r})", str(expected), str(list(got))[:200],
                               tr('음절: 공백을 뺀 모든 글자; 형태소: kiwipiepy의 "형태/품사"; '
@@ -305,7 +305,7 @@ def test_save_then_load_predicts_the_same(student):
     probe = held_out[:40]
     svc = _trained(student, n=240, seed=0)
     before = _answers(svc.predict_batch(probe), len(probe), "predict_batch before save")
-    path = student.call(f"{B}:scratch_file", "sentiment.pt")
+    path = student.call(f"{BUILDERS}:scratch_file", "sentiment.pt")
     svc.save(path)
     svc.train(["완전 별로다", "진짜 최고다"], [0, 1], seed=1)  # the saved object moves on
     loaded = student.call(f"{SVC}.load", path)
@@ -376,7 +376,7 @@ def test_fine_tunes_a_local_hub_checkpoint(student):
                            batch_size=16)
         losses = svc.train(train_texts[:16], train_labels[:16], seed=0)
         before = _answers(svc.predict_batch(probe), len(probe), "predict_batch (hub model)")
-        path = student.call(f"{B}:scratch_file", "hub_service")
+        path = student.call(f"{BUILDERS}:scratch_file", "hub_service")
         svc.save(path)
         loaded = student.call(f"{SVC}.load", path)
         after = _answers(loaded.predict_batch(probe), len(probe), "the loaded hub service")

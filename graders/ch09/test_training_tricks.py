@@ -30,9 +30,9 @@ import torch
 from dldrill.childkit import builders
 from dldrill.grading import assert_close, failure, grader, tr
 
-M = "ch09.training_tricks"
-B = "dldrill.childkit.builders"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch09.training_tricks"
+BUILDERS = "dldrill.childkit.builders"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 # The loss tells the precision apart (bfloat16's rounding moves it by about 4e-4, relative); the
 # weights after the step tell the rest (stale gradients, a scaler not unscaled: far off). A
 # bfloat16 backward may round one gradient element one step differently on another thread count.
@@ -104,16 +104,16 @@ def _amp_step_here(X, y, *, dtype, train, stale, scaler):
 
 
 def _student_amp_step(student, X, y, stale, scaler=None):
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=1, batchnorm=True, warmup=3)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=1, batchnorm=True, warmup=3)
     model.eval()  # the documented "the model is in train mode" must be the function's doing
     opt = student.call("torch.optim:SGD", model.parameters(), lr=0.5)
     _set_grads(student, model, stale)  # stale gradients: the step must start from zero
     crit = student.call("torch.nn:CrossEntropyLoss")
     batch = (torch.from_numpy(X), torch.from_numpy(y))
     if scaler is None:
-        loss = student.call(f"{M}:train_step_amp", model, batch, opt, crit, device="cpu")
+        loss = student.call(f"{MODULE}:train_step_amp", model, batch, opt, crit, device="cpu")
     else:
-        loss = student.call(f"{M}:train_step_amp", model, batch, opt, crit, scaler=scaler,
+        loss = student.call(f"{MODULE}:train_step_amp", model, batch, opt, crit, scaler=scaler,
                             device="cpu")
     return loss, model.state_dict()
 
@@ -219,7 +219,7 @@ def test_accumulated_grads_equal_the_big_batch(student, rng):
     before = {k: v.clone() for k, v in ref.state_dict().items()}
     torch.nn.functional.cross_entropy(ref(torch.from_numpy(X)), torch.from_numpy(y)).backward()
     expected = {n: p.grad.clone() for n, p in ref.named_parameters()}
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=2, batchnorm=False)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=2, batchnorm=False)
     crit = student.call("torch.nn:CrossEntropyLoss")
     xs, ys = torch.from_numpy(X).chunk(4), torch.from_numpy(y).chunk(4)
     batches = [(a, b) for a, b in zip(xs, ys, strict=True)]
@@ -227,7 +227,7 @@ def test_accumulated_grads_equal_the_big_batch(student, rng):
               "model.zero_grad()", "per micro-batch (criterion(model(x), y) / accum_steps)"
               ".backward(); model.zero_grad() at the start")
     for call in ("first", "second"):
-        got = student.call(f"{M}:accumulated_grads", model, batches, crit, 4)
+        got = student.call(f"{MODULE}:accumulated_grads", model, batches, crit, 4)
         if not isinstance(got, dict) or sorted(got) != sorted(expected):
             raise failure(f"accumulated_grads(...) ({call} call): keys", str(sorted(expected)),
                           repr(sorted(got) if isinstance(got, dict) else got)[:200],
@@ -255,10 +255,10 @@ def _clip_case(student, X, y, scale: float, max_norm: float):
         for p, g in zip(ref.parameters(), grads, strict=True):
             p -= g * factor
     expected = {k: v.detach().clone() for k, v in ref.state_dict().items()}
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=3, batchnorm=False)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=3, batchnorm=False)
     _set_grads(student, model, grads)
     opt = student.call("torch.optim:SGD", model.parameters(), lr=1.0)
-    norm = student.call(f"{M}:clip_and_step", model, opt, max_norm)
+    norm = student.call(f"{MODULE}:clip_and_step", model, opt, max_norm)
     return norm, model.state_dict(), total, expected
 
 
@@ -309,27 +309,27 @@ def test_export_torchscript_reloads_to_the_same_outputs(student, artifacts, rng)
     artifacts.prepare("torch")
     X, _ = _data(rng, 5)
     example, x_new = torch.from_numpy(X[:4]), torch.from_numpy(X[::-1].copy())
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=4, dropout=0.5, warmup=3)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=4, dropout=0.5, warmup=3)
     model.train()
-    path = student.call(f"{B}:scratch_file", "model_ts.pt")
-    student.call(f"{M}:export_torchscript", model, example, path)
+    path = student.call(f"{BUILDERS}:scratch_file", "model_ts.pt")
+    student.call(f"{MODULE}:export_torchscript", model, example, path)
     what = "torch.jit.load(export_torchscript(model, example, path))(x (5, 6))"
     data = _file_bytes(student, path)
     hint = tr("trace 전에 model.eval(): Dropout을 끄고 BatchNorm의 누적 통계를 쓰도록",
               "model.eval() before tracing: Dropout off, BatchNorm's running statistics")
     if not isinstance(data, bytes) or not data:
         raise failure("the file at path after export_torchscript", tr("TorchScript 파일",
-                      "a TorchScript file").render(), repr(data)[:80],
+                      "a TorchScript file"), repr(data)[:80],
                       tr("traced.save(str(path))", "traced.save(str(path))"))
     from dldrill.errors import StudentError
 
     with artifacts.process({"model_ts.pt": data}, "torch", budget=20.0) as proc:
         try:
             loaded = proc.call("torch.jit:load", proc.path("model_ts.pt"), map_location="cpu")
-            got = proc.call(f"{A}:forward", loaded, x_new)
+            got = proc.call(f"{ARTIFACTS}:forward", loaded, x_new)
         except StudentError as err:
             raise failure(what, tr("TorchScript로 다시 불러 실행됨", "reloads and runs as "
-                                   "TorchScript").render(),
+                                   "TorchScript"),
                           f"{err.type_name}: {str(err.message).splitlines()[-1][:200]}",
                           tr("torch.jit.trace(model, example).save(str(path))",
                              "torch.jit.trace(model, example).save(str(path))")) from None

@@ -24,9 +24,9 @@ from dldrill.childkit import builders
 from dldrill.errors import StudentError
 from dldrill.grading import assert_close, failure, grader, needs, tr
 
-M = "ch09.training_tricks"
-B = "dldrill.childkit.builders"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch09.training_tricks"
+BUILDERS = "dldrill.childkit.builders"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 
 
 def _cuda_step(X, y, dtype):
@@ -56,7 +56,7 @@ def test_train_step_amp_float16_with_a_grad_scaler_on_cuda(student, rng):
     float32 give other numbers), and the scaler took one successful step and was updated."""
     X = (rng.standard_normal((16, 6)) * 3).astype(np.float32)
     y = rng.integers(0, 3, 16)
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=1, batchnorm=False)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=1, batchnorm=False)
     model.to("cuda")
     model.eval()
     opt = student.call("torch.optim:SGD", model.parameters(), lr=0.5)
@@ -67,7 +67,7 @@ def test_train_step_amp_float16_with_a_grad_scaler_on_cuda(student, rng):
               "scaler.scale(loss).backward(), scaler.step(optimizer), scaler.update()",
               "on CUDA: forward inside torch.autocast('cuda', dtype=torch.float16), then "
               "scaler.scale(loss).backward(), scaler.step(optimizer), scaler.update()")
-    loss = student.call(f"{M}:train_step_amp", model, (torch.from_numpy(X), torch.from_numpy(y)),
+    loss = student.call(f"{MODULE}:train_step_amp", model, (torch.from_numpy(X), torch.from_numpy(y)),
                         opt, crit, scaler=scaler, device="cuda")
     state = {k: torch.as_tensor(v).cpu() for k, v in model.state_dict().items()}
     expected_loss, expected = _cuda_step(X, y, torch.float16)
@@ -96,10 +96,10 @@ def test_export_onnx_reloads_to_the_same_outputs(student, artifacts, rng):
     its signature read with `onnx.load` and the graph run with onnx's ReferenceEvaluator on a
     batch of 7: a named dynamic batch axis, and the eval-mode model's outputs (computed here)."""
     X = rng.standard_normal((7, 6)).astype(np.float32)
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=4, dropout=0.5, warmup=3)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=4, dropout=0.5, warmup=3)
     model.train()
-    path = student.call(f"{B}:scratch_file", "model.onnx")
-    student.call(f"{M}:export_onnx", model, torch.from_numpy(X[:4]), path)
+    path = student.call(f"{BUILDERS}:scratch_file", "model.onnx")
+    student.call(f"{MODULE}:export_onnx", model, torch.from_numpy(X[:4]), path)
     f = student.call("builtins:open", path, "rb")
     try:
         data = f.read(64 << 20)
@@ -111,7 +111,7 @@ def test_export_onnx_reloads_to_the_same_outputs(student, artifacts, rng):
         raise failure("the file at path after export_onnx", "an ONNX file", repr(data)[:80], hint)
     with artifacts.process({"model.onnx": data}, "onnx", budget=20.0) as proc:
         try:
-            signature = proc.call(f"{A}:onnx_signature", proc.path("model.onnx"))
+            signature = proc.call(f"{ARTIFACTS}:onnx_signature", proc.path("model.onnx"))
         except StudentError as err:
             raise failure("onnx.load(the exported file)", "an ONNX model",
                           f"{err.type_name}: {str(err.message).splitlines()[-1][:200]}",
@@ -120,7 +120,7 @@ def test_export_onnx_reloads_to_the_same_outputs(student, artifacts, rng):
         if len(batch) != 1 or not isinstance(batch[0], str):
             raise failure("export_onnx(...): the model's input batch axis",
                           tr("이름 붙은 동적 축 (예: 'batch')",
-                             "a named dynamic axis (e.g. 'batch')").render(),
+                             "a named dynamic axis (e.g. 'batch')"),
                           str(signature["inputs"]),
                           tr("dynamic_axes={'x': {0: 'batch'}, 'logits': {0: 'batch'}}",
                              "dynamic_axes={'x': {0: 'batch'}, 'logits': {0: 'batch'}}"))

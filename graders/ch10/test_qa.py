@@ -39,10 +39,10 @@ from dldrill.grading import (
     tr,
 )
 
-M = "ch10.qa"
-B = "dldrill.childkit.builders"
-K = "dldrill.childkit.ch10"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch10.qa"
+BUILDERS = "dldrill.childkit.builders"
+CHILDKIT = "dldrill.childkit.ch10"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 
 
 def _t(rng, *shape, scale=1.0, shift=0.0):
@@ -78,8 +78,8 @@ HINT_Q1 = tr("docstring의 순서대로 생성기에서 W_1..W_depth, 그다음 
 def test_gradient_norms_match_the_seeded_net(student, reference, activation):
     """Depth 6, width 16, batch 8, seed 3: the norms against the answer key, rtol 1e-3."""
     kw = {"width": 16, "batch": 8, "seed": 3}
-    got = student.call(f"{M}:gradient_norms", 6, activation, **kw)
-    expected = reference.call(f"{M}:gradient_norms", 6, activation, **kw)
+    got = student.call(f"{MODULE}:gradient_norms", 6, activation, **kw)
+    expected = reference.call(f"{MODULE}:gradient_norms", 6, activation, **kw)
     if not isinstance(got, (list, tuple)):
         raise failure(f"gradient_norms(6, {activation!r})", "a list of 6 floats", repr(got)[:80],
                       HINT_Q1)
@@ -91,8 +91,8 @@ def test_gradient_norms_match_the_seeded_net(student, reference, activation):
 def test_gradient_norms_sigmoid_vanishes_relu_does_not(student):
     """The claim itself, on the learner's numbers (depth 12, defaults): sigmoid's first-layer norm
     is below 1e-3 × the last layer's; relu's ratio stays within [0.1, 10]."""
-    sig = [float(v) for v in student.call(f"{M}:gradient_norms", 12, "sigmoid")]
-    relu = [float(v) for v in student.call(f"{M}:gradient_norms", 12, "relu")]
+    sig = [float(v) for v in student.call(f"{MODULE}:gradient_norms", 12, "sigmoid")]
+    relu = [float(v) for v in student.call(f"{MODULE}:gradient_norms", 12, "relu")]
     for name, norms in (("sigmoid", sig), ("relu", relu)):
         if len(norms) != 12 or not all(math.isfinite(v) and v > 0 for v in norms):
             raise failure(f"gradient_norms(12, {name!r})", "12 positive finite floats",
@@ -110,8 +110,8 @@ def test_gradient_norms_sigmoid_vanishes_relu_does_not(student):
 
 
 def _norms_check(student, reference) -> None:
-    got = student.call(f"{M}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
-    expected = reference.call(f"{M}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
+    got = student.call(f"{MODULE}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
+    expected = reference.call(f"{MODULE}:gradient_norms", 4, "tanh", width=8, batch=4, seed=1)
     if not isinstance(got, (list, tuple)) or len(got) != 4:
         raise failure("gradient_norms(4, 'tanh', width=8, batch=4, seed=1)", "a list of 4 floats",
                       repr(got)[:80], HINT_Q1)
@@ -122,7 +122,7 @@ def _norms_check(student, reference) -> None:
 @grader(points=1)
 def test_gradient_norms_rejects_an_unknown_activation(student, reference):
     """ValueError for 'swish', credited once gradient_norms(4, 'tanh', ...) is right."""
-    assert_raises("ValueError", lambda: student.call(f"{M}:gradient_norms", 3, "swish"),
+    assert_raises("ValueError", lambda: student.call(f"{MODULE}:gradient_norms", 3, "swish"),
                   valid=lambda: _norms_check(student, reference),
                   what="gradient_norms(3, 'swish')",
                   hint=tr("sigmoid, tanh, relu 말고는 ValueError를 내세요",
@@ -147,7 +147,7 @@ def test_batchnorm_inference_matches_batchnorm1d_eval(student, rng, shape):
         bn.weight.copy_(gamma)
         bn.bias.copy_(beta)
         expected = bn(x)
-    got = student.call(f"{M}:batchnorm_inference", x, mean, var, gamma, beta, 0.1)
+    got = student.call(f"{MODULE}:batchnorm_inference", x, mean, var, gamma, beta, 0.1)
     assert_close(got, expected, rtol=1e-4, atol=1e-5,
                  what=f"batchnorm_inference(x {tuple(shape)}, ..., eps=0.1) vs nn.BatchNorm1d eval",
                  hint=tr("gamma · (x − running_mean) / sqrt(running_var + eps) + beta, 채널 축(1)에 맞춰; "
@@ -171,7 +171,7 @@ def test_dropout_keeps_the_expectation(student):
     is (number kept) / (n(1−p)), and p = 0 gives exactly 1."""
     n = 200_000
     for p in (0.2, 0.5, 0.8):
-        got = student.call(f"{M}:dropout_expectation", p, n, _gen(student, 11))
+        got = student.call(f"{MODULE}:dropout_expectation", p, n, _gen(student, 11))
         what = f"dropout_expectation(p={p}, n={n}, generator)"
         if not isinstance(got, (int, float)) or isinstance(got, bool):
             raise failure(what, "a float", repr(got)[:80], HINT_Q3)
@@ -183,7 +183,7 @@ def test_dropout_keeps_the_expectation(student):
             raise failure(f"{what} × n(1−p): the number of kept units", "a whole number",
                           f"{kept:.6g}", tr("출력은 0 또는 1/(1−p)이어야 합니다",
                                             "every output is 0 or 1/(1−p)"))
-    assert_close(student.call(f"{M}:dropout_expectation", 0.0, 1000, _gen(student, 0)), 1.0,
+    assert_close(student.call(f"{MODULE}:dropout_expectation", 0.0, 1000, _gen(student, 0)), 1.0,
                  rtol=0, atol=1e-12, what="dropout_expectation(p=0.0, n=1000, generator)",
                  hint=HINT_Q3)
 
@@ -192,9 +192,9 @@ def test_dropout_keeps_the_expectation(student):
 def test_dropout_uses_the_generator(student):
     """Two generators seeded alike give the same mean; other seeds give other means."""
     n, p = 5000, 0.5
-    a = student.call(f"{M}:dropout_expectation", p, n, _gen(student, 7))
-    b = student.call(f"{M}:dropout_expectation", p, n, _gen(student, 7))
-    others = {student.call(f"{M}:dropout_expectation", p, n, _gen(student, s)) for s in (1, 2, 3)}
+    a = student.call(f"{MODULE}:dropout_expectation", p, n, _gen(student, 7))
+    b = student.call(f"{MODULE}:dropout_expectation", p, n, _gen(student, 7))
+    others = {student.call(f"{MODULE}:dropout_expectation", p, n, _gen(student, s)) for s in (1, 2, 3)}
     hint = tr("모든 난수를 generator로 뽑으세요: torch.rand(n, generator=generator)",
               "draw every random number from `generator`: torch.rand(n, generator=generator)")
     if a != b:
@@ -208,7 +208,7 @@ def test_dropout_uses_the_generator(student):
 def _dropout_check(student) -> None:
     """dropout_expectation(0.25, 4000, generator) is a float within 5 sd of 1 whose kept count
     (value × n(1−p)) is a whole number."""
-    got = student.call(f"{M}:dropout_expectation", 0.25, 4000, _gen(student, 4))
+    got = student.call(f"{MODULE}:dropout_expectation", 0.25, 4000, _gen(student, 4))
     what = "dropout_expectation(p=0.25, n=4000, generator)"
     if not isinstance(got, (int, float)) or isinstance(got, bool):
         raise failure(what, "a float", repr(got)[:80], HINT_Q3)
@@ -222,7 +222,7 @@ def test_dropout_rejects_p_outside_0_1(student):
     """ValueError for p = 1 and p = −0.1, credited once p = 0.25 gives a right mean."""
     for p in (1.0, -0.1):
         assert_raises("ValueError", lambda p=p: student.call(
-            f"{M}:dropout_expectation", p, 10, _gen(student, 0)),
+            f"{MODULE}:dropout_expectation", p, 10, _gen(student, 0)),
             valid=lambda: _dropout_check(student),
             what=f"dropout_expectation(p={p}, ...)",
             hint=tr("p는 [0, 1) 범위여야 합니다 (p=1이면 1/(1−p)가 무한대)",
@@ -259,7 +259,7 @@ def test_adam_first_step_matches_torch_optim(student, rng):
     """t = 1 from m = v = 0: lr 0.01, betas (0.8, 0.99), eps 1e-6; (3, 4) tensors."""
     param, grad = _t(rng, 3, 4), _t(rng, 3, 4, scale=0.1)
     zeros = torch.zeros(3, 4)
-    got = student.call(f"{M}:adam_step", param, grad, zeros, zeros, 1, 0.01, 0.8, 0.99, 1e-6)
+    got = student.call(f"{MODULE}:adam_step", param, grad, zeros, zeros, 1, 0.01, 0.8, 0.99, 1e-6)
     expected = _torch_adam(param, grad, zeros, zeros, 1, 0.01, (0.8, 0.99), 1e-6)
     _check_adam(got, expected, "adam_step(..., t=1) vs torch.optim.Adam's first step")
 
@@ -270,7 +270,7 @@ def test_adam_later_steps_match_torch_optim(student, rng):
     unchanged), then three chained steps t = 1, 2, 3 from zeros."""
     param, grad = _t(rng, 5), _t(rng, 5, scale=0.3)
     m, v = _t(rng, 5, scale=0.05), torch.from_numpy(rng.uniform(0.001, 0.02, 5)).float()
-    got, after = _call_on_held(student, f"{M}:adam_step",
+    got, after = _call_on_held(student, f"{MODULE}:adam_step",
                                {"param": param, "grad": grad, "m": m, "v": v},
                                t=7, lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8)
     expected = _torch_adam(param, grad, m, v, 7, 0.05, (0.9, 0.999), 1e-8)
@@ -289,7 +289,7 @@ def test_adam_later_steps_match_torch_optim(student, rng):
         g = _t(rng, 5)
         p.grad = g.clone()
         opt.step()
-        state = student.call(f"{M}:adam_step", state[0], g, state[1], state[2], t, 0.1)
+        state = student.call(f"{MODULE}:adam_step", state[0], g, state[1], state[2], t, 0.1)
         assert_close(state[0], p.detach(), rtol=1e-5, atol=1e-6,
                      what=f"param after {t} chained adam_step calls (lr=0.1) vs torch.optim.Adam",
                      hint=HINT_Q4)
@@ -300,7 +300,7 @@ def test_adam_later_steps_match_torch_optim(student, rng):
 def test_global_average_pool_matches_adaptive_avg_pool(student, rng):
     for shape in ((2, 3, 4, 5), (1, 8, 7, 7)):
         x = _t(rng, *shape)
-        got = student.call(f"{M}:global_average_pool", x)
+        got = student.call(f"{MODULE}:global_average_pool", x)
         what = f"global_average_pool(x {shape})"
         hint = tr("H, W 두 공간 축(dim=(2, 3))의 평균: (N, C, H, W) → (N, C)",
                   "the mean over the two spatial axes, dim=(2, 3): (N, C, H, W) → (N, C)")
@@ -316,7 +316,7 @@ SIZES = [(1, 1), (10, 64), (512, 64), (4096, 768), (7, 300)]
 
 
 def _cost(student, n, d):
-    got = student.call(f"{M}:attention_cost", n, d)
+    got = student.call(f"{MODULE}:attention_cost", n, d)
     if not isinstance(got, dict) or sorted(got) != sorted(KEYS):
         raise failure(f"attention_cost({n}, {d}).keys()", str(sorted(KEYS)),
                       str(sorted(got)) if isinstance(got, dict) else repr(got)[:80],
@@ -377,7 +377,7 @@ def _tied_lm(sub, vocab: int, dim: int):
 
 
 def _fraction(student, model, what, expected):
-    got = student.call(f"{M}:trainable_fraction", model)
+    got = student.call(f"{MODULE}:trainable_fraction", model)
     assert_close(got, expected, rtol=1e-9, what=what, hint=HINT_Q7)
 
 
@@ -385,7 +385,7 @@ def _fraction(student, model, what, expected):
 def test_trainable_fraction_counts_elements(student):
     """MLP 6→16→3 with BatchNorm: everything trainable, then the first Linear frozen
     (feature extraction): (16·2 + 16·3 + 3) / (6·16 + 16 + 16·2 + 16·3 + 3)."""
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=0)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=0)
     _fraction(student, model, "trainable_fraction(MLP with BatchNorm, all trainable)", 1.0)
     model[0].requires_grad_(False)
     _fraction(student, model, "trainable_fraction(MLP, first Linear frozen)", 83 / 195)
@@ -426,10 +426,10 @@ def test_suggest_lr_is_the_steepest_point_not_the_minimum(student, reference):
     list, as an array and as a tensor."""
     log_lr = np.linspace(-6, 0, 61)
     lrs, losses = 10 ** log_lr, _curve(log_lr, -4.0, -1.0)
-    expected = reference.call(f"{M}:suggest_lr", lrs, losses)
+    expected = reference.call(f"{MODULE}:suggest_lr", lrs, losses)
     for kind, args in (("lists", (lrs.tolist(), losses.tolist())), ("arrays", (lrs, losses)),
                        ("tensors", (torch.from_numpy(lrs), torch.from_numpy(losses)))):
-        got = student.call(f"{M}:suggest_lr", *args)
+        got = student.call(f"{MODULE}:suggest_lr", *args)
         assert_close(got, expected, rtol=1e-9,
                      what=f"suggest_lr(61 lrs in [1e-6, 1] as {kind}, a curve with its minimum "
                           f"near 1e-2)", hint=HINT_Q8)
@@ -443,8 +443,8 @@ def test_suggest_lr_divides_by_the_log_spacing(student, reference, rng):
                                      np.linspace(-2.3, 0, 6)]))
     losses = _curve(log_lr, -3.0, -0.5) + rng.normal(0, 0.002, log_lr.size)
     lrs = 10 ** log_lr
-    got = student.call(f"{M}:suggest_lr", lrs, losses)
-    assert_close(got, reference.call(f"{M}:suggest_lr", lrs, losses), rtol=1e-9,
+    got = student.call(f"{MODULE}:suggest_lr", lrs, losses)
+    assert_close(got, reference.call(f"{MODULE}:suggest_lr", lrs, losses), rtol=1e-9,
                  what="suggest_lr(52 unevenly spaced lrs, dense around 1e-3)", hint=HINT_Q8)
 
 
@@ -456,10 +456,10 @@ def test_suggest_lr_returns_the_start_of_the_segment(student):
     losses = [5.0, 4.9, 4.8, 1.0]
     hint = tr("가장 가파른 구간 i의 시작 lrs[i]를 돌려주세요 (lrs[i+1]이 아니라)",
               "return lrs[i], the start of the steepest segment i (not lrs[i+1])")
-    got = student.call(f"{M}:suggest_lr", lrs, losses)
+    got = student.call(f"{MODULE}:suggest_lr", lrs, losses)
     assert_close(got, 1e-3, rtol=1e-9, what=f"suggest_lr({lrs}, {losses})", hint=hint)
     # the shortest input the docstring allows: two lrs, one segment
-    got = student.call(f"{M}:suggest_lr", [1e-4, 1e-2], [3.0, 2.5])
+    got = student.call(f"{MODULE}:suggest_lr", [1e-4, 1e-2], [3.0, 2.5])
     assert_close(got, 1e-4, rtol=1e-9, what="suggest_lr([1e-4, 1e-2], [3.0, 2.5]) (length 2)",
                  hint=hint)
 
@@ -472,7 +472,7 @@ HINT_QUANT = tr("scale = (hi − lo)/255 (범위는 0을 포함), zero_point = r
 
 
 def _quantized(student, w, what):
-    got = student.call(f"{M}:quantize_int8", w)
+    got = student.call(f"{MODULE}:quantize_int8", w)
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         raise failure(what, "(q, scale, zero_point)", repr(got)[:80], HINT_QUANT)
     q, scale, zp = got
@@ -543,7 +543,7 @@ def test_dequantize_matches_the_formula(student, rng):
     would overflow)."""
     q = torch.from_numpy(rng.integers(-128, 128, (5, 7))).to(torch.int8)
     for zp in (100, -100):
-        got = student.call(f"{M}:dequantize", q, 0.03, zp)
+        got = student.call(f"{MODULE}:dequantize", q, 0.03, zp)
         assert_close(got, (q.to(torch.float32) - zp) * 0.03, rtol=1e-6, atol=1e-6, check_dtype=True,
                      what=f"dequantize(q int8 (5, 7), scale=0.03, zero_point={zp})",
                      hint=tr("q를 float32로 바꾼 뒤 (q − zero_point) · scale",
@@ -571,7 +571,7 @@ def test_magnitude_prune_matches_l1_unstructured(student, rng, sparsity):
     torch.nn.utils.prune.l1_unstructured here; 0.33·20 = 6.6 rounds to 7 zeros."""
     w = _t(rng, 4, 5, shift=0.3)
     expected = _l1_pruned(w, sparsity)
-    got = student.call(f"{M}:magnitude_prune", w, sparsity)
+    got = student.call(f"{MODULE}:magnitude_prune", w, sparsity)
     what = f"magnitude_prune(w (4, 5), sparsity={sparsity})"
     assert_shape(got, (4, 5), what, HINT_PRUNE)
     zeros = int((got == 0).sum())
@@ -585,19 +585,19 @@ def test_magnitude_prune_extremes(student, rng):
     """sparsity 0 keeps everything, 1 zeroes everything, w itself is left unchanged (it stays in
     the child and is read back), 1.5 raises ValueError (credited once sparsity 0.5 is right)."""
     w = _t(rng, 3, 4)
-    got, after = _call_on_held(student, f"{M}:magnitude_prune", {"w": w}, sparsity=0.5)
+    got, after = _call_on_held(student, f"{MODULE}:magnitude_prune", {"w": w}, sparsity=0.5)
     assert_close(got, _l1_pruned(w, 0.5), rtol=0, atol=0, what="magnitude_prune(w, 0.5)",
                  hint=HINT_PRUNE)
     assert_close(after["w"], w, rtol=0, atol=0, what="w after magnitude_prune(w, 0.5)",
                  hint=tr("w.clone()에 작업하세요 (입력은 그대로)",
                          "work on w.clone(): w itself stays as it was"))
-    assert_close(student.call(f"{M}:magnitude_prune", w, 0.0), w, rtol=0, atol=0,
+    assert_close(student.call(f"{MODULE}:magnitude_prune", w, 0.0), w, rtol=0, atol=0,
                  what="magnitude_prune(w, 0.0)", hint=HINT_PRUNE)
-    assert_close(student.call(f"{M}:magnitude_prune", w, 1.0), torch.zeros(3, 4), rtol=0, atol=0,
+    assert_close(student.call(f"{MODULE}:magnitude_prune", w, 1.0), torch.zeros(3, 4), rtol=0, atol=0,
                  what="magnitude_prune(w, 1.0)", hint=HINT_PRUNE)
-    assert_raises("ValueError", lambda: student.call(f"{M}:magnitude_prune", w, 1.5),
+    assert_raises("ValueError", lambda: student.call(f"{MODULE}:magnitude_prune", w, 1.5),
                   valid=lambda: assert_close(
-                      student.call(f"{M}:magnitude_prune", w, 0.5), _l1_pruned(w, 0.5), rtol=0,
+                      student.call(f"{MODULE}:magnitude_prune", w, 0.5), _l1_pruned(w, 0.5), rtol=0,
                       atol=0, what="magnitude_prune(w, 0.5)", hint=HINT_PRUNE),
                   what="magnitude_prune(w, 1.5)",
                   hint=tr("sparsity는 [0, 1] 범위입니다", "sparsity must be in [0, 1]"))
@@ -623,7 +623,7 @@ def _kd(s, t, y, T, alpha):
 def test_distillation_loss_matches_hinton(student, rng, T, alpha):
     s, t = _t(rng, 6, 5, scale=2.0), _t(rng, 6, 5, scale=3.0)
     y = torch.from_numpy(rng.integers(0, 5, 6))
-    got = student.call(f"{M}:distillation_loss", s, t, y, T, alpha)
+    got = student.call(f"{MODULE}:distillation_loss", s, t, y, T, alpha)
     if not isinstance(got, torch.Tensor) or got.numel() != 1:
         raise failure(f"distillation_loss(..., T={T}, alpha={alpha})", "a scalar tensor",
                       repr(got)[:80], HINT_KD)
@@ -640,14 +640,14 @@ def test_distillation_loss_gradient_reaches_the_student(student, rng):
     the definition's value; T = 3, alpha = 0.6."""
     s, t = rng.standard_normal((4, 6)), torch.from_numpy(rng.standard_normal((4, 6)) * 2)
     y = torch.from_numpy(rng.integers(0, 6, 4))
-    direct = student.call(f"{M}:distillation_loss", torch.from_numpy(s), t.double(), y, 3.0, 0.6)
+    direct = student.call(f"{MODULE}:distillation_loss", torch.from_numpy(s), t.double(), y, 3.0, 0.6)
     if not isinstance(direct, torch.Tensor) or direct.numel() != 1:
         raise failure("distillation_loss(student float64 (4, 6), ..., T=3, alpha=0.6)",
                       "a scalar tensor", repr(direct)[:80], HINT_KD)
     assert_close(float(direct.detach()), _kd(torch.from_numpy(s), t, y, 3.0, 0.6), rtol=1e-6,
                  what="distillation_loss(student float64 (4, 6), ..., T=3, alpha=0.6)",
                  hint=HINT_KD)
-    fn = student.call("functools:partial", student.get(f"{M}:distillation_loss"),
+    fn = student.call("functools:partial", student.get(f"{MODULE}:distillation_loss"),
                       teacher_logits=t.double(), labels=y, T=3.0, alpha=0.6)
     got = student.call("torch.autograd.functional:vjp", fn, (torch.from_numpy(s),),
                        torch.tensor(1.0, dtype=torch.float64))
@@ -693,19 +693,19 @@ def _exported(student, artifacts, model, x, what: str) -> tuple:
     here, in a fresh confined artifact process that holds no submission code, and checks that it
     computes the model's eval-mode output (computed here from the same seeded model). Returns
     (the float export_and_verify returned, the archive's output)."""
-    student.call(f"{K}:record_torchscript_loads")
+    student.call(f"{CHILDKIT}:record_torchscript_loads")
     try:
-        got = student.call(f"{M}:export_and_verify", model, x)
+        got = student.call(f"{MODULE}:export_and_verify", model, x)
     finally:
-        archives = student.call(f"{K}:recorded_torchscript_loads")
+        archives = student.call(f"{CHILDKIT}:recorded_torchscript_loads")
     got = _float(got, what)
     calls = archives.get("calls") if isinstance(archives, dict) else None
     archives = archives.get("archives") if isinstance(archives, dict) else None
     if not isinstance(archives, list) or not archives or not isinstance(archives[-1], bytes):
         raise failure(f"{what}: the TorchScript archive loaded back by torch.jit.load",
                       tr("torch.jit.load로 읽은 아카이브 하나 이상", "at least one archive read by "
-                         "torch.jit.load").render(), tr("없음 (내보내기도, 다시 불러오기도 없음)",
-                                                       "none (no export, no load)").render(),
+                         "torch.jit.load"), tr("없음 (내보내기도, 다시 불러오기도 없음)",
+                                                       "none (no export, no load)"),
                       tr("모델 자신과 비교하지 말고 torch.jit.save → torch.jit.load로 다시 불러온 "
                          "모델과 비교하세요",
                          "do not compare the model with itself: compare it with the model "
@@ -714,8 +714,8 @@ def _exported(student, artifacts, model, x, what: str) -> tuple:
            and tuple(c[0].shape) == tuple(x.shape) and torch.equal(c[0], x)]
     if not ran:
         raise failure(f"{what}: calls of the model loaded back by torch.jit.load",
-                      tr("example로 한 번 이상", "at least one, on the example").render(),
-                      tr("불러온 모델을 실행하지 않음", "the loaded model never ran").render(),
+                      tr("example로 한 번 이상", "at least one, on the example"),
+                      tr("불러온 모델을 실행하지 않음", "the loaded model never ran"),
                       tr("불러온 모델의 출력(loaded(example))을 원래 모델의 출력과 비교하세요 "
                          "(모델 자신과 비교하면 항상 0)",
                          "compare the loaded model's output, loaded(example), with the original's "
@@ -723,10 +723,10 @@ def _exported(student, artifacts, model, x, what: str) -> tuple:
     try:
         with artifacts.process({"model.pt": archives[-1]}, "torch", budget=20.0) as proc:
             loaded = proc.call("torch.jit:load", proc.path("model.pt"), map_location="cpu")
-            out = proc.call(f"{A}:forward", loaded, x)
+            out = proc.call(f"{ARTIFACTS}:forward", loaded, x)
     except StudentError as err:
         raise failure(f"{what}: the archive torch.jit.load read, loaded and run here",
-                      tr("TorchScript 모델의 출력", "a TorchScript model's output").render(),
+                      tr("TorchScript 모델의 출력", "a TorchScript model's output"),
                       f"{err.type_name}: {err.message}"[:200], tr(
                           "torch.jit.script(또는 trace)로 만든 모델을 torch.jit.save로 저장하고 그 파일을 "
                           "torch.jit.load로 읽으세요",
@@ -740,7 +740,7 @@ def test_export_and_verify_faithful_export_is_close(student, artifacts):
     """MLP 6→16→3 with BatchNorm and Dropout(0.5), handed over in train mode: the round trip
     must compare eval-mode outputs, max difference ≤ 1e-5; the archive it loaded back, run here
     in a confined process, gives the model's eval-mode output (computed here)."""
-    model = student.call(f"{B}:seeded_mlp", 6, 16, 3, seed=2, dropout=0.5, warmup=2)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 6, 16, 3, seed=2, dropout=0.5, warmup=2)
     model.train()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal((32, 6))).float()
     what = "export_and_verify(MLP with Dropout, handed over in train mode, x (32, 6))"
@@ -765,7 +765,7 @@ def test_export_and_verify_really_exports(student, artifacts):
     confined process holding no submission code, must compute the model's output (computed here),
     and the returned difference must be the one between the two (≤ 1e-5). Comparing the Python
     model with itself loads nothing and fails."""
-    model = student.call(f"{B}:seeded_mlp", 5, 12, 4, seed=7, warmup=3)
+    model = student.call(f"{BUILDERS}:seeded_mlp", 5, 12, 4, seed=7, warmup=3)
     model.eval()
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((9, 5))).float()
     what = "export_and_verify(MLP with BatchNorm in eval mode, x (9, 5))"
