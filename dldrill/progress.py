@@ -9,8 +9,9 @@
 Each line is an exercise id (`dldrill.catalog.Exercise.id`) and `key=value` fields:
 `passed` (UTC time of the latest run that found it passing), `via` (`tests`: the visible tests;
 `report`: the hidden graders) and `hints` (the highest hint level shown). A line with neither
-field is dropped. Lines are sorted, so two branches that record different exercises merge
-without a conflict. Unknown fields are kept as they are (a newer dldrill may add some).
+field is dropped. Lines are sorted, and `.dldrill/.gitattributes` merges the file with git's
+union driver, so two branches never conflict on it; an exercise listed twice after a merge keeps
+its later pass and its higher hint level. Unknown fields are kept (a newer dldrill may add some).
 
 Light on purpose (no torch, numpy or pytest): `dldrill hint`, `next` and `status` read it.
 """
@@ -101,10 +102,20 @@ def load(root: Path) -> Progress:
         return Progress()
 
 
+ATTRIBUTES = "# git: merge the progress file by keeping both sides' lines (dldrill reads the union)\n" \
+             f"{FILE} merge=union\n"
+
+
 def save(root: Path, progress: Progress) -> Path:
-    """Writes the state file atomically (a reader never sees half a file); returns its path."""
+    """Writes the state file atomically (a reader never sees half a file); returns its path.
+    Beside it, a `.gitattributes` (written once) asks git to merge it with the union driver:
+    two branches never conflict on it, and `parse` keeps the later time and higher hint level
+    of an exercise listed twice."""
     path = state_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
+    attributes = path.parent / ".gitattributes"
+    if not attributes.exists():
+        attributes.write_text(ATTRIBUTES, encoding="utf-8")
     fd, tmp = tempfile.mkstemp(prefix=".progress.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -124,7 +124,8 @@ def _wanted(change: Any, path: str) -> bool:
     return p.suffix == ".py" and "__pycache__" not in p.parts and progress.FOLDER not in p.parts
 
 
-def file_events(folders: list[Path], probe_dir: Path, poll: bool, out: Write) -> Iterator[set[str]] | None:
+def file_events(folders: list[Path], probe_dir: Path, poll: bool, out: Write,
+                probe_wait: float = 2.0) -> Iterator[set[str]] | None:
     """A generator of sets of changed .py paths under `folders`, or None when neither file events
     nor polling see the probe file written into `probe_dir` (then: press Enter)."""
     try:
@@ -142,7 +143,7 @@ def file_events(folders: list[Path], probe_dir: Path, poll: bool, out: Write) ->
             next(gen)  # the watcher is set up once the first (empty) batch comes back
             probe = probe_dir / PROBE
             probe.write_text(str(time.time()), encoding="utf-8")
-            deadline = time.monotonic() + 2.0
+            deadline = time.monotonic() + probe_wait
             seen = False
             while time.monotonic() < deadline and not seen:
                 batch = next(gen)

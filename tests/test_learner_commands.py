@@ -402,3 +402,56 @@ def test_readme_section_names_only_what_exists():
     assert "exercises/.dldrill/progress.txt" in section
     data = json.dumps(section)
     assert "did you mean" in data
+
+
+def test_two_branches_merge_the_progress_file_without_a_conflict(tmp_path):
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], capture_output=True, text=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "l", "GIT_AUTHOR_EMAIL": "l@x",
+                                   "GIT_COMMITTER_NAME": "l", "GIT_COMMITTER_EMAIL": "l@x"})
+
+    root = tmp_path / "exercises"
+    git("init", "-q", "-b", "main")
+    progress.record_pass(root, ["ch01.losses.mae", "ch01.losses.rmse"], when="2026-01-01T00:00:00Z")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-qb", "other")
+    progress.record_pass(root, ["ch01.losses.mse"], when="2026-01-02T00:00:00Z")  # next to mae
+    progress.record_hint(root, "ch01.losses.mae", 2)
+    git("commit", "-qam", "other")
+    git("checkout", "-q", "main")
+    progress.record_pass(root, ["ch01.losses.mse_grad"], when="2026-01-03T00:00:00Z")
+    progress.record_hint(root, "ch01.losses.mae", 1)
+    git("commit", "-qam", "main")
+    merged = git("merge", "-q", "other", "-m", "merge")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    p = progress.load(root)
+    assert set(p.passed) == {"ch01.losses.mae", "ch01.losses.rmse", "ch01.losses.mse",
+                             "ch01.losses.mse_grad"}
+    assert p.hints == {"ch01.losses.mae": 2}
+
+
+def test_watch_falls_back_from_events_to_polling_to_enter(tmp_path, monkeypatch):
+    from dldrill import watch
+
+    folder = tmp_path / "ch01"
+    folder.mkdir()
+    lines: list[str] = []
+    events = watch.file_events([folder], tmp_path / ".dldrill", poll=True, out=lines.append)
+    assert events is not None  # polling sees the probe
+    (folder / "activations.py").write_text("x = 1\n", encoding="utf-8")
+    assert any(p.endswith("activations.py") for p in next(events))
+
+    import watchfiles
+
+    def deaf(*paths, **kw):  # a folder where no change is ever reported
+        while True:
+            yield set()
+
+    monkeypatch.setattr(watchfiles, "watch", deaf)
+    lines.clear()
+    assert watch.file_events([folder], tmp_path / ".dldrill", poll=False, out=lines.append,
+                             probe_wait=0.3) is None
+    assert any("Enter" in ln for ln in lines)
+    presses = iter(["\n", "q\n"])
+    assert len(list(watch.enter_presses(lambda: next(presses), lines.append))) == 1
