@@ -311,6 +311,11 @@ def release(out: Path, chapters: list[str], *, self_study: bool = False, gradesc
     from dldrill.paths import kit_root
 
     kit = kit or kit_root()
+    missing = [c for c in chapters if not (kit / "solutions" / c).is_dir()]
+    if missing:
+        raise ReleaseError(i18n.render(tr(
+            f"{kit / 'solutions'} 에 {', '.join(missing)} 가 없습니다: 배포판은 키트 저장소에서 만듭니다",
+            f"no {', '.join(missing)} in {kit / 'solutions'}: release from the kit's repository")))
     meta = {"kit_version": __version__, "chapters": chapters, "self_study": self_study}
     done = [write_folder(out, learner_files(kit, chapters, self_study), meta)]
     if gradescope:

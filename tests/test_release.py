@@ -291,3 +291,11 @@ def test_gradescope_bundle(released):
     assert "python3 -m venv /autograder/venv" in setup and "-c constraints.txt" in setup
     res = subprocess.run(["bash", "-n", str(bundle / "setup.sh")], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+def test_a_release_cannot_release_itself(released, tmp_path):
+    # A self-study release has graders but no solutions/ to make stubs from.
+    res = _in_release(released["self"], "-m", "dldrill", "release", "--out", str(tmp_path / "again"),
+                      "--chapters", "ch01", "--lang", "en")
+    assert res.returncode == 2 and "release from the kit's repository" in res.stderr
+    assert not (tmp_path / "again").exists()
