@@ -325,6 +325,12 @@ def pytest_args(ex: Exercise, exercises: Path | None = None) -> list[str]:
     every = list(names_used_by_tests(test_file))
     args = [str(test_file)]
     if reaching and reaching != every:
+        # -k matches substrings of a test's name and of its parents' (file, folder): where a
+        # name would also pick another test, name the tests by node id instead.
+        others = [t.lower() for t in every if t not in reaching]
+        others += [test_file.name.lower(), ex.chapter, test_file.parent.parent.name.lower()]
+        if any(r.lower() in o for r in reaching for o in others):
+            return [f"{test_file}::{r}" for r in reaching]
         args += ["-k", " or ".join(reaching)]
     return args
 

@@ -455,3 +455,18 @@ def test_watch_falls_back_from_events_to_polling_to_enter(tmp_path, monkeypatch)
     assert any("Enter" in ln for ln in lines)
     presses = iter(["\n", "q\n"])
     assert len(list(watch.enter_presses(lambda: next(presses), lines.append))) == 1
+
+
+def test_pytest_args_use_node_ids_where_a_k_name_would_pick_other_tests(tmp_path):
+    (tmp_path / "ch01").mkdir()
+    (tmp_path / "ch01" / "test_activations.py").write_text(
+        "from ch01.activations import relu\n\ndef test_relu():\n    relu(1)\n\n"
+        "def test_relu_twice():\n    pass\n\ndef test_other():\n    pass\n", encoding="utf-8")
+    ex = catalog.Exercise("ch01", "activations", "relu", tmp_path / "ch01" / "activations.py")
+    test_file = str(tmp_path / "ch01" / "test_activations.py")
+    assert catalog.pytest_args(ex, tmp_path) == [f"{test_file}::test_relu"]
+    ex2 = catalog.Exercise("ch01", "activations", "relu", tmp_path / "ch01" / "activations.py")
+    (tmp_path / "ch01" / "test_activations.py").write_text(
+        "from ch01.activations import relu\n\ndef test_a():\n    relu(1)\n\n"
+        "def test_b():\n    pass\n", encoding="utf-8")
+    assert catalog.pytest_args(ex2, tmp_path) == [test_file, "-k", "test_a"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from dldrill import i18n
 
@@ -23,7 +24,9 @@ def test_command(ex: object, root: object) -> str:
 
     assert isinstance(ex, catalog.Exercise)
     args = catalog.pytest_args(ex, root)  # type: ignore[arg-type]
-    args[0] = ex.shown(args[0])
+    test_file = args[0].split("::", 1)[0]
+    args = [ex.shown(Path(test_file)) + a[len(test_file):] if a.startswith(test_file) else a
+            for a in args]
     return "pytest " + " ".join(shlex.quote(a) for a in args)
 
 
