@@ -467,6 +467,11 @@ def test_pytest_args_use_node_ids_where_a_k_name_would_pick_other_tests(tmp_path
     assert catalog.pytest_args(ex, tmp_path) == [f"{test_file}::test_relu"]
     ex2 = catalog.Exercise("ch01", "activations", "relu", tmp_path / "ch01" / "activations.py")
     (tmp_path / "ch01" / "test_activations.py").write_text(
+        "from ch01.activations import relu\n\ndef test_first():\n    relu(1)\n\n"
+        "def test_second():\n    pass\n", encoding="utf-8")
+    assert catalog.pytest_args(ex2, tmp_path) == [test_file, "-k", "test_first"]
+    # "test_a" would also match the file's name, test_activations.py
+    (tmp_path / "ch01" / "test_activations.py").write_text(
         "from ch01.activations import relu\n\ndef test_a():\n    relu(1)\n\n"
-        "def test_b():\n    pass\n", encoding="utf-8")
-    assert catalog.pytest_args(ex2, tmp_path) == [test_file, "-k", "test_a"]
+        "def test_second():\n    pass\n", encoding="utf-8")
+    assert catalog.pytest_args(ex2, tmp_path) == [f"{test_file}::test_a"]
