@@ -462,7 +462,7 @@ def _where(item: pytest.Item, call: pytest.CallInfo) -> str:
 def _mistake(item: pytest.Item, detail: dict) -> str:
     """Names the catalogued mistake whose result the failed check got (the digest was computed
     here, in the grading process, from the decoded value); sets the record's `mistake`."""
-    from dldrill.testing.fingerprints import key_of, mistake_text
+    from dldrill.grading.fingerprints import key_of, mistake_text
 
     key = key_of(item.path, item.nodeid)
     text = mistake_text(key, detail.get("got_digest", "")) if key else ""

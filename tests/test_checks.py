@@ -183,3 +183,38 @@ def test_the_failure_carries_the_digest_of_got(nchw):
     with pytest.raises(GradingFailure) as err:  # a sequence: the failing element's value
         assert_close([1.0, 2.0], [1.0, 3.0])
     assert err.value.got_digest == digest(np.asarray(2.0))
+
+
+# -- a visible test's failure in the terminal ---------------------------------------------------------
+def test_a_wrong_convolution_fails_the_visible_test_in_a_few_lines(tmp_path):
+    """A conv2d_naive that forgets the bias, in a copy of exercises/: the failure is the test's own
+    line, expected, got, the worst element, the likely cause and one hint — no tensor dump."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from dldrill.paths import exercises_root, kit_root, solutions_root
+
+    work = tmp_path / "exercises"
+    shutil.copytree(exercises_root() / "ch04", work / "ch04",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = (solutions_root() / "ch04" / "conv.py").read_text()
+    with_bias = "        out = out + bias.to(x.dtype).view(1, -1, 1, 1)\n"
+    assert solution.count(with_bias) == 1
+    (work / "ch04" / "conv.py").write_text(solution.replace(with_bias, "        out = out\n"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(work / "ch04" / "test_conv.py"), "--submission",
+         str(work), "-p", "no:cacheprovider", "--import-mode=importlib", "-q"],
+        cwd=kit_root(), capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, DLDRILL_LANG="en"))
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:]
+    failure = out[out.index("=== FAILURES ==="):out.index("--- dldrill ---")].splitlines()
+    assert len(failure) <= 25, "\n".join(failure)
+    text = "\n".join(failure)
+    assert "test_conv.py:" in text and "in test_matches_f_conv2d_with_stride_and_padding" in text
+    for part in ("expected: torch.Tensor shape (2, 4, 4, 4)", "got: torch.Tensor shape (2, 4, 4, 4)",
+                 "elements differ", "constant per channel (axis 1)", "hint: out[n, o, i, j]"):
+        assert part in text, text
+    assert "tensor([[" not in out  # no dump of the tensors

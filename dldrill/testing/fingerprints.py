@@ -1,19 +1,10 @@
-"""Mistake fingerprints: which catalogued mistake a failed check's result is.
+"""Building the mistake fingerprint tables that `dldrill.grading.fingerprints` reads.
 
-Every catalogued mistake is a mutant (`fixtures/submissions/mutants/*.toml`). Graded on the
-graders' fixed inputs (the `rng` fixture is seeded by the test's id), a mutant's failing check
-returns one particular wrong value; `assert_close` records that value's `digest` (shape and
-values rounded to a few significant digits, `dldrill.grading.diagnose`) in the failure. The
-builder grades every mutant of the chosen chapters and writes, per chapter, a table
-
-    fixtures/fingerprints/chNN.json
-    {"graders":  {"graders/ch01/test_activations.py": "<sha256 of the grader file>"},
-     "mistakes": {"ch01_softmax_no_max_shift": "softmax without subtracting the max: ..."},
-     "tests":    {"graders/ch01/test_activations.py::test_x": {"<digest>": ["ch01_..."]}}}
-
-At grading time the trusted grading process computes the digest itself from the decoded value
-(nothing the child says is believed) and `lookup` names the mistake: "this is what <mutant
-description> returns". Build, chapter by chapter (it grades every mutant, minutes a chapter):
+Grades every mutant of the chosen chapters (in forks of the kit's sample runner, as
+tests/test_samples.py does) and records, for each failing check that carries a `got_digest`,
+which mutant returned that value: `dldrill/fingerprints/chNN.json` (format in
+`dldrill.grading.fingerprints`). Run it again whenever a chapter's graders or mutants change
+(tests/test_fingerprints.py fails on a table that names a mutant that no longer exists):
 
     python -m dldrill.testing.fingerprints build [--chapters ch01 ch03] [--jobs 2]
 """
@@ -25,66 +16,12 @@ import hashlib
 import json
 import sys
 import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from dldrill.curriculum import CHAPTERS
+from dldrill.grading.fingerprints import Table, load, table_dir, test_key
 from dldrill.paths import kit_root
-
-Table = dict[str, Any]
-
-
-def table_dir() -> Path:
-    return kit_root() / "fixtures" / "fingerprints"
-
-
-def test_key(grader_file: str, test_id: str) -> str:
-    """`graders/chNN/test_x.py::test_name[param]`: a grader test, whatever pytest's rootdir."""
-    return f"{grader_file}::{test_id}"
-
-
-def key_of(path: Path, nodeid: str) -> str | None:
-    """The `test_key` of a collected test (None outside the kit's graders/)."""
-    try:
-        rel = path.resolve().relative_to(kit_root()).as_posix()
-    except ValueError:
-        return None
-    if not rel.startswith("graders/") or "::" not in nodeid:
-        return None
-    return test_key(rel, nodeid.split("::", 1)[1])
-
-
-@cache
-def load(chapter: str) -> Table:
-    """The chapter's table ({} when none was built)."""
-    path = table_dir() / f"{chapter}.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def lookup(key: str, digest: str) -> list[str]:
-    """The catalogued mutants whose failing check `key` returned a value with this `digest`."""
-    if not digest or not key.startswith("graders/"):
-        return []
-    chapter = key.split("/")[1]
-    return list(load(chapter).get("tests", {}).get(key, {}).get(digest, []))
-
-
-def mistake_text(key: str, digest: str) -> str:
-    """The description of the catalogued mistake a result matches ("" when none does); several
-    mutants with one result are named together."""
-    names = lookup(key, digest)
-    if not names:
-        return ""
-    descriptions = load(key.split("/")[1]).get("mistakes", {})
-    shown = [descriptions.get(n, n) for n in names[:2]]
-    more = f" (+{len(names) - 2})" if len(names) > 2 else ""
-    return " / ".join(shown) + more
 
 
 # -- building ------------------------------------------------------------------------------------

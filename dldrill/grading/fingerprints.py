@@ -1,0 +1,79 @@
+"""Which catalogued mistake a failed check's result is: the lookup side of mistake fingerprints.
+
+Every catalogued mistake is a mutant (`fixtures/submissions/mutants/*.toml`). Graded on the
+graders' fixed inputs (the `rng` fixture is seeded by the test's id), a mutant's failing check
+returns one particular wrong value; `assert_close` puts that value's `digest` (shape and values
+rounded to a few significant digits, `dldrill.grading.diagnose`) on the failure. The kit's builder
+(`python -m dldrill.testing.fingerprints build`) grades every mutant and writes, per chapter,
+
+    dldrill/fingerprints/chNN.json
+    {"graders":  {"graders/ch01/test_losses.py": "<sha256 of the grader file when built>"},
+     "mistakes": {"ch01_mse_sum_not_mean": "mse sums the squared errors instead of ..."},
+     "tests":    {"graders/ch01/test_losses.py::test_x[mse]": {"<digest>": ["ch01_..."]}}}
+
+At grading time the trusted grading process computes the digest itself from the decoded value
+(nothing the child says is believed) and `mistake_text` names the mistake. The tables hold only
+descriptions, never code, so they ship with every release (unlike the mutant files).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dldrill.paths import kit_root
+
+Table = dict[str, Any]
+
+
+def table_dir() -> Path:
+    """Where the chapters' tables are: dldrill/fingerprints/."""
+    return Path(__file__).resolve().parent.parent / "fingerprints"
+
+
+def test_key(grader_file: str, test_id: str) -> str:
+    """`graders/chNN/test_x.py::test_name[param]`: a grader test, whatever pytest's rootdir."""
+    return f"{grader_file}::{test_id}"
+
+
+def key_of(path: Path, nodeid: str) -> str | None:
+    """The `test_key` of a collected test (None outside the kit's graders/)."""
+    try:
+        rel = Path(path).resolve().relative_to(kit_root()).as_posix()
+    except ValueError:
+        return None
+    if not rel.startswith("graders/") or "::" not in nodeid:
+        return None
+    return test_key(rel, nodeid.split("::", 1)[1])
+
+
+@cache
+def load(chapter: str) -> Table:
+    """The chapter's table ({} when none was built or it cannot be read)."""
+    path = table_dir() / f"{chapter}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def lookup(key: str, digest: str) -> list[str]:
+    """The catalogued mutants whose failing check `key` returned a value with this `digest`."""
+    parts = key.split("/")
+    if not digest or len(parts) < 3 or parts[0] != "graders":
+        return []
+    return list(load(parts[1]).get("tests", {}).get(key, {}).get(digest, []))
+
+
+def mistake_text(key: str, digest: str) -> str:
+    """The description of the catalogued mistake a result matches ("" when none does); several
+    mutants with one result are named together."""
+    names = lookup(key, digest)
+    if not names:
+        return ""
+    descriptions = load(key.split("/")[1]).get("mistakes", {})
+    shown = [str(descriptions.get(n, n)) for n in names[:2]]
+    more = f" (+{len(names) - 2})" if len(names) > 2 else ""
+    return " / ".join(shown) + more

@@ -1,0 +1,107 @@
+"""Mistake fingerprints: a failed check whose result is what a catalogued mutant returns names it.
+
+The tables (dldrill/fingerprints/chNN.json) are built by `python -m dldrill.testing.fingerprints
+build`; here: they agree with the mutant files, and a real ch01 mistake, graded through the
+sandbox, is named in the terminal and in the record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dldrill.grading import fingerprints
+from dldrill.paths import kit_root
+from dldrill.testing.mutants import load_samples, materialize
+
+MUTANTS = {s.name: s for s in load_samples() if s.kind == "mutants"}
+TABLES = sorted(fingerprints.table_dir().glob("ch*.json"))
+
+
+def test_there_is_a_table_for_ch01_and_it_names_mistakes():
+    assert fingerprints.table_dir() / "ch01.json" in TABLES
+    table = fingerprints.load("ch01")
+    assert sum(len(v) for v in table["tests"].values()) >= 40
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.stem for p in TABLES])
+def test_every_entry_names_an_existing_mutant_of_its_chapter(path):
+    table = json.loads(path.read_text(encoding="utf-8"))
+    chapter = path.stem
+    for name in table["mistakes"]:
+        assert name in MUTANTS, f"{path.name}: {name} has no mutant file; rebuild {chapter}"
+    for key, by_digest in table["tests"].items():
+        grader_file, test_id = key.split("::", 1)
+        assert grader_file.split("/")[1] == chapter and (kit_root() / grader_file).is_file(), key
+        assert test_id.split("[")[0] in (kit_root() / grader_file).read_text(), key
+        for digest, names in by_digest.items():
+            assert ":" in digest and names, key
+            for name in names:
+                assert name in table["mistakes"], (key, name)
+                sample = MUTANTS[name]
+                assert grader_file in sample.graders, (key, name)
+                assert sample.failed == ["*"] or test_id in sample.failed, (key, name)
+
+
+def test_the_tables_ship_with_a_release_and_need_no_kit_tooling():
+    """A release leaves out dldrill/testing/ and the mutant files: the lookup needs neither."""
+    from dldrill.release import _kit_files
+
+    shipped = _kit_files(kit_root())
+    assert all(f"dldrill/fingerprints/{p.name}" in shipped for p in TABLES)
+    assert "from dldrill.testing" not in Path(fingerprints.__file__).read_text()
+
+
+def test_lookup_names_the_mistake_and_nothing_else():
+    table = fingerprints.load("ch01")
+    key, by_digest = next(iter(table["tests"].items()))
+    digest, names = next(iter(by_digest.items()))
+    assert fingerprints.lookup(key, digest) == names
+    assert table["mistakes"][names[0]] in fingerprints.mistake_text(key, digest)
+    assert fingerprints.mistake_text(key, "3:0000000000000000") == ""
+    assert fingerprints.mistake_text("graders/ch01/test_nothing.py::test_x", digest) == ""
+    assert fingerprints.mistake_text(key, "") == ""
+    grader = kit_root() / "graders" / "ch01" / "test_losses.py"
+    assert fingerprints.key_of(grader, "graders/ch01/test_losses.py::test_a[mse]") == \
+        "graders/ch01/test_losses.py::test_a[mse]"
+    assert fingerprints.key_of(kit_root() / "exercises" / "ch01" / "test_losses.py",
+                               "exercises/ch01/test_losses.py::test_a") is None
+
+
+def _grade(submission: Path, out: Path) -> tuple[str, list[dict]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "graders/ch01/test_losses.py", "--submission",
+         str(submission), "--results-json", str(out), "-p", "no:cacheprovider", "-q"],
+        cwd=kit_root(), capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, DLDRILL_LANG="en"))
+    return proc.stdout, json.loads(out.read_text())["tests"]
+
+
+def test_a_real_ch01_mistake_is_named_through_the_sandbox(tmp_path):
+    """mse that sums instead of averaging (a catalogued mutant), graded as a learner's code is: the
+    grading process fingerprints the decoded value and names the mistake."""
+    sample = MUTANTS["ch01_mse_sum_not_mean"]
+    stdout, records = _grade(materialize(sample, tmp_path / "sub"), tmp_path / "r.json")
+    failed = [r for r in records if r["outcome"] == "failed"]
+    assert {r["nodeid"].split("::")[1] for r in failed} == set(sample.failed)
+    for r in failed:
+        assert r["mistake"] == sample.description and r["got_digest"], r
+    assert "this is what a catalogued mistake returns: " + sample.description in stdout
+
+
+def test_an_uncatalogued_mistake_is_not_named(tmp_path):
+    """mse times 3 is wrong but no mutant returns it: the failure names no mistake."""
+    sample = MUTANTS["ch01_mse_sum_not_mean"]
+    sub = materialize(sample, tmp_path / "sub")
+    losses = sub / "ch01" / "losses.py"
+    losses.write_text(losses.read_text().replace("return float(np.sum(diff**2))",
+                                                 "return float(3 * np.mean(diff**2))"))
+    stdout, records = _grade(sub, tmp_path / "r.json")
+    failed = [r for r in records if r["outcome"] == "failed"]
+    assert failed and all(r["got_digest"] and not r["mistake"] for r in failed)
+    assert "catalogued mistake" not in stdout
