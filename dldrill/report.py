@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from dldrill.records import report_row
 from dldrill.render import MODE_TEXT, print_report, render_text
 
 SCHEMA = "dldrill.report/1"
+LONG_CHECK_S = 3.0  # a check running this long shows its name and seconds on a terminal
 GITHUB_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/?$")
 
 
@@ -68,6 +70,10 @@ class _Collector:
         self.chapter = ""
         self.counts: dict[str, int] = {}
         self.chapter_start = time.monotonic()
+        self.current, self.current_start = "", time.monotonic()
+        self.ticker: threading.Thread | None = None
+        self.finished = threading.Event()
+        self.lock = threading.Lock()
 
     def _write(self, text: str) -> None:
         sys.stderr.write(text)
@@ -85,25 +91,47 @@ class _Collector:
             passed, total = n.get("passed", 0), sum(n.values())
             line = f"  {self.chapter}: " + i18n.render(tr(f"통과 {passed}/{total} ({took:.1f}초)",
                                                           f"{passed}/{total} passed ({took:.1f} s)"))
-            self._write(("\r" + " " * 60 + "\r" if self.live else "") + line + "\n")
+            self._write(("\r" + " " * 78 + "\r" if self.live else "") + line + "\n")
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self.current, self.current_start = nodeid, time.monotonic()
+        if self.live and self.ticker is None:
+            self.ticker = threading.Thread(target=self._tick, daemon=True)
+            self.ticker.start()
+
+    def _tick(self) -> None:
+        """On a terminal: a check that runs long (training) shows its name and seconds so far."""
+        while not self.finished.wait(1.0):
+            took = time.monotonic() - self.current_start
+            if self.current and took >= LONG_CHECK_S:
+                name = self.current.split("::", 1)[-1][:40]
+                with self.lock:
+                    self._write(f"\r  {self.chapter} … {self.done}/{self.total} · {name} "
+                                + i18n.render(tr(f"{took:.0f}초 실행 중", f"running {took:.0f} s"))
+                                + "   ")
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when != "call" and not (report.when == "setup" and not report.passed):
             return
         chapter = next((p for p in report.nodeid.split("/") if p in CHAPTERS), "")
         if chapter != self.chapter:
-            self._chapter_done()
+            with self.lock:
+                self._chapter_done()
             self.chapter, self.counts, self.chapter_start = chapter, {}, time.monotonic()
         outcome = getattr(report, "dldrill_outcome", report.outcome)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         self.done += 1
         if self.show and self.live:
-            self._write(f"\r  {chapter} … {self.done}/{self.total}   ")
+            with self.lock:
+                self._write("\r" + " " * 78 + f"\r  {chapter} … {self.done}/{self.total}   ")
 
     def pytest_sessionfinish(self, session: Any) -> None:
         from dldrill.plugin import _KEY, results
 
-        self._chapter_done()
+        self.finished.set()
+        self.current = ""
+        with self.lock:
+            self._chapter_done()
         self.records = results(session.config)
         state = session.config.stash[_KEY]
         self.confinement = state.confinement
@@ -389,6 +417,11 @@ def run_report(args: argparse.Namespace) -> int:
     text = json.dumps(report, ensure_ascii=False, indent=2)
     if args.json_out:
         Path(args.json_out).write_text(text + "\n")
+    if getattr(args, "html", None):
+        from dldrill.html_report import write_html
+
+        page = write_html(report, Path(args.html), submission)
+        sys.stderr.write(i18n.render(tr(f"HTML 리포트: {page}\n", f"HTML report: {page}\n")))
     if args.json:
         print(text)
     else:

@@ -248,3 +248,29 @@ def test_no_colour_when_piped_and_colour_on_a_terminal(monkeypatch):
     tty = Tty()
     print_report(text, file=tty)
     assert "\x1b[" in tty.getvalue() and re.sub(r"\x1b\[[0-9;]*m", "", tty.getvalue()) == text + "\n"
+
+
+def test_a_long_check_shows_its_progress_on_a_terminal(monkeypatch):
+    """`dldrill report` on a terminal: a check that runs for seconds (training) shows its name
+    and the seconds so far while it runs."""
+    import time
+    from io import StringIO
+
+    from dldrill.report import LONG_CHECK_S, _Collector
+
+    err = StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    i18n_before = i18n.get_lang()
+    i18n.set_lang("ko")
+    try:
+        collector = _Collector(show_progress=True, live=True)
+        collector.chapter, collector.total = "ch09", 35
+        collector.pytest_runtest_logstart("graders/ch09/test_mnist_project.py::test_trains", None)
+        collector.current_start -= LONG_CHECK_S + 4
+        deadline = time.monotonic() + 30
+        while "test_trains" not in err.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        collector.finished.set()
+    finally:
+        i18n.set_lang(i18n_before)
+    assert re.search(r"ch09 … 0/35 · test_trains \d+초 실행 중", err.getvalue()), err.getvalue()

@@ -17,6 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="where PyTorch code runs: cpu, cuda or auto (default auto)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--json-out", metavar="FILE", help="also write the JSON report to FILE")
+    p.add_argument("--html", metavar="FILE", default=None,
+                   help="also write the report as one self-contained HTML page to FILE")
     p.add_argument("--inprocess", action="store_true",
                    help="run the submission in this process (no sandbox; for debugging)")
     p.add_argument("--chapters", default=None, metavar="ch01,ch03",
