@@ -8,9 +8,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from dldrill.cli import main
@@ -124,7 +126,8 @@ def test_one_exercise_is_four_kinds_of_file(tmp_path, monkeypatch):
     assert proc.returncode == 0, proc.stderr
     stub = (kit / "exercises/ch01/activations.py").read_text()
     assert 'raise NotImplementedError("TODO(ch01.activations.softplus)")' in stub
-    assert "logaddexp(0.0, x)" not in stub  # the answer is gone, the hint stays
+    assert "logaddexp(0.0, x)" not in stub  # the answer is gone
+    assert "Softplus, log(1 + e^x), a smooth ReLU" in stub  # the docstring stays
     changed = {rel for rel, data in _files(kit).items() if before.get(rel) != data}
     assert changed == FOUR_KINDS | {"exercises/ch01/activations.py"}, changed
 
@@ -161,3 +164,26 @@ def test_one_exercise_is_four_kinds_of_file(tmp_path, monkeypatch):
                                         "exercises": kit / "exercises"})
     proc = _run(kit, "-m", "dldrill.cli", "mistakes", "ch01", "-k", "softplus")
     assert "ch01_softplus_sign_flipped" in proc.stdout and "1 mistakes" in proc.stdout
+
+
+def _walkthrough() -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split("## Adding an exercise", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_walkthrough_shows_the_files_this_test_adds():
+    blocks = [textwrap.dedent(b) for b in re.findall(r"```\w+\n(.*?)```", _walkthrough(), re.S)]
+    assert blocks == [textwrap.dedent(GRADER_TEST).strip() + "\n", MUTANT], blocks
+    for rel in FOUR_KINDS - {"fixtures/submissions/mutants/ch01_softplus_sign_flipped.toml"}:
+        assert f"`{rel}`" in _walkthrough()
+
+
+def test_alternatives_edit_only_what_they_differ_in():
+    """No alternative replaces a whole module: a new solution function needs no copy there."""
+    from dldrill.testing.mutants import load_samples
+
+    alternatives = [s for s in load_samples() if s.kind == "alternatives"]
+    assert alternatives
+    for sample in alternatives:
+        for edit in sample.edits:
+            assert set(edit) == {"file", "old", "new"}, (sample.name, sorted(edit))
