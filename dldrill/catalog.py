@@ -207,7 +207,9 @@ def load(root: Path | None = None) -> list[Exercise]:
     return from_index(root / "exercises")
 
 
-def _chapter(text: str) -> str | None:
+def chapter_of(text: str) -> str | None:
+    """`ch04` for `ch04`, `ch4`, `CH04`, `4` or `chapter4`; None for anything else (not checked
+    against the ten chapters)."""
     m = _CHAPTER.match(text.strip())
     return f"ch{int(m.group(1)):02d}" if m else None
 
@@ -217,7 +219,7 @@ def find(spec: str, exercises: list[Exercise] | None = None) -> Exercise:
     `ch01.TwoLayerNet.forward`. Raises ExerciseError (with "did you mean …?") otherwise."""
     exs = load() if exercises is None else exercises
     chapter_part, _, rest = spec.strip().partition(".")
-    chapter = _chapter(chapter_part)
+    chapter = chapter_of(chapter_part)
     want = rest.strip().lower()
     if chapter and want:
         mine = [e for e in exs if e.chapter == chapter]

@@ -200,7 +200,7 @@ def loop(scope: list[catalog.Exercise], kit: Path, root: Path, events: Iterator[
         _say(out, f"── {time.strftime('%H:%M:%S')} · {ex.id} · {test_command(ex, root)}",
              f"── {time.strftime('%H:%M:%S')} · {ex.id} · {test_command(ex, root)}")
         started = time.monotonic()
-        records, _ = runner.run(catalog.pytest_args(ex, root), out)
+        records, code = runner.run(catalog.pytest_args(ex, root), out)
         passed, _ = progress.evaluate(records, root)
         runs += 1
         took = time.monotonic() - started
@@ -221,10 +221,16 @@ def loop(scope: list[catalog.Exercise], kit: Path, root: Path, events: Iterator[
                 return 0
             continue
         counts = {k: sum(r.get("outcome") == k for r in records) for k in ("failed", "todo", "error")}
-        _say(out, f"✗ {ex.id} 아직 통과하지 않음 (실패 {counts['failed'] + counts['error']}, "
-                  f"TODO {counts['todo']}, {took:.1f} s) · 힌트: dldrill hint {ex.short}",
-             f"✗ {ex.id} not passing yet ({counts['failed'] + counts['error']} failed, "
-             f"{counts['todo']} TODO, {took:.1f} s) · hint: dldrill hint {ex.short}")
+        if not records and code != 0:  # a syntax error, an import that fails: nothing was collected
+            _say(out, f"✗ pytest가 테스트를 모으지 못했습니다 (종료 코드 {code}): 위의 오류를 고치고 "
+                      "저장하세요.",
+                 f"✗ pytest could not collect the tests (exit code {code}): fix the error above "
+                 "and save.")
+        else:
+            _say(out, f"✗ {ex.id} 아직 통과하지 않음 (실패 {counts['failed'] + counts['error']}, "
+                      f"TODO {counts['todo']}, {took:.1f} s) · 힌트: dldrill hint {ex.short}",
+                 f"✗ {ex.id} not passing yet ({counts['failed'] + counts['error']} failed, "
+                 f"{counts['todo']} TODO, {took:.1f} s) · hint: dldrill hint {ex.short}")
         if max_runs is not None and runs >= max_runs:
             return 0
         if events is not None:

@@ -475,3 +475,19 @@ def test_pytest_args_use_node_ids_where_a_k_name_would_pick_other_tests(tmp_path
         "from ch01.activations import relu\n\ndef test_a():\n    relu(1)\n\n"
         "def test_second():\n    pass\n", encoding="utf-8")
     assert catalog.pytest_args(ex2, tmp_path) == [f"{test_file}::test_a"]
+
+
+def test_watch_says_when_pytest_could_not_collect(kit, lang):
+    from dldrill import watch
+
+    class Broken:
+        def run(self, args, out):
+            out("E   SyntaxError: invalid syntax")
+            return [], 2
+
+    i18n.set_lang("en")
+    lines: list[str] = []
+    scope = [e for e in catalog.load(kit) if e.chapter == "ch01"]
+    assert watch.loop(scope, kit, kit / "exercises", None, Broken(), lines.append, max_runs=1,
+                      first=catalog.find("ch01.relu", scope)) == 0
+    assert any("pytest could not collect the tests (exit code 2)" in ln for ln in lines)

@@ -37,7 +37,7 @@ def pending(chapter: str | None) -> tuple[list, list]:
 
     exs = catalog.load()
     if chapter:
-        wanted = catalog._chapter(chapter)
+        wanted = catalog.chapter_of(chapter)
         if wanted is None or not any(e.chapter == wanted for e in exs):
             raise catalog.ExerciseError(i18n.render(i18n.tr(
                 f"'{chapter}'는 장이 아닙니다: 장은 ch01–ch10입니다 (예: dldrill next ch04).",

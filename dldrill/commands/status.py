@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     exs = catalog.load()
     if args.chapter:
-        wanted = catalog._chapter(args.chapter)
+        wanted = catalog.chapter_of(args.chapter)
         if wanted not in CHAPTERS:
             print(i18n.render(i18n.tr(f"'{args.chapter}'는 장이 아닙니다: 장은 ch01–ch10입니다.",
                                       f"'{args.chapter}' is not a chapter: the chapters are ch01–ch10.")),

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     exs = catalog.load()
     first = None
     if args.target:
-        chapter = catalog._chapter(args.target)
+        chapter = catalog.chapter_of(args.target)
         if chapter is None or "." in args.target:
             try:
                 first = catalog.find(args.target, exs)
