@@ -86,7 +86,9 @@ def grade_on_worker(payload: bytes, chapters: list[str], lang: str, select: str 
     when this worker's kit grades differently (its graders hash is not `expected_hash`)."""
     key = tuple(chapters)
     with _LOCK:
-        ours = _HASHES.get(key) or _HASHES.setdefault(key, graders_hash(chapters))
+        if _HASHES.get(key) != expected_hash:  # first task, or the kit changed since: hash again
+            _HASHES[key] = graders_hash(chapters)
+        ours = _HASHES[key]
     if ours != expected_hash:
         raise RuntimeError(f"this worker's kit differs from the instructor's (graders hash "
                            f"{ours[:12]} != {expected_hash[:12]}): install the same dldrill version")
