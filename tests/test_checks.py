@@ -218,3 +218,13 @@ def test_a_wrong_convolution_fails_the_visible_test_in_a_few_lines(tmp_path):
                  "elements differ", "constant per channel (axis 1)", "hint: out[n, o, i, j]"):
         assert part in text, text
     assert "tensor([[" not in out  # no dump of the tensors
+
+
+def test_a_failed_gradient_check_carries_the_digest_of_the_analytic_gradient(problem):
+    from dldrill.grading.diagnose import digest
+
+    X, W, y, numeric = problem
+    wrong = _loss_and_grad(W, X, y)[1] * len(X)
+    with pytest.raises(GradingFailure) as err:
+        check_gradient(wrong, numeric, batch_size=len(X))
+    assert err.value.got_digest == digest(wrong)

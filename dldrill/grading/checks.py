@@ -243,8 +243,19 @@ def check_gradient(analytic: Any, numeric: Any, *, what: str = "gradient",
                    hint: Hint = None) -> float:
     """Fails unless CS231n's relative error between the two gradients is below `threshold`.
 
-    Returns the relative error. `batch_size` lets the diagnosis recognise a missing 1/N.
+    Returns the relative error. `batch_size` lets the diagnosis recognise a missing 1/N. A failure
+    carries `got_digest`, the fingerprint of the analytic gradient (as `assert_close`'s does).
     """
+    try:
+        return _check_gradient(analytic, numeric, what=what, threshold=threshold,
+                               batch_size=batch_size, hint=hint)
+    except GradingFailure as err:
+        err.got_digest = got_digest(analytic)
+        raise
+
+
+def _check_gradient(analytic: Any, numeric: Any, *, what: str, threshold: float,
+                    batch_size: int | None, hint: Hint) -> float:
     n = np.asarray(to_numpy(numeric), dtype=np.float64)
     if _kind(analytic) not in BY_TAG:
         raise failure(what, f"ndarray shape {n.shape}", describe(analytic), hint)
