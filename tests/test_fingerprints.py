@@ -83,14 +83,23 @@ def _grade(submission: Path, out: Path) -> tuple[str, list[dict]]:
 
 
 def test_a_real_ch01_mistake_is_named_through_the_sandbox(tmp_path):
-    """mse that sums instead of averaging (a catalogued mutant), graded as a learner's code is: the
-    grading process fingerprints the decoded value and names the mistake."""
+    """mse that sums instead of averaging (a catalogued mutant), graded as a learner's code is
+    (`dldrill report`, sandboxed): the grading process fingerprints the decoded value and names the
+    mistake in the text report and in the JSON's tests[]."""
     sample = MUTANTS["ch01_mse_sum_not_mean"]
-    stdout, records = _grade(materialize(sample, tmp_path / "sub"), tmp_path / "r.json")
+    sub = materialize(sample, tmp_path / "sub")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dldrill", "report", "--submission", str(sub), "--chapters", "ch01",
+         "-k", "losses", "--lang", "en", "--json-out", str(tmp_path / "r.json")],
+        cwd=kit_root(), capture_output=True, text=True, timeout=300)
+    records = json.loads((tmp_path / "r.json").read_text())["tests"]
     failed = [r for r in records if r["outcome"] == "failed"]
     assert {r["nodeid"].split("::")[1] for r in failed} == set(sample.failed)
     for r in failed:
         assert r["mistake"] == sample.description and r["got_digest"], r
+    assert f"a catalogued mistake: {sample.description}" in proc.stdout, proc.stdout[-3000:]
+    # and in the terminal of `pytest graders/...`
+    stdout, _ = _grade(sub, tmp_path / "g.json")
     assert "this is what a catalogued mistake returns: " + sample.description in stdout
 
 
