@@ -158,78 +158,94 @@ def forget_pass(root: Path, exercise: str) -> Progress:
     return record_pass(root, (), failed=(exercise,))
 
 
-def evaluate(records: list[dict], root: Path) -> tuple[list[str], list[str]]:
-    """(passed, dropped): the exercises a run of visible tests shows as passing, and those whose
-    recorded pass it takes back, in the workspace `root` (the exercises/ folder).
+def evaluate(records: list[dict], root: Path, tests: Path | None = None) -> tuple[list[str], list[str]]:
+    """(passed, dropped): the exercises a run shows as passing, and those whose recorded pass it
+    takes back, in the workspace `root` (the exercises/ folder).
 
-    `records`: the plugin's per-test records (`nodeid`, `outcome`: passed, failed, todo, skipped,
-    error, `reason`: `TODO(chNN.module.function)` for a test that reached a stub).
+    `records`: the plugin's per-test records (`nodeid`, `module`, `outcome`: passed, failed,
+    todo, skipped, error; `reason`: `TODO(chNN.module.function)` for a test that reached a
+    stub). `tests`: the folder holding the tests' files by chapter (default `root`: the visible
+    tests; `graders/` for a report).
 
-    The rule (stated in the README): a visible test *reaches* an exercise when its code (or a
-    helper of its test file that it calls) names the exercise's function, or its class for a
-    method. An exercise of a test file that ran counts as **passed** when its
-    `raise NotImplementedError("TODO(...)")` line is gone from the learner's file, no test of
-    the run ended at its TODO, and every test that reaches it ran and passed (for an exercise
-    that no test names: every test of its file ran and passed). Its pass is **dropped** when a
-    test that reaches it failed or reached its TODO, or its TODO line is back. Anything else
-    is left as recorded.
+    The rule (stated in the README): a test *reaches* an exercise when its code (or a helper of
+    its test file that it calls) names the exercise's function, or its class for a method (a
+    string such as "ch06.attention:scaled_dot_product_attention" names it too); of a parametrized
+    test, a case whose id names one of the module's functions (`[relu_grad]`) reaches that one
+    only. An exercise of a
+    module whose tests ran counts as **passed** when its `raise NotImplementedError("TODO(...)")`
+    line is gone from the learner's file, no test of the run ended at its TODO, and every test
+    that reaches it ran and passed (for an exercise that no test names: every test of its
+    module's files in the run). A skipped test (not verifiable here) counts neither way. Its
+    pass is **dropped** when a test that reaches it failed or reached its TODO, or its TODO line
+    is back. Anything else is left as recorded.
     """
     root = Path(root)
-    by_file: dict[str, dict[str, str]] = {}
+    tests = Path(tests) if tests is not None else root
+    # (chapter, module) -> (file, test) -> case id ("" unless parametrized) -> outcome
+    groups: dict[tuple[str, str], dict[tuple[str, str], dict[str, str]]] = {}
     todo_hit: set[str] = set()
     for r in records:
         node = str(r.get("nodeid", ""))
         path = node.split("::", 1)[0].replace("\\", "/").split("/")
-        if len(path) < 2 or not path[-1].startswith("test_"):
+        if len(path) < 2 or not path[-1].startswith("test_") or not path[-1].endswith(".py"):
             continue
-        test = node.split("::")[-1].split("[", 1)[0]
+        chapter, file = path[-2], path[-1]
+        module = str(r.get("module") or file[len("test_"):-len(".py")])
+        test, _, case = node.split("::")[-1].partition("[")
         outcome = str(r.get("outcome") or "")
-        runs = by_file.setdefault(f"{path[-2]}/{path[-1]}", {})
-        # A parametrized test passes only when every one of its cases passed (or was skipped).
-        if outcome == "skipped":
-            runs.setdefault(test, outcome)
-        elif outcome == "passed":
-            if runs.get(test, "skipped") == "skipped":
-                runs[test] = outcome
-        else:
-            runs[test] = outcome
+        groups.setdefault((chapter, module), {}).setdefault((file, test), {})[case.rstrip("]")] = outcome
         reason = str(r.get("reason") or "")
         if outcome == "todo" and reason.startswith("TODO(") and reason.endswith(")"):
             todo_hit.add(reason[5:-1])
-    if not by_file:
+    if not groups:
         return [], []
     from dldrill import catalog
 
     before = load(root)
     passed: list[str] = []
     failed: list[str] = []
-    names_cache: dict[str, dict[str, set[str]]] = {}
-    text_cache: dict[Path, str] = {}
-    for ex in catalog.load(root.parent):
-        key = f"{ex.chapter}/{ex.test_file.name}"
-        runs = by_file.get(key)
+    names: dict[tuple[str, str], dict[str, set[str]]] = {}
+    texts: dict[Path, str] = {}
+    exercises = catalog.load(root.parent)
+    for ex in exercises:
+        runs = groups.get((ex.chapter, ex.module))
         if not runs:
             continue
-        test_path = root / ex.chapter / ex.test_file.name
-        if key not in names_cache:
-            names_cache[key] = catalog.names_used_by_tests(test_path)
-        if ex.path not in text_cache:
-            try:
-                text_cache[ex.path] = (root / ex.chapter / ex.path.name).read_text(encoding="utf-8")
-            except OSError:
-                text_cache[ex.path] = ""
-        stub_left = f"TODO({ex.id})" in text_cache[ex.path]
         wanted = ex.function.split(".")[0]
-        reaching = {t for t, names in names_cache[key].items() if wanted in names}
-        if not reaching:
-            reaching = set(names_cache[key]) or set(runs)
-        ran = {t: o for t, o in runs.items() if t in reaching and o != "skipped"}
-        bad = any(o != "passed" for o in ran.values())
+        # A parametrized case whose id names one of the module's functions (`[relu_grad]`)
+        # reaches that function only.
+        own = {e.function.split(".")[0] for e in exercises
+               if (e.chapter, e.module) == (ex.chapter, ex.module)}
+        every: set[tuple[str, str]] = set()
+        reaching: set[tuple[str, str]] = set()
+        for file in sorted({f for f, _ in runs}):
+            if (ex.chapter, file) not in names:
+                names[(ex.chapter, file)] = catalog.names_used_by_tests(tests / ex.chapter / file)
+            for test, used in names[(ex.chapter, file)].items():
+                every.add((file, test))
+                if wanted in used:
+                    reaching.add((file, test))
+        reaching |= {k for k, cases in runs.items() if any(wanted in c.split("-") for c in cases)}
+        reaching = reaching or every or set(runs)
+        learner = root / ex.chapter / ex.path.name
+        if learner not in texts:
+            try:
+                texts[learner] = learner.read_text(encoding="utf-8")
+            except OSError:
+                texts[learner] = ""
+        stub_left = f"TODO({ex.id})" in texts[learner]
+        outcomes = []
+        for key in reaching & set(runs):
+            for case, outcome in runs[key].items():
+                ids = set(case.split("-")) & own
+                if outcome != "skipped" and (not ids or wanted in ids):
+                    outcomes.append(outcome)
+        bad = any(o != "passed" for o in outcomes)
         if stub_left or ex.id in todo_hit or bad:
             if ex.id in before.passed:
                 failed.append(ex.id)
             continue
-        if ran and reaching <= set(runs):
+        if outcomes and reaching <= set(runs):
             passed.append(ex.id)
     return passed, failed
 
@@ -283,3 +299,24 @@ def record_session(reporter: object, records: list[dict], submission: Path | Non
                                       f"dldrill: no longer passing ✗ {', '.join(dropped)}")))
     except Exception as err:  # the run's own result matters more than its record
         sys.stderr.write(f"dldrill: progress not recorded ({type(err).__name__}: {err})\n")
+
+
+def record_from_report(records: list[dict], submission: Path | None) -> Progress | None:
+    """Records what a run of the hidden graders (`dldrill report`) showed, by the same rule as
+    the visible tests (the graders' files are read from graders/), when the submission is the
+    learner's own exercises/. Returns None, writing nothing, otherwise or when nothing changed.
+    Never raises."""
+    try:
+        from dldrill.paths import exercises_root, graders_root
+
+        root = exercises_root()
+        if submission is None or Path(submission).resolve() != root.resolve():
+            return None
+        graded = [r for r in records if r.get("kind") == "grader"]
+        passed, dropped = evaluate(graded, root, graders_root())
+        if not passed and not dropped:
+            return None
+        return record_pass(root, passed, dropped, via="report")
+    except Exception as err:  # a report must not fail because of its record
+        sys.stderr.write(f"dldrill: progress not recorded ({type(err).__name__}: {err})\n")
+        return None

@@ -491,3 +491,20 @@ def test_watch_says_when_pytest_could_not_collect(kit, lang):
     assert watch.loop(scope, kit, kit / "exercises", None, Broken(), lines.append, max_runs=1,
                       first=catalog.find("ch01.relu", scope)) == 0
     assert any("pytest could not collect the tests (exit code 2)" in ln for ln in lines)
+
+
+def test_a_report_on_the_learners_exercises_records_by_the_same_rule(kit):
+    shutil.copytree(KIT / "graders" / "ch01", kit / "graders" / "ch01",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    edit(kit / "exercises" / "ch01" / "activations.py", RELU_STUB, "return np.maximum(x, 0.0)")
+    out = kit / "results.json"
+    pytest_run(kit, "graders/ch01/test_activations.py", "--inprocess", "--results-json", str(out))
+    records = json.loads(out.read_text(encoding="utf-8"))["tests"]
+    # relu's parametrized case passed while the same test's other cases ([sigmoid], ...) are TODO
+    cases = {r["nodeid"].split("::")[-1]: r["outcome"] for r in records}
+    assert cases["test_elementwise_values_and_shape[relu]"] == "passed"
+    assert cases["test_elementwise_values_and_shape[sigmoid]"] == "todo"
+    assert progress.record_from_report(records, kit / "solutions") is None  # not the learner's
+    p = progress.record_from_report(records, kit / "exercises")
+    assert p is not None and set(p.passed) == {"ch01.activations.relu"}
+    assert p.via == {"ch01.activations.relu": "report"}
