@@ -22,12 +22,10 @@ two models: 0.1 CPU-s (budget 10); the artifact process's forward passes: under 
 import numpy as np
 import torch
 
-from dldrill.errors import StudentError
 from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
-from dldrill.sandbox.artifacts import torchscript_of, unexpected_ops
 
-M = "ch09.cifar_project"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch09.cifar_project"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 HINT_TRACE = tr("build_model()은 torch.jit.trace로 추적할 수 있는 표준 레이어 모델이어야 합니다",
                 "build_model() must be a model of standard layers that torch.jit.trace can "
                 "trace")
@@ -47,13 +45,13 @@ def _gen(student, seed: int):
 @grader("cnn-cifar10", points=1)
 def test_normalize_uses_the_cifar_mean_and_std(student, reference, rng):
     X = rng.integers(0, 256, (4, 3, 32, 32)).astype(np.uint8)
-    got = student.call(f"{M}:normalize", X)
+    got = student.call(f"{MODULE}:normalize", X)
     what = "normalize(X (4, 3, 32, 32) uint8)"
     hint = tr("(X/255 − CIFAR_MEAN[c]) / CIFAR_STD[c], 채널마다",
               "(X/255 − CIFAR_MEAN[c]) / CIFAR_STD[c], per channel")
     assert_shape(got, (4, 3, 32, 32), what, hint)
     assert_dtype(got, "float32", what, hint)
-    assert_close(got, reference.call(f"{M}:normalize", X), rtol=1e-5, atol=1e-5, what=what,
+    assert_close(got, reference.call(f"{MODULE}:normalize", X), rtol=1e-5, atol=1e-5, what=what,
                  hint=hint)
 
 
@@ -82,7 +80,7 @@ def test_augment_crops_and_flips_each_image(student, rng):
     x = torch.from_numpy(rng.standard_normal((n, 3, 32, 32)).astype(np.float32)) + 3.0
     y = torch.from_numpy(rng.integers(0, 10, n))
     what = f"augment(x ({n}, 3, 32, 32), y ({n},), generator)"
-    result = student.call(f"{M}:augment", x, y, generator=_gen(student, 0))
+    result = student.call(f"{MODULE}:augment", x, y, generator=_gen(student, 0))
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise failure(what, "(x_aug, y_aug)", repr(result)[:80], HINT_AUG)
     out, y_out = (torch.as_tensor(v) for v in result)
@@ -95,14 +93,14 @@ def test_augment_crops_and_flips_each_image(student, rng):
     if bad:
         raise failure(f"{what}: image {bad[0]}", tr("4픽셀 패딩한 x[n]의 32×32 창, 또는 그 좌우 반전",
                                                    "a 32×32 window of x[n] padded by 4, or its "
-                                                   "mirror").render(),
-                      tr("어느 것과도 다름", "none of them").render(), HINT_AUG)
+                                                   "mirror"),
+                      tr("어느 것과도 다름", "none of them"), HINT_AUG)
     seen = set(offset.tolist())
     corners = {0, 8, 72, 80}
     if not corners <= seen or len(seen) < 60:
         raise failure(f"{what}: crop offsets seen", tr("0..8 × 0..8 전부 (네 모서리 포함)",
                                                       "all of 0..8 × 0..8, the corners "
-                                                      "included").render(),
+                                                      "included"),
                       f"{len(seen)} of 81, corners {sorted(corners & seen)}",
                       tr("top, left는 torch.randint(0, 9, (N,), generator=generator)",
                          "top, left = torch.randint(0, 9, (N,), generator=generator)"))
@@ -119,14 +117,14 @@ def test_augment_is_reproducible(student, rng):
     outs = []
     for seed, global_seed in ((3, 0), (3, 99), (4, 0)):
         student.call("torch:manual_seed", global_seed)
-        outs.append(torch.as_tensor(student.call(f"{M}:augment", x, y,
+        outs.append(torch.as_tensor(student.call(f"{MODULE}:augment", x, y,
                                                  generator=_gen(student, seed))[0]))
     assert_close(outs[1], outs[0], rtol=0, atol=0,
                  what="augment(x, y, Generator seeded 3) after torch.manual_seed(0) vs (99)",
                  hint=HINT_GEN)
     if torch.equal(outs[2], outs[0]):
-        raise failure("augment(x (32 images), y, seed 4) vs seed 3", tr("다름", "different").render(),
-                      tr("같음", "equal").render(), HINT_GEN)
+        raise failure("augment(x (32 images), y, seed 4) vs seed 3", tr("다름", "different"),
+                      tr("같음", "equal"), HINT_GEN)
 
 
 def _tiny_set(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -143,50 +141,22 @@ def _loss_here(logits, y: np.ndarray) -> float:
                                                    torch.as_tensor(y)))
 
 
-def _logits_of(student, artifacts, models: dict, x: torch.Tensor, what: str,
-               budget: float = 20.0) -> dict:
-    """Each learner model (a handle, put in eval mode here) traced in the child and run in an
-    artifact process on `x` (normalised here): {name: logits}. Only library calls run in the
-    child; a graph that is not made of standard layers is refused."""
-    files = {}
-    with student.time_limit(10.0, f"{what}: trace the model"):
-        for name, model in models.items():
-            model.eval()
-            try:
-                files[f"{name}.pt"] = torchscript_of(student, model, x[:2])
-            except StudentError as err:
-                raise failure(f"torch.jit.trace({name} model, x {tuple(x[:2].shape)})",
-                              tr("추적된 모델", "a traced model").render(),
-                              str(err.message).splitlines()[-1][:300] if err.message else
-                              err.type_name, HINT_TRACE) from None
-    out = {}
-    with artifacts.process(files, "torch", budget=budget, timeout=budget) as proc:
-        for name in models:
-            net = proc.call("torch.jit:load", proc.path(f"{name}.pt"), map_location="cpu")
-            bad = unexpected_ops(proc.call(f"{A}:torchscript_ops", net))
-            if bad:
-                raise failure(f"{what}: the operations of the model's forward (traced)",
-                              tr("표준 레이어 연산", "standard layers").render(),
-                              ", ".join(bad)[:300], HINT_TRACE)
-            out[name] = torch.as_tensor(proc.call(f"{A}:forward", net, x, batch=500))
-    return out
-
-
 @grader("cnn-cifar10", points=3)
-def test_train_lowers_the_loss_on_a_tiny_set(student, reference, artifacts):
+def test_train_lowers_the_loss_on_a_tiny_set(student, reference, artifacts,
+                                             traced_logits_of):
     """train(48 synthetic images, epochs=3, seed=0, batch_size=16): the cross-entropy of the
     trained model (eval mode) on its normalised training images must be below 0.75 × that of a
     fresh build_model() (answer key: 1.12 vs 2.30). The logits come from the models' traced
     graphs run in an artifact process, the loss is computed here. 20 CPU-seconds for train."""
     artifacts.prepare("torch")  # its start-up overlaps the training in the child
     X, y = _tiny_set(48)
-    x = torch.as_tensor(reference.call(f"{M}:normalize", X))
+    x = torch.as_tensor(reference.call(f"{MODULE}:normalize", X))
     student.call("torch:manual_seed", 0)
-    fresh = student.call(f"{M}:build_model")
+    fresh = student.call(f"{MODULE}:build_model")
     with student.time_limit(20.0, "train on 48 images (3 epochs)"):
-        model = student.call(f"{M}:train", X, y, 3, seed=0, device="cpu", batch_size=16)
-    logits = _logits_of(student, artifacts, {"fresh": fresh, "trained": model}, x,
-                        "train(48 images, 3 epochs)")
+        model = student.call(f"{MODULE}:train", X, y, 3, seed=0, device="cpu", batch_size=16)
+    logits = traced_logits_of(student, artifacts, {"fresh": fresh, "trained": model}, x,
+                              "train(48 images, 3 epochs)", hint=HINT_TRACE)
     hint_shape = tr("build_model()은 (N, 3, 32, 32) → (N, 10) 로짓",
                     "build_model() maps (N, 3, 32, 32) to (N, 10) logits")
     for name, out in logits.items():
@@ -218,7 +188,7 @@ def test_train_is_seeded(student):
     with student.time_limit(15.0, "train on 16 images three times"):
         for global_seed, seed in ((0, 3), (99, 3), (0, 4)):
             student.call("torch:manual_seed", global_seed)
-            model = student.call(f"{M}:train", X, y, 1, seed=seed, device="cpu", batch_size=8)
+            model = student.call(f"{MODULE}:train", X, y, 1, seed=seed, device="cpu", batch_size=8)
             state = model.state_dict()
             if not isinstance(state, dict):
                 raise failure("train(...).state_dict()", "{name: tensor}", type(state).__name__,
@@ -238,4 +208,4 @@ def test_train_is_seeded(student):
     if all(torch.equal(torch.as_tensor(states[2][k]), torch.as_tensor(states[0][k]))
            for k in states[0]):
         raise failure("train(..., seed=4) vs train(..., seed=3): weights",
-                      tr("다름", "different").render(), tr("같음", "equal").render(), hint)
+                      tr("다름", "different"), tr("같음", "equal"), hint)

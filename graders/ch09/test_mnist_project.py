@@ -34,14 +34,11 @@ import numpy as np
 import torch
 
 from dldrill.data import mnist_subset_split
-from dldrill.errors import StudentError
 from dldrill.grading import assert_close, assert_dtype, assert_shape, failure, grader, tr
-from dldrill.sandbox.artifacts import torchscript_of, unexpected_ops
 
-M = "ch09.mnist_project"
-A = "dldrill.sandbox.artifacts"
+MODULE = "ch09.mnist_project"
+ARTIFACTS = "dldrill.sandbox.artifacts"
 BUDGET = 50.0  # CPU-seconds for train(4000 images, 3 epochs) (answer key: 7.6-9.3)
-TRACE_BUDGET = 10.0  # CPU-seconds to trace the learner's models in the child
 HINT_TRACE = tr("모델은 torch.jit.trace로 추적할 수 있는 표준 레이어(합성곱, BN, 활성화, 풀링, Linear)로",
                 "a model of standard layers (convolution, BN, activation, pooling, linear) that "
                 "torch.jit.trace can trace")
@@ -70,8 +67,8 @@ def test_confusion_matrix_rows_are_true(student, reference, rng):
     y_pred = np.where(rng.random(60) < 0.6, y_true, (y_true + 1) % 4)
     y_pred[y_pred == 3] = 2  # class 3 is never predicted: its column is zero, its row is not
     what = "confusion_matrix(y_true (60,), y_pred (60,), n_classes=5)"
-    got = student.call(f"{M}:confusion_matrix", y_true, y_pred, 5)
-    expected = reference.call(f"{M}:confusion_matrix", y_true, y_pred, 5)
+    got = student.call(f"{MODULE}:confusion_matrix", y_true, y_pred, 5)
+    expected = reference.call(f"{MODULE}:confusion_matrix", y_true, y_pred, 5)
     hint = tr("cm[정답, 예측] += 1: 행이 정답, 열이 예측입니다",
               "cm[true, predicted] += 1: rows are the true classes, columns the predictions")
     assert_shape(got, (5, 5), what, hint)
@@ -82,8 +79,8 @@ def test_confusion_matrix_rows_are_true(student, reference, rng):
 def test_misclassified_returns_the_wrong_ones(student, reference, rng):
     y_true = rng.integers(0, 10, 50)
     y_pred = np.where(rng.random(50) < 0.7, y_true, (y_true + 3) % 10)
-    got = student.call(f"{M}:misclassified", y_true, y_pred)
-    expected = reference.call(f"{M}:misclassified", y_true, y_pred)
+    got = student.call(f"{MODULE}:misclassified", y_true, y_pred)
+    expected = reference.call(f"{MODULE}:misclassified", y_true, y_pred)
     what = "misclassified(y_true (50,), y_pred (50,))"
     hint = tr("y_true != y_pred 인 위치의 인덱스를 오름차순으로", "the indices where y_true != y_pred, "
               "in ascending order")
@@ -102,10 +99,10 @@ def test_preprocess_matches_the_contract(student, reference, rng):
     what = "preprocess(X (6, 28, 28) uint8)"
     hint = tr("x / 255 으로 0~1, 그다음 (x − 0.1307) / 0.3081, 모양 (N, 1, 28, 28) float32",
               "x / 255 into [0, 1], then (x − 0.1307) / 0.3081, shape (N, 1, 28, 28) float32")
-    got = student.call(f"{M}:preprocess", X)
+    got = student.call(f"{MODULE}:preprocess", X)
     assert_shape(got, (6, 1, 28, 28), what, hint)
     assert_dtype(got, "float32", what, hint)
-    assert_close(got, reference.call(f"{M}:preprocess", X), rtol=1e-6, atol=1e-6, what=what,
+    assert_close(got, reference.call(f"{MODULE}:preprocess", X), rtol=1e-6, atol=1e-6, what=what,
                  hint=hint)
 
 
@@ -148,18 +145,18 @@ def test_predict_runs_in_eval_mode_without_a_graph(student, reference):
     state = {k: v.clone() for k, v in twin.state_dict().items()}
     twin.eval()
     with torch.no_grad():
-        expected = twin(torch.as_tensor(reference.call(f"{M}:preprocess", X))).argmax(1).numpy()
+        expected = twin(torch.as_tensor(reference.call(f"{MODULE}:preprocess", X))).argmax(1).numpy()
     model, last = _plain_cnn_in(student, state)
     model.train()
     log = student.call("io:StringIO")
     last.register_forward_hook(student.call("functools:partial", student.get("builtins:print"),
                                             "<forward>", file=log))
-    got = _labels(student.call(f"{M}:predict", model, X), 40, "predict(model, X (40, 28, 28))")
+    got = _labels(student.call(f"{MODULE}:predict", model, X), 40, "predict(model, X (40, 28, 28))")
     printed = log.getvalue()
     what = "model.forward during predict (model.train() before the call)"
     if "<forward>" not in printed:
-        raise failure(what, tr("forward 호출", "forward calls").render(),
-                      tr("호출 없음", "none").render(), HINT_EVAL)
+        raise failure(what, tr("forward 호출", "forward calls"),
+                      tr("호출 없음", "none"), HINT_EVAL)
     assert_close(got, expected, rtol=0, atol=0,
                  what="predict(model in train mode, X (40, 28, 28)) vs the argmax of the model's "
                       "eval-mode logits on preprocess(X)",
@@ -169,9 +166,9 @@ def test_predict_runs_in_eval_mode_without_a_graph(student, reference):
                          "statistics); feed preprocess(X) to the model and take argmax(dim=1)"))
     if "grad_fn=" in printed:
         raise failure(f"{what}: the outputs", tr("그래프 없음 (torch.no_grad)", "no graph "
-                                                "(torch.no_grad)").render(),
+                                                "(torch.no_grad)"),
                       tr("grad_fn이 있는 텐서 (그래프를 만듦)", "tensors with a grad_fn (a graph was "
-                         "built)").render(), HINT_EVAL)
+                         "built)"), HINT_EVAL)
 
 
 def _loss_here(logits, y: np.ndarray) -> float:
@@ -179,41 +176,8 @@ def _loss_here(logits, y: np.ndarray) -> float:
                                                    torch.as_tensor(y)))
 
 
-def _logits_of(student, artifacts, models: dict, x: torch.Tensor, what: str,
-               budget: float = 20.0) -> dict:
-    """Each learner model (a handle, put in eval mode here) traced in the child and run in an
-    artifact process on `x` (preprocessed by the grader): {name: logits}. The child never sees
-    `x`; a graph that is not made of standard layers is refused."""
-    files = {}
-    with student.time_limit(TRACE_BUDGET, f"{what}: trace the model"):
-        for name, model in models.items():
-            model.eval()
-            try:
-                files[f"{name}.pt"] = torchscript_of(student, model, x[:2])
-            except StudentError as err:
-                raise failure(f"torch.jit.trace({name} model, x (2, 1, 28, 28))",
-                              tr("추적된 모델", "a traced model").render(),
-                              str(err.message).splitlines()[-1][:300] if err.message else
-                              err.type_name, HINT_TRACE) from None
-    out = {}
-    with artifacts.process(files, "torch", budget=budget, timeout=budget) as proc:
-        for name in models:
-            net = proc.call("torch.jit:load", proc.path(f"{name}.pt"), map_location="cpu")
-            bad = unexpected_ops(proc.call(f"{A}:torchscript_ops", net))
-            if bad:
-                raise failure(f"{what}: the operations of the model's forward (traced)",
-                              tr("표준 레이어 연산", "standard layers").render(),
-                              ", ".join(bad)[:300], HINT_TRACE)
-            logits = torch.as_tensor(proc.call(f"{A}:forward", net, x, batch=1000))
-            assert_shape(logits, (len(x), 10), f"{what}: the model's output on x "
-                         f"{tuple(x.shape)}", tr("출력은 (N, 10) 로짓", "the output is (N, 10) "
-                                                                   "logits"))
-            out[name] = logits
-    return out
-
-
 @grader("mnist-99", points=2)
-def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
+def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts, traced_logits_of):
     """train(640 images, epochs=2, seed=5, device="cpu": bit-exact) twice, after
     torch.manual_seed(0) and (99): the same weights (`state_dict()` read through the handle)
     and predictions; seed=6 gives other weights; the model comes back in eval mode. The
@@ -232,14 +196,14 @@ def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
     with student.time_limit(20.0, "train(640 images, 2 epochs) three times"):
         for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
             student.call("torch:manual_seed", global_seed)
-            model = student.call(f"{M}:train", X, y, 2, seed=seed, device="cpu")
+            model = student.call(f"{MODULE}:train", X, y, 2, seed=seed, device="cpu")
             if model.training is not False:
                 raise failure("train(...).training (the returned model's mode)",
                               "False (eval mode)", repr(model.training)[:40],
                               tr("학습이 끝나면 model.eval()을 부르고 돌려주세요",
                                  "call model.eval() at the end of train, before returning it"))
             states.append(_state(model.state_dict(), "train(...).state_dict()"))
-            preds.append(_labels(student.call(f"{M}:predict", model, X_te[:200]), 200,
+            preds.append(_labels(student.call(f"{MODULE}:predict", model, X_te[:200]), 200,
                                  "predict(trained model, X (200, 28, 28))"))
             if len(states) == 1:
                 first = model
@@ -254,14 +218,14 @@ def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts):
     if all(torch.equal(torch.as_tensor(states[2][k]), torch.as_tensor(states[0][k]))
            for k in states[0]):
         raise failure("train(..., seed=6) vs train(..., seed=5): weights",
-                      tr("다름", "different").render(), tr("같음", "equal").render(),
+                      tr("다름", "different"), tr("같음", "equal"),
                       tr("seed 인자를 쓰세요 (고정된 숫자 말고)",
                          "use the seed argument, not a fixed number"))
     student.call("torch:manual_seed", 5)
-    fresh = student.call(f"{M}:build_model")
-    x = torch.as_tensor(reference.call(f"{M}:preprocess", X))
-    logits = _logits_of(student, artifacts, {"trained": first, "fresh": fresh}, x,
-                        "train(640 images, 2 epochs)")
+    fresh = student.call(f"{MODULE}:build_model")
+    x = torch.as_tensor(reference.call(f"{MODULE}:preprocess", X))
+    logits = traced_logits_of(student, artifacts, {"trained": first, "fresh": fresh}, x,
+                              "train(640 images, 2 epochs)", hint=HINT_TRACE, batch=1000)
     trained, untrained = _loss_here(logits["trained"], y), _loss_here(logits["fresh"], y)
     if not trained < 0.6 * untrained:
         raise failure("cross-entropy on the 640 training images, trained (2 epochs) vs a fresh "
@@ -280,7 +244,7 @@ def _state(value, what: str) -> dict:
 
 
 @grader("mnist-99", points=4)
-def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts):
+def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts, traced_logits_of):
     """Accuracy threshold: >= 0.95 on the 1000 held-out images of the kit's MNIST split, each
     given another contrast and noise here (see the module docstring), after
     train(4000 training images, epochs=3, seed=0); 50 CPU-seconds for train. The held-out
@@ -288,12 +252,12 @@ def test_train_reaches_95_percent_on_noisy_digits(student, reference, artifacts)
     process on them, preprocessed here; the labels stay here."""
     artifacts.prepare("torch")
     X_tr, X_te, y_tr, y_te = mnist_subset_split()
-    x_eval = torch.as_tensor(reference.call(f"{M}:preprocess", _transformed(X_te)))
+    x_eval = torch.as_tensor(reference.call(f"{MODULE}:preprocess", _transformed(X_te)))
     timed = student.options(timeout=BUDGET * 2)
     with timed.time_limit(BUDGET, "train on 4000 MNIST images (3 epochs)"):
-        model = timed.call(f"{M}:train", X_tr, y_tr, 3, seed=0)
-    logits = _logits_of(student, artifacts, {"trained": model}, x_eval,
-                        "train(4000 images, 3 epochs)")["trained"]
+        model = timed.call(f"{MODULE}:train", X_tr, y_tr, 3, seed=0)
+    logits = traced_logits_of(student, artifacts, {"trained": model}, x_eval,
+                              "train(4000 images, 3 epochs)", hint=HINT_TRACE, batch=1000)["trained"]
     acc = float(np.mean(logits.argmax(1).numpy() == y_te))
     if acc < 0.95:
         raise failure("accuracy on 1000 held-out MNIST images (contrast × 0.85-1, noise σ=8) after "
