@@ -174,13 +174,16 @@ def solution_body(ex: Exercise, solutions: Path) -> list[str]:
 
 
 def from_index(exercises: Path, index: Path = INDEX) -> list[Exercise]:
-    """Every exercise, read from the shipped index (a released course has no solutions/)."""
+    """Every exercise of the chapters present in `exercises`, read from the shipped index (a
+    released course has no solutions/)."""
     out = []
     for line in index.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         chapter, module_file, function = line.split(" ")
+        if not (exercises / chapter).is_dir():  # a release of some chapters only
+            continue
         module = module_file.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
         out.append(Exercise(chapter, module, function, exercises / chapter / module_file))
     return out

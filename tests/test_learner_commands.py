@@ -508,3 +508,30 @@ def test_a_report_on_the_learners_exercises_records_by_the_same_rule(kit):
     p = progress.record_from_report(records, kit / "exercises")
     assert p is not None and set(p.passed) == {"ch01.activations.relu"}
     assert p.via == {"ch01.activations.relu": "report"}
+
+
+def test_a_released_course_reads_the_index_and_resets_from_git_history(tmp_path, monkeypatch, capsys,
+                                                                      lang):
+    """A release of ch01 only: no solutions/, a git clone the learner commits to."""
+    root = tmp_path / "course"
+    shutil.copytree(KIT / "exercises" / "ch01", root / "exercises" / "ch01",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("DLDRILL_ROOT", str(root))
+    monkeypatch.chdir(root)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "l", "GIT_AUTHOR_EMAIL": "l@x",
+           "GIT_COMMITTER_NAME": "l", "GIT_COMMITTER_EMAIL": "l@x"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "release"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    exs = catalog.load(root)
+    assert exs == [e for e in catalog.from_solutions(KIT / "solutions", root / "exercises")
+                   if e.chapter == "ch01"]
+    act = root / "exercises" / "ch01" / "activations.py"
+    edit(act, RELU_STUB, "return np.maximum(x, 0.0)")
+    subprocess.run(["git", "commit", "-qam", "mine"], cwd=root, env=env, check=True)
+    code, out, _ = dl(capsys, "reset", "ch01.relu", "--lang", "en")
+    assert code == 0 and "backup:" in out
+    assert stubgen.is_untouched_stub(act.read_text(encoding="utf-8"))
+    code, _, err = dl(capsys, "solution", "ch01.relu", "--lang", "en")
+    assert code == 1 and "ships no solutions/" in err
+    code, out, _ = dl(capsys, "status", "--lang", "en")
+    assert re.findall(r"^ch\d\d", out, re.M) == ["ch01"]
