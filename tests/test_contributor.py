@@ -178,12 +178,13 @@ def test_the_readme_walkthrough_shows_the_files_this_test_adds():
         assert f"`{rel}`" in _walkthrough()
 
 
-def test_alternatives_edit_only_what_they_differ_in():
-    """No alternative replaces a whole module: a new solution function needs no copy there."""
+def test_mutants_and_alternatives_edit_only_what_they_differ_in():
+    """No mutant or alternative replaces a whole module: a new solution function needs no copy
+    there."""
     from dldrill.testing.mutants import load_samples
 
-    alternatives = [s for s in load_samples() if s.kind == "alternatives"]
-    assert alternatives
-    for sample in alternatives:
+    samples = [s for s in load_samples() if s.kind in ("mutants", "alternatives")]
+    assert len(samples) > 300
+    for sample in samples:
         for edit in sample.edits:
             assert set(edit) == {"file", "old", "new"}, (sample.name, sorted(edit))

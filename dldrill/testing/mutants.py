@@ -14,8 +14,11 @@ edits applied to a copy of `solutions/`, the grader files to run, and what must 
     old = "shifted = x - np.max(x, axis=axis, keepdims=True)"
     new = "shifted = x"
 
-An edit may instead give `content` (replace the whole file) or `delete = true`. `old` must occur
-exactly once, so a sample that no longer applies to the solutions fails loudly. `failed = ["*"]`
+An edit may instead give `content` (replace the whole file) or `delete = true`; mutants and
+alternatives use `old`/`new` only, on the lines they differ in, so that a function added to the
+solutions needs no copy in any sample (`tests/test_contributor.py` keeps alternatives so). `old`
+must occur exactly once, so a sample that no longer applies to the solutions fails loudly. The
+mutants are also the catalogue of common mistakes: `dldrill mistakes [chNN] [-k TEXT]`. `failed = ["*"]`
 means every test in `graders`; `also_pass` lists grader files that must still pass in full (bad
 code in one module never costs another module's points); `source` names where public code came
 from. Mutants and alternatives are graded in-process in forks of a pre-imported runner
