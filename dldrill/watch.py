@@ -21,12 +21,14 @@ start it writes a probe file and waits for its event; without one it polls the f
 
 Only the kit's pytest plugins load in watch mode (dldrill's and pytest-timeout, named with `-p`):
 discovering every installed plugin costs more than a small test. Progress for long checks:
-pytest runs with `-v`, so each test's name appears as it starts and its
-outcome with the percentage done as it ends; whatever the tests print themselves passes through.
+pytest runs with `-v` and its output is copied as it comes (partial lines too), so each test's
+name appears as it starts and its outcome with the percentage done as it ends; whatever the
+tests print themselves passes through.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
@@ -54,14 +56,20 @@ class Runner:
     Warm when it can be: a fork server that has imported pytest, the kit and `preload` (e.g.
     ["numpy", "torch"]) forks one fresh pytest per run."""
 
-    def __init__(self, kit: Path, preload: list[str], warm: bool = True):
+    def __init__(self, kit: Path, preload: list[str], warm: bool = True,
+                 raw: Callable[[str], None] | None = None):
+        """`raw`: where pytest's output goes as it comes, partial lines included (a terminal:
+        a test's name shows as it starts); without it, whole lines go to `run`'s `out`."""
         self.kit = kit
+        self.raw = raw
         self.server: Any = None
         if warm and sys.platform != "win32":
             try:
                 from dldrill.forkserver import ForkServer
 
-                self.server = ForkServer.start(list(preload))
+                # Unbuffered output: each test's name shows as it starts, not when the run ends.
+                self.server = ForkServer.start(list(preload),
+                                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
             except Exception:  # a speed-up only: plain children work everywhere
                 self.server = None
 
@@ -73,7 +81,8 @@ class Runner:
             # costs about a second per run on a busy machine (measured in a forked pytest).
             argv = [*args, "-v", "--no-header", "-p", "dldrill.plugin", "-p", "pytest_timeout",
                     "-W", "ignore::pytest.PytestAssertRewriteWarning", "--results-json", str(results)]
-            env = {**os.environ, "DLDRILL_ROOT": str(self.kit), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+            env = {**os.environ, "DLDRILL_ROOT": str(self.kit), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                   "PYTHONUNBUFFERED": "1"}
             if sys.stdout.isatty():
                 argv.append("--color=yes")
             code = self._spawn(argv, env, out)
@@ -90,16 +99,28 @@ class Runner:
             except Exception:
                 self.server = None
             else:
-                drain = threading.Thread(target=_copy, args=(proc.stderr, out), daemon=True)
+                drain = threading.Thread(target=self._copy, args=(proc.stderr, out), daemon=True)
                 drain.start()
-                _copy(proc.stdout, out)
+                self._copy(proc.stdout, out)
                 drain.join(5)
                 return proc.wait()
         proc2 = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=self.kit, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL)
-        _copy(proc2.stdout, out)
+        self._copy(proc2.stdout, out)
         return proc2.wait()
+
+    def _copy(self, stream: IO[bytes] | None, out: Write) -> None:
+        if stream is None:
+            return
+        if self.raw is None:
+            _copy(stream, out)
+            return
+        decode = codecs.getincrementaldecoder("utf-8")("replace").decode
+        with stream:
+            fd = stream.fileno()
+            while chunk := os.read(fd, 4096):
+                self.raw(decode(chunk))
 
     def close(self) -> None:
         if self.server is not None:

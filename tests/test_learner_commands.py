@@ -535,3 +535,20 @@ def test_a_released_course_reads_the_index_and_resets_from_git_history(tmp_path,
     assert code == 1 and "ships no solutions/" in err
     code, out, _ = dl(capsys, "status", "--lang", "en")
     assert re.findall(r"^ch\d\d", out, re.M) == ["ch01"]
+
+
+def test_watch_shows_a_long_tests_name_while_it_runs(kit):
+    from dldrill import watch
+
+    (kit / "exercises" / "ch01" / "test_slow.py").write_text(
+        "import time\n\ndef test_takes_a_while():\n    time.sleep(1.0)\n", encoding="utf-8")
+    chunks: list[tuple[float, str]] = []
+    runner = watch.Runner(kit, ["numpy"], raw=lambda s: chunks.append((time.monotonic(), s)))
+    try:
+        records, code = runner.run(["exercises/ch01/test_slow.py"], lambda line: None)
+    finally:
+        runner.close()
+    assert code == 0 and [r["outcome"] for r in records] == ["passed"]
+    named = next(t for t, s in chunks if "test_takes_a_while" in s)
+    done = next(t for t, s in chunks if "PASSED" in s)
+    assert done - named >= 0.7  # the name was on screen while the test ran

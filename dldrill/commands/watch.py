@@ -65,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
     print(i18n.render(i18n.tr(f"준비 중: pytest와 {', '.join(preload)}을(를) 한 번만 불러옵니다…",
                               f"getting ready: importing pytest and {', '.join(preload)} once…")),
           flush=True)
-    runner = watch.Runner(kit, preload)
+    def raw(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    runner = watch.Runner(kit, preload, raw=raw)
     try:
         events = None
         if not (args.enter or env_mode == "enter"):
