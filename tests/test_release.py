@@ -70,19 +70,33 @@ def _files(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
+def _frozen_kit(dest: Path, chapters: list[str]) -> Path:
+    """A copy of what a release reads from the kit, so that no concurrent edit of the kit's files
+    changes it between two releases."""
+    skip = shutil.ignore_patterns("__pycache__")
+    for name in ("pyproject.toml", "constraints.txt", "conftest.py", "exercises/__init__.py"):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(KIT / name, dest / name)
+    for name in ("dldrill", "fixtures/data", "fixtures/models",
+                 *(f"{top}/{c}" for top in ("solutions", "exercises", "graders") for c in chapters)):
+        shutil.copytree(KIT / name, dest / name, ignore=skip)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     """A full release (every chapter), a self-study one of ch01, both cloned; the time each took."""
     tmp = tmp_path_factory.mktemp("release")
+    chapters = ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch10"]
+    kit = _frozen_kit(tmp / "kit", chapters)
     times = {}
     start = time.monotonic()
-    release(tmp / "course", ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08",
-                             "ch09", "ch10"], gradescope=True)
+    release(tmp / "course", chapters, gradescope=True, kit=kit)
     times["full"] = time.monotonic() - start
     start = time.monotonic()
-    release(tmp / "self", ["ch01"], self_study=True)
+    release(tmp / "self", ["ch01"], self_study=True, kit=kit)
     times["self"] = time.monotonic() - start
-    return {"tmp": tmp, "times": times,
+    return {"tmp": tmp, "times": times, "kit": kit,
             "course": _clone(tmp / "course", tmp / "course-clone"),
             "self": _clone(tmp / "self", tmp / "self-clone")}
 
@@ -105,7 +119,7 @@ def test_no_solutions_and_no_graders(released):
         assert (course / name).is_file(), name
     assert (course / "dldrill" / "release.py").is_file()
     assert not (course / "dldrill" / "testing").exists()  # the kit's own test tools stay home
-    for rel, text in plan(KIT / "solutions", course / "exercises"):  # stubs, never the kit's copies
+    for rel, text in plan(released["kit"] / "solutions", course / "exercises"):  # stubs, not copies
         assert rel.read_text() == text
 
 
@@ -119,7 +133,7 @@ def test_no_line_of_a_solution_body_in_the_release(released):
             if top in ("dldrill", "graders") and not rel.endswith(ANSWER_KEY):
                 # The kit's own code travels verbatim (checked here); it is not made from the
                 # answers. Everything else is scanned, the packed answer key included.
-                assert data == (KIT / rel).read_bytes(), rel
+                assert data == (released["kit"] / rel).read_bytes(), rel
                 continue
             found = [a for a in answers if a.encode() in data]
             assert not found, f"{name}/{rel}: {found[:3]}"
@@ -240,17 +254,18 @@ def test_classroom_workflow_command_reports_points_per_item(released, tmp_path):
 
 
 def test_released_twice_is_idempotent_and_keeps_edits(tmp_path):
+    kit = _frozen_kit(tmp_path / "kit", ["ch01", "ch03"])
     out = tmp_path / "r"
-    release(out, ["ch01"])
+    release(out, ["ch01"], kit=kit)
     before = _files(out)
-    again = release(out, ["ch01"])[0]
+    again = release(out, ["ch01"], kit=kit)[0]
     assert not again.written and not again.removed and _files(out) == before
     readme = out / "exercises" / "ch01" / "activations.py"
     readme.write_text(readme.read_text() + "# mine\n")
-    third = release(out, ["ch01", "ch03"])[0]
+    third = release(out, ["ch01", "ch03"], kit=kit)[0]
     assert third.kept == ["exercises/ch01/activations.py"] and "# mine" in readme.read_text()
     assert (out / "exercises" / "ch03" / "mlp.py").is_file()
-    fourth = release(out, ["ch01"])[0]
+    fourth = release(out, ["ch01"], kit=kit)[0]
     assert "exercises/ch03/mlp.py" in fourth.removed and not (out / "exercises" / "ch03" / "mlp.py").exists()
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["chapters"] == ["ch01"] and "exercises/ch01/activations.py" in manifest["files"]
