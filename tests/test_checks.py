@@ -228,3 +228,10 @@ def test_a_failed_gradient_check_carries_the_digest_of_the_analytic_gradient(pro
     with pytest.raises(GradingFailure) as err:
         check_gradient(wrong, numeric, batch_size=len(X))
     assert err.value.got_digest == digest(wrong)
+
+
+def test_a_scalar_summed_instead_of_averaged_over_the_inputs_n():
+    y = np.arange(7.0)
+    msg = _message(assert_close, float(np.sum(y**2)), float(np.mean(y**2)), sizes=y.shape)
+    assert "exactly 7 × too large" in msg and "the missing 1/7" in msg
+    assert "too large" not in _message(assert_close, float(np.sum(y**2)), float(np.mean(y**2)))

@@ -82,18 +82,20 @@ def assert_dtype(got: Any, dtype: Any, what: str = "output", hint: Hint = None) 
 
 def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
                  what: str = "output", hint: Hint = None, check_dtype: bool = False,
-                 equal_nan: bool = False) -> None:
+                 equal_nan: bool = False, sizes: tuple[int, ...] = ()) -> None:
     """Fails unless `got` has the kind, shape (and dtype) of `expected` and close values.
 
     A number is expected to come back as a number (a Python or NumPy scalar, or a 0-d array);
     an ndarray as an ndarray; a tensor as a tensor. The failure names the likely cause where it
     can (`dldrill.grading.diagnose`: a missing bias, a transpose, a factor of N...) and carries
     `got_digest`, the fingerprint of the failing value (shape and rounded values), which the
-    trusted grading process matches against the catalogued mistakes.
+    trusted grading process matches against the catalogued mistakes. `sizes`: the inputs' axis
+    lengths, so that a factor N (a sum instead of a mean over N samples) is named even for a
+    single number.
     """
     try:
         _assert_close(got, expected, rtol=rtol, atol=atol, what=what, hint=hint,
-                      check_dtype=check_dtype, equal_nan=equal_nan)
+                      check_dtype=check_dtype, equal_nan=equal_nan, sizes=sizes)
     except GradingFailure as err:
         if not getattr(err, "got_digest", ""):
             err.got_digest = got_digest(got)
@@ -113,7 +115,7 @@ def got_digest(got: Any) -> str:
 
 
 def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: str, hint: Hint,
-                  check_dtype: bool, equal_nan: bool) -> None:
+                  check_dtype: bool, equal_nan: bool, sizes: tuple[int, ...]) -> None:
     kind_e, kind_g = _kind(expected), _kind(got)
     if kind_e == "number":
         if kind_g == "number" or (kind_g in BY_TAG and to_numpy(got).ndim == 0):
@@ -131,7 +133,7 @@ def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: st
                              hint, [], causes)
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             assert_close(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", hint=hint,
-                         check_dtype=check_dtype, equal_nan=equal_nan)
+                         check_dtype=check_dtype, equal_nan=equal_nan, sizes=sizes)
         return
     g, e = to_numpy(got), to_numpy(expected)
     if kind_e in BY_TAG:
@@ -161,7 +163,7 @@ def _assert_close(got: Any, expected: Any, *, rtol: float, atol: float, what: st
             f"got {_fmt(g64[worst])}")))
     exp_s = _fmt(e64.item()) if e.ndim == 0 else f"{describe(expected)} {_preview(e64)}"
     got_s = _fmt(g64.item()) if g.ndim == 0 else f"{describe(got)} {_preview(g64)}"
-    raise _diagnosed(what, exp_s, got_s, hint, extra, value_causes(g64, e64, rtol, atol))
+    raise _diagnosed(what, exp_s, got_s, hint, extra, value_causes(g64, e64, rtol, atol, sizes))
 
 
 def _diagnosed(what: str, expected: str, got: str, hint: Hint, extra: list[str],

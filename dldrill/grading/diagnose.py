@@ -57,7 +57,8 @@ def _offset_note(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
     return None
 
 
-def _factor_note(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> Text | None:
+def _factor_note(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+                 sizes: tuple[int, ...] = ()) -> Text | None:
     """got = k × expected for a recognisable k: 2, ½, N or 1/N (N an axis length)."""
     denom = float(np.vdot(expected, expected))
     if denom == 0 or not np.isfinite(got).all():
@@ -68,16 +69,15 @@ def _factor_note(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
     if abs(k + 1) < 1e-6:
         return tr("부호만 반대입니다 — 빼는 순서나 마이너스 부호를 확인하세요",
                   "only the sign is flipped — check the order of a subtraction or a minus sign")
-    sizes = sorted({int(n) for n in expected.shape if n > 2})
-    for n in sizes:
+    for n in sorted({int(n) for n in (*expected.shape, *sizes) if n > 2}):
         if abs(k - n) < 1e-6 * n:
-            return tr(f"정확히 {n}배 큽니다 (길이 {n}인 축이 있음) — 평균 대신 합을 구했나요 (1/{n} 빠짐)?",
-                      f"exactly {n} × too large (an axis has length {n}) — a sum instead of a "
+            return tr(f"정확히 {n}배 큽니다 (N = {n}, 축의 길이) — 평균 대신 합을 구했나요 (1/{n} 빠짐)?",
+                      f"exactly {n} × too large (N = {n}, an axis length) — a sum instead of a "
                       f"mean (the missing 1/{n})?")
         if abs(k * n - 1) < 1e-6:
-            return tr(f"정확히 1/{n}입니다 (길이 {n}인 축이 있음) — 합 대신 평균을 구했거나 {n}으로 두 번 "
+            return tr(f"정확히 1/{n}입니다 (N = {n}, 축의 길이) — 합 대신 평균을 구했거나 {n}으로 두 번 "
                       "나누었나요?",
-                      f"exactly 1/{n} of the expected values (an axis has length {n}) — a mean "
+                      f"exactly 1/{n} of the expected values (N = {n}, an axis length) — a mean "
                       f"instead of a sum, or divided by {n} twice?")
     if abs(k - 2) < 1e-6 or abs(k - 0.5) < 1e-6:
         return tr(f"정확히 {k:g}배입니다 — 0.5 계수나 제곱의 미분(2x)을 확인하세요",
@@ -107,8 +107,11 @@ def _shift_note(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float)
     return None
 
 
-def value_causes(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Text]:
-    """Likely causes of a mismatch between two arrays of one shape (float64 or complex128)."""
+def value_causes(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+                 sizes: tuple[int, ...] = ()) -> list[Text]:
+    """Likely causes of a mismatch between two arrays of one shape (float64 or complex128).
+    `sizes`: more axis lengths N to recognise in a factor N or 1/N (the inputs' axes: a scalar
+    loss summed instead of averaged over 7 samples is 7 × too large)."""
     notes: list[Text] = []
     if got.shape != expected.shape or got.dtype.kind == "c" or expected.dtype.kind == "c":
         return notes
@@ -123,7 +126,7 @@ def value_causes(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
                         "it matches once the last two axes are transposed — check a matrix "
                         "product's order or a .T"))
         return notes
-    for note in (_factor_note(got, expected, rtol, atol), _offset_note(got, expected, rtol, atol),
+    for note in (_factor_note(got, expected, rtol, atol, sizes), _offset_note(got, expected, rtol, atol),
                  _shift_note(got, expected, rtol, atol)):
         if note is not None:
             notes.append(note)
