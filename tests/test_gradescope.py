@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dldrill.gradescope import submission_source
+from dldrill import i18n
+from dldrill.gradescope import gradescope_tests, submission_source
 from dldrill.paths import exercises_root, solutions_root
 
 SELECT = "softmax or step"  # a few ch01 checks: fast, and enough to tell passed from failed
@@ -68,10 +69,19 @@ def test_folder_submission(tree):
     assert passed and all(t["score"] == t["max_score"] > 0 and t["output"] == "" for t in passed)
     assert results["score"] == sum(t["score"] for t in results["tests"])
     assert results["output"].startswith(f"Total: {results['score']:g}/")
-    # --hidden-detail reason: one-line reasons, no expected/got
-    reasons = _autograde(tree, "--hidden-detail", "reason")
-    assert all("\n" not in t["output"] for t in reasons["tests"])
-    assert reasons["score"] == results["score"]
+    # --hidden-detail reason: the one-line reason, no expected/got/hint
+    record = {"nodeid": "graders/ch01/test_x.py::test_y", "chapter": "ch01", "module": "x",
+              "points": 2.0, "earned": 0.0, "outcome": "failed", "reason": "wrong value",
+              "what": "f(x)", "expected": "1.0", "got": "2.0", "hint": "look again"}
+    report = {"tests": [record]}
+    before = i18n.get_lang()
+    i18n.set_lang("en")
+    try:
+        assert gradescope_tests(report, "reason")[0]["output"] == "wrong value"
+        assert gradescope_tests(report, "full")[0]["output"] == (
+            "f(x)\nexpected: 1.0\ngot: 2.0\nhint: look again")
+    finally:
+        i18n.set_lang(before)
 
 
 def test_zip_submission_and_stubs(tree, tmp_path):
@@ -80,7 +90,7 @@ def test_zip_submission_and_stubs(tree, tmp_path):
         for f in sorted((tmp_path / "src").rglob("*")):
             zf.write(f, f.relative_to(tmp_path / "src").as_posix())
     assert submission_source(tree / "submission") == tree / "submission" / "work.zip"
-    results = _autograde(tree)
+    results = _autograde(tree, "--hidden-detail", "reason")
     _check_spec(results)
     assert results["score"] == 0 and results["tests"]
     assert all(t["status"] == "failed" and t["output"].startswith("not implemented yet: TODO(ch01.")
@@ -89,7 +99,7 @@ def test_zip_submission_and_stubs(tree, tmp_path):
 
 def test_unusable_submission_is_a_message_not_a_crash(tree):
     (tree / "submission" / "notes.txt").write_text("no code here")
-    results = _autograde(tree)
+    results = _autograde(tree, "--hidden-detail", "reason")
     _check_spec(results)
     assert results["score"] == 0 and results["tests"] == []
     assert results["output"].startswith("not a submission")
