@@ -109,3 +109,14 @@ def test_grade_needs_submissions_and_out_without_gradescope(tmp_path):
     res = subprocess.run([sys.executable, "-m", "dldrill", "grade", "--chapters", "ch01"],
                          capture_output=True, text=True, cwd=tmp_path)
     assert res.returncode == 2 and "--gradescope" in res.stderr
+
+
+def test_notebook_submission(tree):
+    """A chapter notebook (`dldrill notebook ch01`) uploaded as is goes through the same intake."""
+    made = subprocess.run([sys.executable, "-m", "dldrill", "notebook", "ch01", "--out",
+                           str(tree / "submission")], capture_output=True, text=True)
+    assert made.returncode == 0 and (tree / "submission" / "ch01.ipynb").is_file(), made.stderr
+    results = _autograde(tree)
+    _check_spec(results)
+    assert results["score"] == 0 and results["tests"]
+    assert all(t["output"].startswith("not implemented yet: TODO(ch01.") for t in results["tests"])
