@@ -213,6 +213,9 @@ def test_hint_goes_one_level_up_each_time_and_is_recorded(kit, capsys):
     assert "hint 2/3 · approach" in out and "approach two" in out
     code, out, err = dl(capsys, "hint", "ch01.relux")
     assert code == 2 and "ch01.relu" in err
+    progress.record_pass(kit / "exercises", [e.id for e in catalog.load(kit)][:5])  # ch01.perceptron
+    code, out, err = dl(capsys, "hint")  # no name: the exercise `dldrill next` names
+    assert code == 0 and out.startswith("ch01.activations.relu ")
 
 
 def test_next_names_the_first_unpassed_exercise_and_a_command_that_selects_its_tests(kit, capsys):

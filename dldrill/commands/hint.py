@@ -15,8 +15,9 @@ LEVEL_NAMES = {1: i18n.tr("실마리", "nudge"), 2: i18n.tr("접근 방법", "ap
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("exercise", metavar="EXERCISE",
-                   help="chNN.function or chNN.module.function, e.g. ch04.conv2d_naive")
+    p.add_argument("exercise", metavar="EXERCISE", nargs="?", default=None,
+                   help="chNN.function or chNN.module.function, e.g. ch04.conv2d_naive "
+                        "(default: the exercise `dldrill next` names)")
     p.add_argument("--level", type=int, choices=(1, 2, 3), default=None,
                    help="1 a nudge, 2 the approach, 3 a near-solution sketch "
                         "(default: one level above the last one shown, starting at 1)")
@@ -26,12 +27,20 @@ def run(args: argparse.Namespace) -> int:
     from dldrill import catalog, hints, progress
     from dldrill.paths import exercises_root
 
+    root = exercises_root()
     try:
-        ex = catalog.find(args.exercise)
+        if args.exercise:
+            ex = catalog.find(args.exercise)
+        else:
+            done = progress.load(root).passed
+            ex = next((e for e in catalog.load() if e.id not in done), None)
+            if ex is None:
+                print(i18n.render(i18n.tr("모두 통과했습니다: 힌트가 필요 없네요.",
+                                          "everything passes: no hint needed.")))
+                return 0
     except catalog.ExerciseError as err:
         print(err, file=sys.stderr)
         return 2
-    root = exercises_root()
     shown = progress.load(root).hints.get(ex.id, 0)
     level = args.level or min(3, shown + 1)
     try:
