@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     hinted = [e for e in exs if state.hints.get(e.id)]
     print(i18n.render(i18n.tr(
         f"진도: {total_done}/{len(exs)} 통과 · 힌트를 본 연습문제 {len(hinted)}개",
-        f"progress: {total_done}/{len(exs)} passed · hints seen for {len(hinted)} exercises")))
+        f"progress: {total_done}/{len(exs)} passed · exercises with hints seen: {len(hinted)}")))
     for c in chapters:
         mine = [e for e in exs if e.chapter == c]
         done = sum(e.id in state.passed for e in mine)
