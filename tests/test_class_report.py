@@ -105,3 +105,12 @@ def test_hundred_submissions_within_budget(tmp_path):
     html, _ = write_report(tmp_path / "out")
     assert time.process_time() - start < 10  # CPU-seconds; the budget is 10 s
     assert "s099" in html.read_text()
+
+
+def test_similarity_threshold(batch, tmp_path):
+    from dldrill.class_report import analyse
+
+    strict = analyse(batch["tmp"] / "out", threshold=0.99)
+    renamed = {k for k, v in batch["kinds"].items() if v == "renamed"}
+    assert strict.near and not any({a, b} & renamed for a, b, _, _ in strict.near)
+    assert all(sim >= 0.99 for _, _, sim, _ in strict.near)

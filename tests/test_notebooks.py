@@ -12,13 +12,14 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from dldrill.curriculum import CHAPTERS
 from dldrill.grade import Settings, run_batch
-from dldrill.intake import ZipLimits, open_submission
+from dldrill.intake import Refused, ZipLimits, notebook_cells, open_submission, submission_id
 from dldrill.paths import exercises_root, kit_root, solutions_root
 
 nbformat = pytest.importorskip("nbformat")
@@ -100,6 +101,8 @@ def graded(tmp_path_factory):
     full = _filled()
     _write(inp / "alice.ipynb", full)
     _write(inp / "carol" / "ch01.ipynb", full)            # a folder of chapter notebooks
+    with zipfile.ZipFile(inp / "erin.zip", "w") as zf:    # a zip of one
+        zf.writestr("erin/ch01.ipynb", json.dumps(full))
     shutil.copytree(solutions_root() / "ch01", inp / "dave" / "ch01",
                     ignore=shutil.ignore_patterns("__pycache__"))  # the same code as a folder
     messy = copy.deepcopy(full)
@@ -129,7 +132,7 @@ def graded(tmp_path_factory):
         c["metadata"] = {}
         c["source"] = "x = 1\n"
     _write(inp / "bare.ipynb", bare)
-    names = ["alice.ipynb", "carol", "dave", "messy.ipynb", "deleted.ipynb", "old.ipynb",
+    names = ["alice.ipynb", "carol", "erin.zip", "dave", "messy.ipynb", "deleted.ipynb", "old.ipynb",
              "two.ipynb", "broken.ipynb", "bare.ipynb"]
     settings = Settings(out=tmp / "out", chapters=["ch01"], jobs=2, lang="en", timeout=300,
                         select=SELECT)
@@ -143,7 +146,7 @@ def _notes(out) -> list[str]:
 
 def test_notebooks_grade_like_the_same_code_as_a_folder(graded):
     by = graded["by_id"]
-    for sid in ("alice", "carol", "dave"):
+    for sid in ("alice", "carol", "erin", "dave"):
         assert by[sid].row["status"] == "graded", (sid, by[sid].row["status"])
         assert by[sid].row["total_points"] == by[sid].row["max_points"] > 0
     assert by["alice"].row["content_hash"] == by["carol"].row["content_hash"]
@@ -189,3 +192,12 @@ def test_notebook_intake_is_cheap_and_does_not_import_nbformat(graded, tmp_path)
     (tmp_path / "x").mkdir()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_notebook_ids_and_size_cap(tmp_path):
+    assert submission_id(Path("/in/alice.ipynb")) == "alice"
+    assert submission_id(Path("/in/bob/ch04.ipynb")) == "bob"  # a chapter notebook: its folder
+    big = _write(tmp_path / "big.ipynb", _filled())
+    with pytest.raises(Refused) as err:
+        notebook_cells(big, ZipLimits(max_member_bytes=10_000))
+    assert err.value.status.startswith("rejected: notebook too large: big.ipynb")
