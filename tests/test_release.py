@@ -210,6 +210,8 @@ def test_self_study_report_uses_the_packed_answer_key(released, tmp_path):
 
 def _workflow_command(root: Path) -> str:
     flow = yaml.safe_load((root / ".github" / "workflows" / "classroom.yml").read_text())
+    # The reporter uploads scores only from this workflow name and this one job.
+    assert flow["name"] == "Autograding Tests" and list(flow["jobs"]) == ["run-autograding-tests"]
     steps = flow["jobs"]["run-autograding-tests"]["steps"]
     step = next(s for s in steps if s.get("id") == "dldrill")
     reporter = next(s for s in steps if "autograding-grading-reporter" in s.get("uses", ""))
