@@ -176,64 +176,75 @@ def _loss_here(logits, y: np.ndarray) -> float:
                                                    torch.as_tensor(y)))
 
 
-@grader("mnist-99", points=2)
-def test_train_is_seeded_and_lowers_the_loss(student, reference, artifacts, traced_logits_of):
+HINT_SEED = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 섞기를 "
+               "정하세요",
+               "inside train, torch.manual_seed(seed) fixes the initial weights and a Generator "
+               "seeded with seed the shuffling")
+HINT_TRAIN_STEP = tr("배치마다 zero_grad → forward → loss → backward → step; 출력은 로짓",
+                     "per batch zero_grad → forward → loss → backward → step; the model outputs "
+                     "logits")
+HINT_RETURN_EVAL = tr("학습이 끝나면 model.eval()을 부르고 돌려주세요",
+                      "call model.eval() at the end of train, before returning it")
+
+
+@grader("mnist-99", points=1)
+def test_train_is_seeded(student):
     """train(640 images, epochs=2, seed=5, device="cpu": bit-exact) twice, after
     torch.manual_seed(0) and (99): the same weights (`state_dict()` read through the handle)
-    and predictions; seed=6 gives other weights; the model comes back in eval mode. The
-    cross-entropy of the trained model on its training images — its logits computed from its
-    traced graph in an artifact process, the loss here — must be below 0.6 × that of a fresh
-    build_model() (answer key: 0.83 vs 2.31). Budget 20 CPU-s for the three trainings and
-    predictions (answer key: 2.6 CPU-s; 3.7 for the whole test in the sandbox)."""
-    artifacts.prepare("torch")  # its start-up overlaps the training in the child
+    and predictions; seed=6 gives other weights. Budget 20 CPU-s for the three trainings and
+    predictions (answer key: 2.6 CPU-s in the sandbox)."""
     X_tr, X_te, y_tr, _ = mnist_subset_split()
-    X, y = X_tr[:640], y_tr[:640]
-    hint_seed = tr("train 안에서 torch.manual_seed(seed)로 초기 가중치를, seed로 만든 Generator로 "
-                   "섞기를 정하세요",
-                   "inside train, torch.manual_seed(seed) fixes the initial weights and a Generator "
-                   "seeded with seed the shuffling")
     states, preds = [], []
     with student.time_limit(20.0, "train(640 images, 2 epochs) three times"):
         for global_seed, seed in ((0, 5), (99, 5), (0, 6)):
             student.call("torch:manual_seed", global_seed)
-            model = student.call(f"{MODULE}:train", X, y, 2, seed=seed, device="cpu")
-            if model.training is not False:
-                raise failure("train(...).training (the returned model's mode)",
-                              "False (eval mode)", repr(model.training)[:40],
-                              tr("학습이 끝나면 model.eval()을 부르고 돌려주세요",
-                                 "call model.eval() at the end of train, before returning it"))
+            model = student.call(f"{MODULE}:train", X_tr[:640], y_tr[:640], 2, seed=seed,
+                                 device="cpu")
             states.append(_state(model.state_dict(), "train(...).state_dict()"))
             preds.append(_labels(student.call(f"{MODULE}:predict", model, X_te[:200]), 200,
                                  "predict(trained model, X (200, 28, 28))"))
-            if len(states) == 1:
-                first = model
     what = "train(X, y, 2, seed=5) after torch.manual_seed(0) vs after torch.manual_seed(99)"
     if list(states[0]) != list(states[1]):
         raise failure(f"{what}: state_dict keys", str(list(states[0])), str(list(states[1])),
-                      hint_seed)
+                      HINT_SEED)
     for key in states[0]:
         assert_close(states[1][key], states[0][key], rtol=0, atol=0, what=f"{what}: {key}",
-                     hint=hint_seed)
-    assert_close(preds[1], preds[0], rtol=0, atol=0, what=f"{what}: predictions", hint=hint_seed)
+                     hint=HINT_SEED)
+    assert_close(preds[1], preds[0], rtol=0, atol=0, what=f"{what}: predictions", hint=HINT_SEED)
     if all(torch.equal(torch.as_tensor(states[2][k]), torch.as_tensor(states[0][k]))
            for k in states[0]):
         raise failure("train(..., seed=6) vs train(..., seed=5): weights",
                       tr("다름", "different"), tr("같음", "equal"),
                       tr("seed 인자를 쓰세요 (고정된 숫자 말고)",
                          "use the seed argument, not a fixed number"))
+
+
+@grader("mnist-99", points=1)
+def test_train_returns_a_trained_model_in_eval_mode(student, reference, artifacts,
+                                                    traced_logits_of):
+    """train(640 images, epochs=2, seed=5) returns its model in eval mode, and the model's
+    cross-entropy on its training images — its logits computed from its traced graph in an
+    artifact process, the loss here — is below 0.6 × that of a fresh build_model() (answer key:
+    0.83 vs 2.31). Budget 10 CPU-s for the training (answer key: under 1 CPU-s)."""
+    artifacts.prepare("torch")  # its start-up overlaps the training in the child
+    X_tr, _, y_tr, _ = mnist_subset_split()
+    X, y = X_tr[:640], y_tr[:640]
+    with student.time_limit(10.0, "train(640 images, 2 epochs)"):
+        student.call("torch:manual_seed", 0)
+        model = student.call(f"{MODULE}:train", X, y, 2, seed=5, device="cpu")
+    if model.training is not False:
+        raise failure("train(...).training (the returned model's mode)", "False (eval mode)",
+                      repr(model.training)[:40], HINT_RETURN_EVAL)
     student.call("torch:manual_seed", 5)
     fresh = student.call(f"{MODULE}:build_model")
     x = torch.as_tensor(reference.call(f"{MODULE}:preprocess", X))
-    logits = traced_logits_of(student, artifacts, {"trained": first, "fresh": fresh}, x,
+    logits = traced_logits_of(student, artifacts, {"trained": model, "fresh": fresh}, x,
                               "train(640 images, 2 epochs)", hint=HINT_TRACE, batch=1000)
     trained, untrained = _loss_here(logits["trained"], y), _loss_here(logits["fresh"], y)
     if not trained < 0.6 * untrained:
         raise failure("cross-entropy on the 640 training images, trained (2 epochs) vs a fresh "
                       "build_model()", f"< 0.6 × {untrained:.3f} = {0.6 * untrained:.3f}",
-                      f"{trained:.3f}",
-                      tr("배치마다 zero_grad → forward → loss → backward → step; 출력은 로짓",
-                         "per batch zero_grad → forward → loss → backward → step; the model "
-                         "outputs logits"))
+                      f"{trained:.3f}", HINT_TRAIN_STEP)
 
 
 def _state(value, what: str) -> dict:
