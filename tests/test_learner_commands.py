@@ -313,6 +313,7 @@ def test_reset_restores_one_function_after_a_backup_and_loses_nothing(kit, capsy
     backup = kit / re.search(r"backup: (\S+)", out).group(1)
     assert backup.read_bytes() == mine
     assert backup.parent == kit / "exercises" / ".dldrill" / "backup" / "ch01"
+    assert re.fullmatch(r"activations\.\d{8}T\d{6}Z\.py\.bak", backup.name)
     text = act.read_text(encoding="utf-8")
     assert RELU_STUB in text and "# mine\n" not in text
     assert "# mine too" in text and "MY_NOTE = 1" in text  # the rest is as the learner had it

@@ -2,7 +2,7 @@
 
 Only that function (or method, or module-level answer) changes: the rest of the file stays as the
 learner has it. Before anything is written, the learner's whole file is copied to
-`exercises/.dldrill/backup/<chapter>/<file>.<UTC time>.py` (never over an older backup), the copy
+`exercises/.dldrill/backup/<chapter>/<file>.<UTC time>.py.bak` (never over an older backup), the copy
 is read back and compared, and its path is printed. The stub's version comes from the answer key
 (`solutions/`, through `dldrill.stubgen`, exactly what `dldrill sync` writes) or, in a released
 course without `solutions/`, from the oldest version of the file in git that is still an untouched
@@ -65,16 +65,17 @@ def _from_git(kit: Path, path: Path) -> str | None:
 
 
 def backup_path(root: Path, ex: object, stamp: str) -> Path:
-    """exercises/.dldrill/backup/ch04/conv.20261206T000102Z.py, never an existing file."""
+    """exercises/.dldrill/backup/ch04/conv.20261206T000102Z.py.bak, never an existing file (not
+    `.py`: no linter, test runner or import ever takes a backup for code of the course)."""
     from dldrill import catalog, progress
 
     assert isinstance(ex, catalog.Exercise)
     folder = root / progress.FOLDER / "backup" / ex.chapter
     stem = ex.path.stem
-    candidate = folder / f"{stem}.{stamp}.py"
+    candidate = folder / f"{stem}.{stamp}.py.bak"
     n = 1
     while candidate.exists():
-        candidate = folder / f"{stem}.{stamp}-{n}.py"
+        candidate = folder / f"{stem}.{stamp}-{n}.py.bak"
         n += 1
     return candidate
 
