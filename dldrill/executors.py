@@ -127,8 +127,6 @@ class DaskRemote:
         return max(1, sum(self.client.nthreads().values()))
 
     def __call__(self, folder: Path, settings: Settings, running: Running) -> ChildResult:
-        from distributed import TimeoutError as DaskTimeout
-
         key = tuple(settings.chapters)
         if key not in self.hashes:
             self.hashes[key] = graders_hash(settings.chapters)
@@ -137,15 +135,15 @@ class DaskRemote:
                                     settings.select, settings.timeout, self.forkserver,
                                     self.hashes[key], pure=False)
         deadline = time.monotonic() + settings.timeout + GRACE_S
+        done = threading.Event()
+        future.add_done_callback(lambda _: done.set())
         try:
-            while True:
+            while not done.wait(POLL_S):
                 if running.stopping:
                     raise RuntimeError("interrupted")
-                try:
-                    return ChildResult(**future.result(timeout=POLL_S))
-                except DaskTimeout:
-                    if time.monotonic() > deadline:
-                        return ChildResult(None, b"", b"no answer from the worker", timed_out=True)
+                if time.monotonic() > deadline:
+                    return ChildResult(None, b"", b"no answer from the worker", timed_out=True)
+            return ChildResult(**future.result())
         finally:
             if not future.done():
                 future.cancel()
