@@ -10,7 +10,10 @@ resolved is itself a finding: a tool must be able to check it. Each target must 
 class, method (`Class.method`) or module-level value of `solutions/chNN/<module>.py` and of the
 stub in `exercises/`; where the grader calls it directly (`.call(target, ...)`, `compare`), the
 positional arity and the keyword names must fit the signature (of `__init__` for a class).
-Runs in well under a second; a renamed solution function fails here, not only in the full suite.
+Methods called and attributes read on an object such a call returned (`es.step(loss)`,
+`p.w`) must exist on its class too (attributes in the solution, whose `__init__` sets them),
+unless the class has a base class that may provide them. Runs in a few CPU-seconds; a renamed
+solution function or method fails here, not only in the full suite.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Use:
     target: str
     args: int | None = None
     keywords: tuple[str, ...] | None = None
+    member: str = ""  # a method called (or attribute read) on the object `target` returned
+    attribute: bool = False  # `member` read as an attribute, not called
 
 
 def _constants(tree: ast.Module) -> dict[str, object]:
@@ -231,7 +236,44 @@ def grader_uses(graders: Path) -> list[Use]:
                     keywords = tuple(k.arg for k in call.keywords)
             for target in dict.fromkeys(_strings(node, consts, envs.get(node, {}))):
                 uses.append(Use(rel, node.lineno, target, args, keywords))
+        for func in funcs:
+            uses += _handle_uses(rel, func, consts, envs, direct)
     return uses
+
+
+def _handle_uses(rel: str, func: ast.FunctionDef, consts: dict, envs: dict,
+                 direct: dict[ast.AST, ast.Call]) -> list[Use]:
+    """Methods called and attributes read on a handle that one `.call(target, ...)` returned in
+    `func` (`net = student.call(f"{MODULE}:TwoLayerNet", ...)`, then `net.fit(X, y, 5, 0.5)`)."""
+    calls = {id(c): c for c in direct.values()}
+    bound: dict[str, list[str | None]] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            target = None
+            if isinstance(node.value, ast.Call) and id(node.value) in calls:
+                found = _strings(node.value.args[0], consts, envs.get(node.value.args[0], {}))
+                target = found[0] if len(found) == 1 and TARGET.match(found[0]) else None
+            bound.setdefault(node.targets[0].id, []).append(target)
+    handles = {name: ts[0] for name, ts in bound.items() if len(ts) == 1 and ts[0]}
+    parents = {id(child): node for node in ast.walk(func) for child in ast.iter_child_nodes(node)}
+    out = []
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in handles and isinstance(node.ctx, ast.Load)
+                and not node.attr.startswith("_")):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Call) and parent.func is node:
+            args = None if any(isinstance(a, ast.Starred) for a in parent.args) else len(
+                parent.args)
+            keywords = (tuple(k.arg for k in parent.keywords)
+                        if all(k.arg is not None for k in parent.keywords) else None)
+            out.append(Use(rel, node.lineno, handles[node.value.id], args, keywords, node.attr))
+        else:
+            out.append(Use(rel, node.lineno, handles[node.value.id], member=node.attr,
+                           attribute=True))
+    return out
 
 
 def _find(tree: ast.Module, dotted: str) -> ast.AST | None:
@@ -250,6 +292,36 @@ def _find(tree: ast.Module, dotted: str) -> ast.AST | None:
             return None
         body = found.body if isinstance(found, ast.ClassDef) else []
     return found
+
+
+def _member(cls: ast.ClassDef, name: str) -> ast.AST | None:
+    """A method or class-level value of `cls`, or an assignment `self.name = ...` in one of its
+    methods."""
+    found = _find(ast.Module(body=[cls], type_ignores=[]), f"{cls.name}.{name}")
+    if found is not None:
+        return found
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name) and node.value.id == "self"
+                and node.attr == name):
+            return node
+    return None
+
+
+def _member_problem(node: ast.AST, use: Use, label: str) -> str | None:
+    """What is wrong with `use.member` on an object of the class `node` (None when fine, or when
+    it may come from a base class defined elsewhere)."""
+    if not isinstance(node, ast.ClassDef):
+        return None  # a factory function: what it returns is not known statically
+    found = _member(node, use.member)
+    if found is None:
+        if node.bases:
+            return None  # may be inherited (nn.Module.eval, Optimizer.state_dict, ...)
+        return f"{label}: {node.name} has no {'attribute' if use.attribute else 'method'} " \
+               f"{use.member!r}"
+    if use.attribute or not isinstance(found, ast.FunctionDef):
+        return None
+    return _signature_problem(found, use, method=True)
 
 
 def _signature_problem(node: ast.AST, use: Use, method: bool) -> str | None:
@@ -300,7 +372,16 @@ def problems(uses: list[Use], roots: dict[str, Path]) -> list[str]:
             if node is None and f"TODO({module}.{name})" in ast.unparse(tree):
                 continue  # a stubbed module-level value: `raise NotImplementedError("TODO(...)")`
             if node is None:
-                out.append(f"{where}: not defined in {label}/{module.replace('.', '/')}.py")
+                if not use.member:  # a missing class is reported once, by its own use
+                    out.append(f"{where}: not defined in {label}/{module.replace('.', '/')}.py")
+                continue
+            if use.member:
+                # a stub's __init__ is a TODO: attributes are looked for in the solution only
+                if use.attribute and label != "solutions":
+                    continue
+                problem = _member_problem(node, use, label)
+                if problem:
+                    out.append(f"{where}.{use.member}: {problem}")
                 continue
             problem = _signature_problem(node, use, method="." in name)
             if problem:
@@ -367,3 +448,24 @@ def test_an_unresolvable_target_is_a_finding(tmp_path):
     found = problems(grader_uses(tmp_path / "graders"), _roots(ROOT))
     assert found == ["graders/ch08/test_x.py:5: ch08.regularization:{?}: "
                      "cannot be resolved statically"]
+
+
+def test_a_renamed_method_of_a_returned_object_is_caught(tmp_path):
+    """`es = student.call(f"{MODULE}:EarlyStopping", ...)` then `es.step(loss)`: renaming the
+    method (in the stub here) is caught, and so is an attribute the solution no longer sets."""
+    for folder in ("graders", "solutions", "exercises"):
+        shutil.copytree(ROOT / folder / "ch08", tmp_path / folder / "ch08",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    uses = grader_uses(tmp_path / "graders")
+    assert any(u.target == "ch08.regularization:EarlyStopping" and u.member == "step"
+               for u in uses)
+    stub = tmp_path / "exercises" / "ch08" / "regularization.py"
+    stub.write_text(stub.read_text().replace("    def step(self, val_loss", "    def update(self, val_loss"))
+    solution = tmp_path / "solutions" / "ch08" / "regularization.py"
+    text = solution.read_text()
+    assert "self.best_loss =" in text
+    solution.write_text(text.replace("self.best_loss", "self.best"))
+    found = problems(uses, _roots(tmp_path))
+    assert any("EarlyStopping.step" in f and "exercises: EarlyStopping has no method 'step'" in f
+               for f in found), found
+    assert any("solutions: EarlyStopping has no attribute 'best_loss'" in f for f in found), found
