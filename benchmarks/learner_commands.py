@@ -29,7 +29,7 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from dldrill import catalog  # noqa: E402
+from dldrill import catalog, reach  # noqa: E402
 
 CASES = {  # exercise -> two wrong bodies to alternate (the tests fail, the exercise stays current)
     "ch01.activations.relu": ("return x", "return -x"),
@@ -71,7 +71,7 @@ def watch(root: Path, exercise: str, bodies: tuple[str, str], repeat: int) -> No
     proc = subprocess.Popen([sys.executable, "-m", "dldrill", "watch", ex.short, "--lang", "en"],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    args = catalog.pytest_args(ex, root / "exercises")
+    args = reach.pytest_args(ex, root / "exercises")
 
     def wait_for(marker: str) -> str:
         while True:

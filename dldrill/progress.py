@@ -199,7 +199,7 @@ def evaluate(records: list[dict], root: Path, tests: Path | None = None) -> tupl
             todo_hit.add(reason[5:-1])
     if not groups:
         return [], []
-    from dldrill import catalog
+    from dldrill import catalog, reach
 
     before = load(root)
     passed: list[str] = []
@@ -220,7 +220,7 @@ def evaluate(records: list[dict], root: Path, tests: Path | None = None) -> tupl
         reaching: set[tuple[str, str]] = set()
         for file in sorted({f for f, _ in runs}):
             if (ex.chapter, file) not in names:
-                names[(ex.chapter, file)] = catalog.names_used_by_tests(tests / ex.chapter / file)
+                names[(ex.chapter, file)] = reach.names_used_by_tests(tests / ex.chapter / file)
             for test, used in names[(ex.chapter, file)].items():
                 every.add((file, test))
                 if wanted in used:

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dldrill import catalog, i18n, progress
+from dldrill import catalog, i18n, progress, reach
 
 Write = Callable[[str], None]
 PROBE = "watch-probe.txt"
@@ -221,7 +221,7 @@ def loop(scope: list[catalog.Exercise], kit: Path, root: Path, events: Iterator[
         _say(out, f"── {time.strftime('%H:%M:%S')} · {ex.id} · {test_command(ex, root)}",
              f"── {time.strftime('%H:%M:%S')} · {ex.id} · {test_command(ex, root)}")
         started = time.monotonic()
-        records, code = runner.run(catalog.pytest_args(ex, root), out)
+        records, code = runner.run(reach.pytest_args(ex, root), out)
         passed, _ = progress.evaluate(records, root)
         runs += 1
         took = time.monotonic() - started

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dldrill import catalog, hints, i18n, progress, stubgen
+from dldrill import catalog, hints, i18n, progress, reach, stubgen
 from dldrill.cli import main as cli_main
 from dldrill.commands import status as status_cmd
 from dldrill.paths import kit_root
@@ -233,7 +233,7 @@ def test_next_names_the_first_unpassed_exercise_and_a_command_that_selects_its_t
                               cwd=kit, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "DLDRILL_ROOT": str(kit)})
         chosen = {ln.split("::")[-1].split("[")[0] for ln in done.stdout.splitlines() if "::" in ln}
-        reaching = set(catalog.reaching_tests(catalog.find(ex), kit / "exercises"))
+        reaching = set(reach.reaching_tests(catalog.find(ex), kit / "exercises"))
         assert chosen == reaching and chosen, (cmd, done.stdout[-500:])
 
 
@@ -468,17 +468,17 @@ def test_pytest_args_use_node_ids_where_a_k_name_would_pick_other_tests(tmp_path
         "def test_relu_twice():\n    pass\n\ndef test_other():\n    pass\n", encoding="utf-8")
     ex = catalog.Exercise("ch01", "activations", "relu", tmp_path / "ch01" / "activations.py")
     test_file = str(tmp_path / "ch01" / "test_activations.py")
-    assert catalog.pytest_args(ex, tmp_path) == [f"{test_file}::test_relu"]
+    assert reach.pytest_args(ex, tmp_path) == [f"{test_file}::test_relu"]
     ex2 = catalog.Exercise("ch01", "activations", "relu", tmp_path / "ch01" / "activations.py")
     (tmp_path / "ch01" / "test_activations.py").write_text(
         "from ch01.activations import relu\n\ndef test_first():\n    relu(1)\n\n"
         "def test_second():\n    pass\n", encoding="utf-8")
-    assert catalog.pytest_args(ex2, tmp_path) == [test_file, "-k", "test_first"]
+    assert reach.pytest_args(ex2, tmp_path) == [test_file, "-k", "test_first"]
     # "test_a" would also match the file's name, test_activations.py
     (tmp_path / "ch01" / "test_activations.py").write_text(
         "from ch01.activations import relu\n\ndef test_a():\n    relu(1)\n\n"
         "def test_second():\n    pass\n", encoding="utf-8")
-    assert catalog.pytest_args(ex2, tmp_path) == [f"{test_file}::test_a"]
+    assert reach.pytest_args(ex2, tmp_path) == [f"{test_file}::test_a"]
 
 
 def test_watch_says_when_pytest_could_not_collect(kit, lang):
@@ -556,3 +556,20 @@ def test_watch_shows_a_long_tests_name_while_it_runs(kit):
     named = next(t for t, s in chunks if "test_takes_a_while" in s)
     done = next(t for t, s in chunks if "PASSED" in s)
     assert done - named >= 0.7  # the name was on screen while the test ran
+
+
+def test_a_test_reaches_what_its_helpers_fixtures_constants_and_strings_name(tmp_path):
+    test_file = tmp_path / "test_x.py"
+    test_file.write_text(
+        "import pytest\nfrom ch01.activations import relu as r\n\nCASES = ['sigmoid', 'tanh']\n\n"
+        "def _helper():\n    return r(1)\n\n@pytest.fixture\ndef model():\n    return TwoLayerNet()\n\n"
+        "def test_helper():\n    _helper()\n\ndef test_fixture(model):\n    pass\n\n"
+        "@pytest.mark.parametrize('name', CASES)\ndef test_cases(name):\n    pass\n\n"
+        "def test_string(student):\n    student.call('ch06.attention:scaled_dot_product_attention')\n",
+        encoding="utf-8")
+    used = reach.names_used_by_tests(test_file)
+    assert "relu" in used["test_helper"]  # through the helper and the import alias
+    assert "TwoLayerNet" in used["test_fixture"]  # through the fixture it takes
+    assert {"sigmoid", "tanh"} <= used["test_cases"]  # through the module-level constant
+    assert "scaled_dot_product_attention" in used["test_string"]
+    assert "TwoLayerNet" not in used["test_helper"]

@@ -20,10 +20,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def test_command(ex: object, root: object) -> str:
     """`pytest exercises/ch04/test_conv.py -k "test_a or test_b"`, paths as the learner types them."""
-    from dldrill import catalog
+    from dldrill import catalog, reach
 
     assert isinstance(ex, catalog.Exercise)
-    args = catalog.pytest_args(ex, root)  # type: ignore[arg-type]
+    args = reach.pytest_args(ex, root)  # type: ignore[arg-type]
     test_file = args[0].split("::", 1)[0]
     args = [ex.shown(Path(test_file)) + a[len(test_file):] if a.startswith(test_file) else a
             for a in args]

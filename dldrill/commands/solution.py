@@ -31,10 +31,10 @@ def passes_now(ex: object, root: Path, kit: Path) -> tuple[bool, str]:
     import subprocess
     import tempfile
 
-    from dldrill import catalog, progress
+    from dldrill import catalog, progress, reach
 
     assert isinstance(ex, catalog.Exercise)
-    args = catalog.pytest_args(ex, root)
+    args = reach.pytest_args(ex, root)
     with tempfile.TemporaryDirectory(prefix="dldrill-solution-") as tmp:
         out = Path(tmp) / "results.json"
         cmd = [sys.executable, "-m", "pytest", *args, "-q", "--results-json", str(out)]
