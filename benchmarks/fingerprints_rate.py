@@ -109,14 +109,18 @@ def main() -> int:
         started = time.process_time(), time.monotonic()
         again = rebuild(args.rebuild, args.sandbox)
         same = total = 0
+        missed: list[str] = []
         for chapter, table in again.items():
             old, new = entries(tables.get(chapter, {})), entries(table)
             for name, pairs in old.items():
                 total += len(pairs)
                 same += len(pairs & new.get(name, set()))
+                missed += [f"  not again: {name} {key}" for key, _ in sorted(pairs - new.get(
+                    name, set()))]
         how = "through the sandbox" if args.sandbox else "in forks"
         print(f"reproduced {how} ({', '.join(args.rebuild)}): {same}/{total} entries "
               f"({100 * same / max(1, total):.1f}%), {time.monotonic() - started[1]:.0f} s wall")
+        print("\n".join(missed[:10]))
     return 0
 
 
