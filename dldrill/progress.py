@@ -18,10 +18,12 @@ Light on purpose (no torch, numpy or pytest): `dldrill hint`, `next` and `status
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +106,18 @@ def load(root: Path) -> Progress:
 
 ATTRIBUTES = "# git: merge the progress file by keeping both sides' lines (dldrill reads the union)\n" \
              f"{FILE} merge=union\n"
+IGNORED = ".lock\n"
+
+
+def _folder(root: Path) -> Path:
+    """exercises/.dldrill/, made with its `.gitattributes` (union merge of the progress file) and
+    `.gitignore` (the lock file) the first time."""
+    folder = state_path(root).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in ((".gitattributes", ATTRIBUTES), (".gitignore", IGNORED)):
+        if not (folder / name).exists():
+            (folder / name).write_text(text, encoding="utf-8")
+    return folder
 
 
 def save(root: Path, progress: Progress) -> Path:
@@ -112,10 +126,7 @@ def save(root: Path, progress: Progress) -> Path:
     two branches never conflict on it, and `parse` keeps the later time and higher hint level
     of an exercise listed twice."""
     path = state_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    attributes = path.parent / ".gitattributes"
-    if not attributes.exists():
-        attributes.write_text(ATTRIBUTES, encoding="utf-8")
+    _folder(root)
     fd, tmp = tempfile.mkstemp(prefix=".progress.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -128,28 +139,48 @@ def save(root: Path, progress: Progress) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Holds `.dldrill/.lock` (an advisory lock, where the platform has one) for a
+    read-modify-write: watch mode's test run and a `dldrill hint` never lose each other's line."""
+    folder = _folder(root)
+    try:
+        import fcntl
+    except ImportError:  # Windows: the writes stay atomic, only a race can lose one update
+        yield
+        return
+    with open(folder / ".lock", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def record_pass(root: Path, passed: list[str] | tuple[str, ...] | set[str],
                 failed: list[str] | tuple[str, ...] | set[str] = (), via: str = "tests",
                 when: str | None = None) -> Progress:
     """Records the exercises in `passed` as passing now, and drops the pass of those in `failed`
     (the state says what the latest run found). Returns the new progress."""
-    p = load(root)
-    stamp = when or now()
-    for ex in passed:
-        p.passed[ex] = stamp
-        p.via[ex] = via
-    for ex in failed:
-        p.passed.pop(ex, None)
-        p.via.pop(ex, None)
-    save(root, p)
+    with _locked(root):
+        p = load(root)
+        stamp = when or now()
+        for ex in passed:
+            p.passed[ex] = stamp
+            p.via[ex] = via
+        for ex in failed:
+            p.passed.pop(ex, None)
+            p.via.pop(ex, None)
+        save(root, p)
     return p
 
 
 def record_hint(root: Path, exercise: str, level: int) -> Progress:
     """Records that hint `level` of `exercise` was shown (the highest level is kept)."""
-    p = load(root)
-    p.hints[exercise] = max(int(level), p.hints.get(exercise, 0))
-    save(root, p)
+    with _locked(root):
+        p = load(root)
+        p.hints[exercise] = max(int(level), p.hints.get(exercise, 0))
+        save(root, p)
     return p
 
 

@@ -573,3 +573,14 @@ def test_a_test_reaches_what_its_helpers_fixtures_constants_and_strings_name(tmp
     assert {"sigmoid", "tanh"} <= used["test_cases"]  # through the module-level constant
     assert "scaled_dot_product_attention" in used["test_string"]
     assert "TwoLayerNet" not in used["test_helper"]
+
+
+def test_concurrent_records_lose_nothing(tmp_path):
+    root = tmp_path / "exercises"
+    code = ("import sys\nfrom pathlib import Path\nfrom dldrill import progress\n"
+            "for i in range(40):\n"
+            "    progress.record_hint(Path(sys.argv[1]), f'ch0{sys.argv[2]}.m.f{i}', 1)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(root), str(n)]) for n in (1, 2)]
+    assert [p.wait(120) for p in procs] == [0, 0]
+    assert len(progress.load(root).hints) == 80
+    assert (root / ".dldrill" / ".gitignore").read_text(encoding="utf-8") == ".lock\n"
