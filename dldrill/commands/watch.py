@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
     env_mode = os.environ.get("DLDRILL_WATCH", "").lower()
     chapters = sorted({e.chapter for e in exs})
-    preload = sorted({m for c in chapters for m in PRELOAD[CHAPTERS[c].framework]})
+    # The current exercise's framework (a later one in another chapter imports its own).
+    preload = list(PRELOAD[CHAPTERS[start.chapter].framework_for(start.module)])
     print(i18n.render(i18n.tr(f"준비 중: pytest와 {', '.join(preload)}을(를) 한 번만 불러옵니다…",
                               f"getting ready: importing pytest and {', '.join(preload)} once…")),
           flush=True)
