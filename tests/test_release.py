@@ -281,6 +281,13 @@ def test_refuses_a_folder_it_did_not_make(tmp_path):
     assert res.returncode == 2 and "not made by dldrill release" in res.stderr
     (tmp_path / "empty").mkdir()
     assert release(tmp_path / "empty", ["ch01"])[0].written
+    # The command lists what it kept: a file edited since the last release.
+    stub = tmp_path / "empty" / "exercises" / "ch01" / "losses.py"
+    stub.write_text(stub.read_text() + "# mine\n")
+    res = subprocess.run([sys.executable, "-m", "dldrill", "release", "--out", str(tmp_path / "empty"),
+                          "--chapters", "ch01", "--lang", "en"], capture_output=True, text=True)
+    assert res.returncode == 0 and "kept: exercises/ch01/losses.py" in res.stdout, res.stdout
+    assert stub.read_text().endswith("# mine\n")
 
 
 def test_gradescope_bundle(released):
