@@ -1,7 +1,8 @@
 """How often a mistake fingerprint names the mistake: the kit's mutants and the public-code ones.
 
 Reads the committed tables (dldrill/fingerprints/chNN.json, built by `python -m
-dldrill.testing.fingerprints build`) and prints, per chapter and in all:
+dldrill.testing.fingerprints build`) and prints, per chapter and in all, for the graders and for
+the visible tests:
 
 - fingerprinted: mutants with at least one failing check that carries a digest (a value-returning
   check; a crash, a timeout or a warning has none), out of the mutants graded for the table;
@@ -9,7 +10,7 @@ dldrill.testing.fingerprints build`) and prints, per chapter and in all:
   i.e. the mistake would still be named with this mutant taken out of the catalogue;
 - public code: the mutants taken from public code (`source` in their TOML) whose value matches a
   kit-written mutant's entry: a mistake found in the wild, named by the kit's own catalogue;
-- reproduced (`--rebuild ch01 ...`, optional): those chapters graded again, each mutant through the
+- reproduced (`--rebuild ch01 ...`, optional; graders): those chapters graded again, each mutant through the
   full sandbox as a learner's code is (`--sandbox`) or in forks like the builder: the share of the
   table's (mutant, check, digest) entries the new run gives again.
 
@@ -31,19 +32,21 @@ from dldrill.grading.fingerprints import table_dir
 from dldrill.testing.mutants import load_samples
 
 
-def entries(table: dict) -> dict[str, set[tuple[str, str]]]:
-    """{mutant: {(test key, digest)}} of one table."""
+def entries(table: dict, root: str = "") -> dict[str, set[tuple[str, str]]]:
+    """{mutant: {(test key, digest)}} of one table (only keys under `root`/ when given)."""
     out: dict[str, set[tuple[str, str]]] = {name: set() for name in table.get("mistakes", {})}
     for key, by_digest in table.get("tests", {}).items():
+        if root and not key.startswith(root + "/"):
+            continue
         for digest, names in by_digest.items():
             for name in names:
                 out.setdefault(name, set()).add((key, digest))
     return out
 
 
-def rates(table: dict, public: set[str]) -> dict[str, tuple[int, int]]:
-    """(hits, out of) for each measure of one table."""
-    mine = entries(table)
+def rates(table: dict, public: set[str], root: str) -> dict[str, tuple[int, int]]:
+    """(hits, out of) for each measure of one table, for the tests under `root`/."""
+    mine = entries(table, root)
     tests = table.get("tests", {})
     graded = list(mine)
     printed = [n for n in graded if mine[n]]
@@ -91,27 +94,30 @@ def main() -> int:
     args = parser.parse_args()
     public = {s.name for s in load_samples() if s.kind == "mutants" and s.source}
     totals: dict[str, list[int]] = {}
-    print(f"{'chapter':8} {'fingerprinted':>16} {'leave-one-out':>16} {'public code':>14}")
     tables = {p.stem: json.loads(p.read_text(encoding="utf-8"))
               for p in sorted(table_dir().glob("ch*.json"))}
-    for chapter, table in tables.items():
-        r = rates(table, public)
-        cells = []
-        for name, (hit, n) in r.items():
-            t = totals.setdefault(name, [0, 0])
-            t[0] += hit
-            t[1] += n
-            cells.append(f"{hit:>3}/{n:<3} {100 * hit / n if n else 0:5.1f}%")
-        print(f"{chapter:8} " + " ".join(f"{c:>16}" for c in cells))
-    print(f"{'all':8} " + " ".join(
-        f"{f'{h:>3}/{n:<3} {100 * h / n if n else 0:5.1f}%':>16}" for h, n in totals.values()))
+    for root, title in (("graders", "graders (dldrill report, pytest graders)"),
+                        ("exercises", "visible tests (pytest exercises/chNN)")):
+        totals = {}
+        print(f"\n{title}\n{'chapter':8} {'fingerprinted':>16} {'leave-one-out':>16} "
+              f"{'public code':>16}")
+        for chapter, table in tables.items():
+            cells = []
+            for name, (hit, n) in rates(table, public, root).items():
+                t = totals.setdefault(name, [0, 0])
+                t[0] += hit
+                t[1] += n
+                cells.append(f"{hit:>3}/{n:<3} {100 * hit / n if n else 0:5.1f}%")
+            print(f"{chapter:8} " + " ".join(f"{c:>16}" for c in cells))
+        print(f"{'all':8} " + " ".join(
+            f"{f'{h:>3}/{n:<3} {100 * h / n if n else 0:5.1f}%':>16}" for h, n in totals.values()))
     if args.rebuild:
         started = time.process_time(), time.monotonic()
         again = rebuild(args.rebuild, args.sandbox)
         same = total = 0
         missed: list[str] = []
         for chapter, table in again.items():
-            old, new = entries(tables.get(chapter, {})), entries(table)
+            old, new = entries(tables.get(chapter, {}), "graders"), entries(table, "graders")
             for name, pairs in old.items():
                 total += len(pairs)
                 same += len(pairs & new.get(name, set()))

@@ -432,7 +432,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
                 if isinstance(exc, SubmissionTimeout):
                     _note_timeout(item, meta, report, exc)
             elif isinstance(exc, GradingFailure):  # a visible test: its own line, then the message
-                report.longrepr = _where(item, call) + clean_text(str(exc))
+                report.longrepr = (_where(item, call) + clean_text(str(exc))
+                                   + _mistake(item, report.dldrill_detail))
         elif call.excinfo.typename == "Failed" and "Timeout" in str(exc):
             mark = item.get_closest_marker("timeout")
             limit = f"{float(mark.args[0]):g}" if mark and mark.args else "?"

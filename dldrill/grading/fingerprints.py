@@ -7,9 +7,12 @@ rounded to a few significant digits, `dldrill.grading.diagnose`) on the failure.
 (`python -m dldrill.testing.fingerprints build`) grades every mutant and writes, per chapter,
 
     dldrill/fingerprints/chNN.json
-    {"graders":  {"graders/ch01/test_losses.py": "<sha256 of the grader file when built>"},
+    {"graders":  {"graders/ch01/test_losses.py": "<sha256 of the test file when built>"},
      "mistakes": {"ch01_mse_sum_not_mean": "mse sums the squared errors instead of ..."},
-     "tests":    {"graders/ch01/test_losses.py::test_x[mse]": {"<digest>": ["ch01_..."]}}}
+     "tests":    {"graders/ch01/test_losses.py::test_x[mse]": {"<digest>": ["ch01_..."]},
+                  "exercises/ch01/test_losses.py::test_y": {...}}}
+
+(`exercises/` keys: the same mutants run by the visible tests, `pytest exercises/chNN`.)
 
 At grading time the trusted grading process computes the digest itself from the decoded value
 (nothing the child says is believed) and `mistake_text` names the mistake. The tables hold only
@@ -38,13 +41,16 @@ def test_key(grader_file: str, test_id: str) -> str:
     return f"{grader_file}::{test_id}"
 
 
+ROOTS = ("graders", "exercises")  # the grader tests, and the visible tests in the kit's exercises/
+
+
 def key_of(path: Path, nodeid: str) -> str | None:
-    """The `test_key` of a collected test (None outside the kit's graders/)."""
+    """The `test_key` of a collected test (None outside the kit's graders/ and exercises/)."""
     try:
         rel = Path(path).resolve().relative_to(kit_root()).as_posix()
     except ValueError:
         return None
-    if not rel.startswith("graders/") or "::" not in nodeid:
+    if rel.split("/")[0] not in ROOTS or "::" not in nodeid:
         return None
     return test_key(rel, nodeid.split("::", 1)[1])
 
@@ -62,7 +68,7 @@ def load(chapter: str) -> Table:
 def lookup(key: str, digest: str) -> list[str]:
     """The catalogued mutants whose failing check `key` returned a value with this `digest`."""
     parts = key.split("/")
-    if not digest or len(parts) < 3 or parts[0] != "graders":
+    if not digest or len(parts) < 3 or parts[0] not in ROOTS:
         return []
     return list(load(parts[1]).get("tests", {}).get(key, {}).get(digest, []))
 

@@ -1,12 +1,14 @@
 """Building the mistake fingerprint tables that `dldrill.grading.fingerprints` reads.
 
 Grades every mutant of the chosen chapters (in forks of the kit's sample runner, as
-tests/test_samples.py does) and records, for each failing check that carries a `got_digest`,
-which mutant returned that value: `dldrill/fingerprints/chNN.json` (format in
-`dldrill.grading.fingerprints`). Run it again whenever a chapter's graders or mutants change
-(tests/test_fingerprints.py fails on a table that names a mutant that no longer exists):
+tests/test_samples.py does) with its graders and with the visible tests of the modules it edits,
+and records, for each failing check that carries a `got_digest`, which mutant returned that value:
+`dldrill/fingerprints/chNN.json` (format in `dldrill.grading.fingerprints`). Run it again whenever
+a chapter's tests or mutants change (tests/test_fingerprints.py fails on a table that names a
+mutant that no longer exists):
 
     python -m dldrill.testing.fingerprints build [--chapters ch01 ch03] [--jobs 2]
+                                                 [--only graders|exercises]
 """
 
 from __future__ import annotations
@@ -45,10 +47,23 @@ def add_results(table: Table, name: str, graders: list[str], records: list[dict]
     return added
 
 
+def visible_files(sample: Any) -> list[str]:
+    """The visible test files (`exercises/chNN/test_x.py`) of the modules a mutant edits or
+    whose graders it runs."""
+    names = {f"exercises/{Path(e['file']).parent.as_posix()}/test_{Path(e['file']).stem}.py"
+             for e in sample.edits if str(e.get("file", "")).endswith(".py")}
+    names |= {"exercises/" + "/".join(Path(g).parts[1:]) for g in sample.graders}
+    return sorted(n for n in names if (kit_root() / n).is_file())
+
+
+PARTS = ("graders", "exercises")
+
+
 def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
-          log: Any = sys.stderr) -> dict[str, Table]:
-    """Grades every mutant of `chapters` and writes `<out_dir>/chNN.json` for each; returns the
-    tables."""
+          log: Any = sys.stderr, parts: tuple[str, ...] = PARTS) -> dict[str, Table]:
+    """Grades every mutant of `chapters` with its graders and with the visible tests of its
+    modules (`parts`: either or both; a table's entries of a part not run are kept) and writes
+    `<out_dir>/chNN.json` for each; returns the tables."""
     from dldrill.testing.mutants import load_samples, materialize
     from dldrill.testing.runner import SampleRunner
 
@@ -61,8 +76,14 @@ def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
         with tempfile.TemporaryDirectory(prefix="dldrill-fp-") as tmp:
             for chapter in chapters:
                 mine = [s for s in mutants if s.graders and s.graders[0].split("/")[1] == chapter]
-                table: Table = {"graders": {}, "mistakes": {}, "tests": {}}
-                futures = {}
+                old = _read(out_dir / f"{chapter}.json")
+                table: Table = {
+                    "graders": {k: v for k, v in old.get("graders", {}).items()
+                                if k.split("/")[0] not in parts},
+                    "mistakes": dict(old.get("mistakes", {})) if set(parts) != set(PARTS) else {},
+                    "tests": {k: v for k, v in old.get("tests", {}).items()
+                              if k.split("/")[0] not in parts}}
+                futures = []
                 for s in mine:
                     where = Path(tmp) / s.name
                     try:
@@ -70,30 +91,41 @@ def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
                     except (ValueError, OSError) as err:
                         print(f"  {s.name}: skipped ({err})", file=log)
                         continue
-                    futures[s.name] = (s, runner.submit(sub, s.graders, where / "results.json",
-                                                        s.pytest_args, sandbox=s.sandbox))
-                for name, (s, future) in futures.items():
+                    runs = {"graders": s.graders, "exercises": visible_files(s)}
+                    for part in parts:
+                        if runs[part]:
+                            futures.append((s, runs[part], runner.submit(
+                                sub, runs[part], where / f"{part}.json", s.pytest_args,
+                                sandbox=s.sandbox and part == "graders")))
+                for s, files, future in futures:
                     try:
                         data = future.result()
                     except Exception as err:  # one mutant that cannot run costs its entries only
-                        print(f"  {name}: not graded ({type(err).__name__}: {err})", file=log)
+                        print(f"  {s.name}: not graded ({type(err).__name__}: {err})", file=log)
                         continue
-                    n = add_results(table, name, s.graders, data.get("tests", []))
-                    table["mistakes"][name] = s.description
-                    for g in s.graders:
-                        table["graders"][g] = file_hash(kit_root() / g)
-                    print(f"  {name}: {n} fingerprints", file=log)
+                    n = add_results(table, s.name, files, data.get("tests", []))
+                    table["mistakes"][s.name] = s.description
+                    for f in files:
+                        table["graders"][f] = file_hash(kit_root() / f)
+                    print(f"  {s.name} ({files[0].split('/')[0]}): {n} fingerprints", file=log)
                 table["tests"] = {k: table["tests"][k] for k in sorted(table["tests"])}
                 (out_dir / f"{chapter}.json").write_text(
                     json.dumps(table, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
                 tables[chapter] = table
                 load.cache_clear()
-                print(f"{chapter}: {len(mine)} mutants, {len(table['tests'])} grader tests "
-                      f"with fingerprints", file=log)
+                print(f"{chapter}: {len(mine)} mutants, {len(table['tests'])} tests with "
+                      f"fingerprints", file=log)
     finally:
         runner.close()
     return tables
+
+
+def _read(path: Path) -> Table:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,8 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--chapters", nargs="*", default=list(CHAPTERS), help="chapters (default: all)")
     b.add_argument("--jobs", type=int, default=2, help="mutants graded at a time")
     b.add_argument("--out", type=Path, default=None, help="folder for the tables")
+    b.add_argument("--only", choices=PARTS, default=None,
+                   help="run only the graders or only the visible tests (keep the other entries)")
     args = parser.parse_args(argv)
-    build(args.chapters, jobs=args.jobs, out_dir=args.out)
+    build(args.chapters, jobs=args.jobs, out_dir=args.out,
+          parts=(args.only,) if args.only else PARTS)
     return 0
 
 
