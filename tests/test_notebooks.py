@@ -161,6 +161,8 @@ def test_nbgraders_problems_each_get_a_clear_status(graded):
     messy = by["messy"]
     assert messy.row["status"] == "graded" and messy.row["total_points"] == messy.row["max_points"]
     notes = " | ".join(_notes(messy))
+    saved = json.loads((graded["out"] / "messy" / "result.json").read_text())
+    assert saved["intake_notes"] == _notes(messy)
     assert "duplicate cell ids" in notes and "outputs ignored" in notes
     assert "has no tag; found ch01/losses.py by its first line" in notes
     assert "counted once" in notes
@@ -170,7 +172,7 @@ def test_nbgraders_problems_each_get_a_clear_status(graded):
     assert any("nbformat v3 upgraded to v4" in n for n in _notes(by["old"]))
     assert by["two"].row["status"].startswith("rejected: two different cells are tagged "
                                               "ch01/perceptron.py")
-    assert by["broken"].row["status"].startswith("unreadable: notebook is not valid JSON: broken.ipynb")
+    assert by["broken"].row["status"] == "unreadable: notebook is not valid JSON: broken.ipynb (line 1)"
     assert by["bare"].row["status"].startswith("not a submission: no cell tagged")
 
 
