@@ -11,7 +11,8 @@ ORDER = 60
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("submissions", nargs="*", metavar="SUBMISSION",
-                   help="folders like exercises/, repository roots, or .zip files of either")
+                   help="folders like exercises/, repository roots, .zip files of either, or "
+                        "notebooks from dldrill notebook (or folders of them)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="where gradebook.sqlite, gradebook.csv and <id>/ folders go (required "
                         "unless --gradescope)")
