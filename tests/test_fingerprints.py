@@ -119,3 +119,17 @@ def test_an_uncatalogued_mistake_is_not_named(tmp_path):
     failed = [r for r in records if r["outcome"] == "failed"]
     assert failed and all(r["got_digest"] and not r["mistake"] for r in failed)
     assert "catalogued mistake" not in stdout
+
+
+def test_the_visible_tests_name_softmax_without_the_max_shift(tmp_path):
+    """`pytest exercises/ch01` on a softmax that skips the max shift: the visible test's failure
+    says which catalogued mistake returns exactly that."""
+    sample = MUTANTS["ch01_softmax_no_max_shift"]
+    sub = materialize(sample, tmp_path / "sub")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises/ch01/test_activations.py", "--submission",
+         str(sub), "-p", "no:cacheprovider", "-q", "-W", "ignore::RuntimeWarning"],
+        cwd=kit_root(), capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, DLDRILL_LANG="en"))
+    assert "1 failed" in proc.stdout, proc.stdout[-3000:]
+    assert "this is what a catalogued mistake returns: " + sample.description in proc.stdout
