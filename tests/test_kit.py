@@ -91,7 +91,7 @@ def test_visible_tests_pass_on_solutions_and_are_todo_on_stubs(tmp_path):
     todo = _pytest_json(tmp_path, "exercises")
     assert all(t["outcome"] == "todo" for t in todo["tests"])
     for chapter in CHAPTERS:
-        assert f"{chapter}: 0 passed, " in todo["stdout"], "the per-chapter summary line"
+        assert f"{chapter}: 통과 0, TODO " in todo["stdout"], "the per-chapter summary line (ko)"
     assert "Traceback" not in todo["stdout"]
 
 

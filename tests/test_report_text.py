@@ -89,7 +89,7 @@ def test_progress_per_item_is_by_exercise_module_not_a_percentage(lang):
         ("vgg", "not_started"), ("augment", "not_started"), ("cifar_project", "not_started")]
     text = render_text(report)
     line = next(ln for ln in text.splitlines() if "ch04.conv" in ln)
-    assert "✓ ch04.conv 4/4" in line and "☐ ch04.cnn 0/2" in line
+    assert "✓ ch04.conv 4/4  ☐ ch04.cnn 0/2" in line
     label = row["ko" if lang == "ko" else "en"]
     item_line = next(ln for ln in text.splitlines() if label in ln).split(label, 1)[1]
     assert "%" not in item_line  # no percentage that reads as progress on accuracy
@@ -156,20 +156,22 @@ def test_synthetic_report_is_korean_under_ko():
         text = render_text(_report(conv_written()), full=True)
     finally:
         i18n.set_lang(before)
-    assert "통과" in text
+    assert "8/24점" in text and "(통과 4, TODO 8, 실패 0)" in text
     assert not english_fragments(text), english_fragments(text)
 
 
 def test_report_and_visible_summary_on_stubs_are_korean(tmp_path):
     sub = tmp_path / "sub"
-    for c in ("ch01", "ch09"):
+    for c in ("ch01", "ch05", "ch09"):
         shutil.copytree(ROOT / "exercises" / c, sub / c)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DLDRILL_LANG": "ko"}
     proc = subprocess.run([sys.executable, "-m", "dldrill", "report", "--lang", "ko", "--submission",
-                           str(sub), "--chapters", "ch01,ch09"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env=env)
+                           str(sub), "--chapters", "ch01,ch05,ch09"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout + "\n" + proc.stderr
+    # untouched stubs are not run (dldrill/stub_manifest.json answers for them)
+    assert re.search(r"ch05: 손대지 않은 스텁 — TODO \d+, 확인 불가 0 \(실행 생략\)", proc.stderr)
     assert "통과" in out and "TODO" in out
     bad = english_fragments(out)
     assert not bad, (bad, out)
