@@ -117,3 +117,22 @@ def test_chromium_renders_the_page(tmp_path):
     assert run.returncode == 0 and shot.exists(), run.stderr[-2000:]
     width, height, distinct = _png_is_a_real_page(shot)
     assert (width, height) == (1200, 2000) and distinct > 40 and shot.stat().st_size > 30_000
+
+
+def test_dldrill_report_html_writes_the_page_with_the_learners_hint_use(tmp_path):
+    import sys
+
+    sub = tmp_path / "sub"
+    shutil.copytree(ROOT / "exercises" / "ch01", sub / "ch01")
+    (sub / ".dldrill").mkdir()
+    (sub / ".dldrill" / "progress.txt").write_text("ch01.perceptron.step hints=2\n")
+    out = tmp_path / "out.html"
+    proc = subprocess.run([sys.executable, "-m", "dldrill", "report", "--lang", "ko", "--chapters",
+                           "ch01", "--submission", str(sub), "--html", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"HTML 리포트: {out}" in proc.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<code>ch01.perceptron.step</code>" in page and "TODO (아직 작성 전)" in page
+    assert "2단계까지" in page and "힌트를 본 연습 문제 1개 /" in page
+    assert "퍼셉트론, 활성화 함수 이해" in page and "<svg" in page
