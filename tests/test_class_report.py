@@ -114,3 +114,29 @@ def test_similarity_threshold(batch, tmp_path):
     renamed = {k for k, v in batch["kinds"].items() if v == "renamed"}
     assert strict.near and not any({a, b} & renamed for a, b, _, _ in strict.near)
     assert all(sim >= 0.99 for _, _, sim, _ in strict.near)
+
+
+def test_a_real_batch_names_its_catalogued_mistake(tmp_path):
+    """End to end: `dldrill grade` on the answer key and a strict-step mutant, then the class
+    report names the mutant's catalogued mistake (the records' `mistake`) and the check it fails."""
+    import io
+
+    from dldrill.class_report import analyse
+    from dldrill.grade import Settings, run_batch
+    from dldrill.paths import solutions_root
+
+    subs = []
+    for name in ("alice", "bob"):
+        shutil.copytree(solutions_root() / "ch01", tmp_path / name / "ch01",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        subs.append(tmp_path / name)
+    step = tmp_path / "bob" / "ch01" / "perceptron.py"
+    step.write_text(step.read_text().replace("(np.asarray(z) >= 0)", "(np.asarray(z) > 0)"))
+    settings = Settings(out=tmp_path / "out", chapters=["ch01"], jobs=2, lang="en", timeout=300,
+                        select="test_perceptron and (step_values or predict_one)")
+    assert [o.row["status"] for o in run_batch(subs, settings, stream=io.StringIO())] == ["graded"] * 2
+    ins = analyse(tmp_path / "out")
+    [(mistake, who)] = ins.mistakes["ch01"]
+    assert who == ["bob"] and "step(0) = 0" in mistake
+    assert {c.name for c in ins.checks["ch01"]} >= {"perceptron::test_step_values_and_shapes"}
+    assert all(c.who == ["bob"] for c in ins.checks["ch01"])
