@@ -179,7 +179,7 @@ def visible_tests_cell(notebook_name: str, chapter: str, module: str | None) -> 
     what = f'"{chapter}", "{module}"' if module else f'"{chapter}"'
     return ("# 노트북을 저장(Ctrl+S)한 뒤 실행하세요 / save the notebook first, then run this cell\n"
             "from dldrill.notebooks import run_visible_tests\n"
-            f'run_visible_tests("{notebook_name}", {what})')
+            f'run_visible_tests("{notebook_name}", {what});')
 
 
 def chapter_notebook(chapter: str) -> Any:

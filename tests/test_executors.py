@@ -54,12 +54,12 @@ def test_dask_cluster_grades_like_jobs_2(cluster, tmp_path):
     subs = _submissions(tmp_path / "in")
     base = [sys.executable, "-m", "dldrill", "grade", *map(str, subs), "--chapters", "ch01",
             "-k", SELECT, "--lang", "en"]
-    local = subprocess.run([*base, "--out", str(tmp_path / "local"), "--jobs", "2"],
-                           capture_output=True, text=True, cwd=kit_root(), timeout=300)
+    local = run_batch(subs, Settings(out=tmp_path / "local", chapters=["ch01"], jobs=2, lang="en",
+                                     select=SELECT), stream=io.StringIO())
     dask = subprocess.run([*base, "--out", str(tmp_path / "dask"), "--executor", "dask",
                            "--scheduler", cluster.scheduler_address],
                           capture_output=True, text=True, cwd=kit_root(), timeout=300)
-    assert local.returncode == 0, local.stderr
+    assert [o.row["status"] for o in local] == ["graded", "graded"]
     assert dask.returncode == 0, dask.stderr
     assert "2 at a time" in dask.stderr  # the cluster's two threads
     local_subs, local_tests = _tables(tmp_path / "local")
