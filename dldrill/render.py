@@ -205,8 +205,47 @@ def render_text(report: dict, full: bool = False) -> str:
                       f"{unverified:g} pts not verifiable here, left out · ")) if unverified else "")
               + t(tr(f"체크리스트 {tot['items_done']}/{tot['items']} 완료",
                      f"checklist {tot['items_done']}/{tot['items']} done"))]
+    lines += _render_todo(report)
     lines += _render_failures(report, full)
     return "\n".join(lines)
+
+
+def todo_functions(records: list[dict]) -> dict[str, list[str]]:
+    """`chNN.module` -> the functions its TODO checks stopped at (`TODO(ch04.conv.conv2d_naive)`
+    in their reasons), in order of first appearance."""
+    out: dict[str, list[str]] = {}
+    for r in records:
+        m = re.search(r"TODO\((ch\d\d)\.(\w+)\.([\w.]+)\)", r.get("reason") or "")
+        if r["outcome"] == "todo" and m:
+            names = out.setdefault(f"{m.group(1)}.{m.group(2)}", [])
+            if m.group(3) not in names:
+                names.append(m.group(3))
+    return out
+
+
+def _render_todo(report: dict, limit: int = 6) -> list[str]:
+    """Where the checks stopped at an untouched stub: the functions to write, by file."""
+    functions = todo_functions(report["tests"])
+    if not functions:
+        return []
+    t = i18n.render
+    lines = ["", t(tr("작성할 함수 (채점이 TODO에서 멈춘 곳)",
+                      "Functions to write (where checks stopped at a TODO)"))]
+    from dldrill.curriculum import CHAPTERS
+
+    def rank(key: str) -> tuple[str, int]:
+        chapter, module = key.split(".", 1)
+        modules = CHAPTERS[chapter].modules if chapter in CHAPTERS else ()
+        return chapter, modules.index(module) if module in modules else len(modules)
+
+    for key, names in sorted(functions.items(), key=lambda kv: rank(kv[0]))[:limit]:
+        chapter, module = key.split(".", 1)
+        lines.append(f"  {chapter}/{module}.py: {', '.join(names)}")
+    if len(functions) > limit:
+        more = len(functions) - limit
+        lines.append("  " + t(tr(f"… 그 밖에 파일 {more}개 (다음 연습 문제는 dldrill next)",
+                                 f"… and {more} more files (the next exercise: dldrill next)")))
+    return lines
 
 
 def _render_failures(report: dict, full: bool) -> list[str]:
@@ -306,7 +345,11 @@ def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail:
         for r in todo:
             key = f"{one_line(r['chapter'])}.{one_line(r['module'])}"
             by_module[key] = by_module.get(key, 0) + 1
-        lines += [f"- {k}: {t(tr(f'{n}개 항목', f'{n} checks'))}" for k, n in by_module.items()]
+        functions = todo_functions(todo)
+        for k, n in by_module.items():
+            names = ", ".join(f"`{f}`" for f in functions.get(k, []))  # identifiers: [\w.]+
+            lines.append(f"- {k}: {t(tr(f'{n}개 항목', f'{n} check' + 's' * (n != 1)))}" + (
+                t(tr(f" — 작성할 함수: {names}", f" — functions to write: {names}")) if names else ""))
         lines.append("")
     if not failed and not todo:
         lines.append(t(tr("모든 채점 항목을 통과했습니다.", "Every check passed.")))

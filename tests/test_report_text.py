@@ -136,6 +136,7 @@ def english_fragments(text: str) -> list[str]:
     for title in [i.ko for i in CHECKLIST] + [c.ko for c in CHAPTERS.values()]:
         text = text.replace(title, " ")
     text = _COMMAND.sub(" ", text)
+    text = re.sub(r"ch\d\d/\w+\.py: [\w., ]+", " ", text)  # a file's functions to write
     text = re.sub(r"\b[A-Za-z_][\w.]*\([^)]*\)", " ", text)  # a call: mlp(x)
     text = re.sub(r"(?:/[\w.+-]+)+/?", " ", text)  # paths
     text = _NAME.sub(" ", text)  # ch04.conv, test_x[1], TODO(ch01.a.b), '.[tf]'
@@ -276,3 +277,18 @@ def test_a_long_check_shows_its_progress_on_a_terminal(monkeypatch):
     finally:
         i18n.set_lang(i18n_before)
     assert re.search(r"ch09 … 0/35 · test_trains \d+초 실행 중", err.getvalue()), err.getvalue()
+
+
+def test_the_report_and_feedback_name_the_functions_to_write(lang):
+    from dldrill.render import feedback_markdown
+
+    records = [_rec("ch04", "cnn", "cnn-cifar10", "todo", 0, reason="TODO(ch04.cnn.SimpleCNN.forward)"),
+               _rec("ch04", "cnn", "cnn-cifar10", "todo", 1, reason="TODO(ch04.cnn.build_vgg)"),
+               _rec("ch04", "conv", "cnn-cifar10", "todo", 0, reason="TODO(ch04.conv.conv2d_naive)")]
+    report = _report(records)
+    text = render_text(report)
+    section = text.split("TODO" + ("에서 멈춘 곳)" if lang == "ko" else ")"), 1)[1]
+    assert "  ch04/conv.py: conv2d_naive\n  ch04/cnn.py: SimpleCNN.forward, build_vgg" in section
+    feedback = feedback_markdown("alice", "graded", report, "full")
+    assert "ch04.cnn: " in feedback and "`SimpleCNN.forward`, `build_vgg`" in feedback
+    assert ("작성할 함수" if lang == "ko" else "functions to write") in feedback
