@@ -100,3 +100,26 @@ def test_recalled_records_are_a_real_runs_and_a_touched_chapter_runs(tmp_path):
     assert ch05 and all(t["duration_s"] == 0 for t in ch05)  # recalled
     assert _key(touched) == _key(recalled)
     assert touched["checklist"] == recalled["checklist"] and touched["total"] == recalled["total"]
+
+
+def test_what_this_machine_lacks_is_decided_when_the_report_runs(monkeypatch):
+    """Recalled records skip as a real run would here: without TensorFlow every ch02 check is
+    not verifiable (with the install command); with the data sets present, ch09's data checks
+    have no recalled outcome, so ch09 runs for real."""
+    import importlib.util
+
+    manifest = _manifest()
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorflow" else real_find_spec(name, *a))
+    ch02 = stub_manifest.records(manifest, "ch02")
+    assert ch02 and all(r["outcome"] == "skipped" and r["reason"].startswith(
+        "not verifiable here: tensorflow is not installed (run: pip install -c constraints.txt")
+        for r in ch02)
+    monkeypatch.setattr(importlib.util, "find_spec", real_find_spec)
+    chapters = ["ch05", "ch09"]
+    assert stub_manifest.untouched_chapters(ROOT / "exercises", chapters, ROOT / "graders",
+                                            manifest) == chapters
+    monkeypatch.setattr(stub_manifest, "_missing", lambda resource: "")
+    assert stub_manifest.untouched_chapters(ROOT / "exercises", chapters, ROOT / "graders",
+                                            manifest) == ["ch05"]
