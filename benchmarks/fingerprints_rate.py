@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dldrill.grading.diagnose import same_value
 from dldrill.grading.fingerprints import table_dir
 from dldrill.testing.mutants import load_samples
 
@@ -52,7 +53,8 @@ def rates(table: dict, public: set[str], root: str) -> dict[str, tuple[int, int]
     printed = [n for n in graded if mine[n]]
 
     def others(key: str, digest: str, name: str) -> list[str]:
-        return [m for m in tests[key][digest] if m != name]
+        return [m for d, found in tests[key].items() if same_value(d, digest)
+                for m in found if m != name]
 
     loo = [n for n in graded if any(others(k, d, n) for k, d in mine[n])]
     pub = [n for n in graded if n in public]
@@ -120,9 +122,12 @@ def main() -> int:
             old, new = entries(tables.get(chapter, {}), "graders"), entries(table, "graders")
             for name, pairs in old.items():
                 total += len(pairs)
-                same += len(pairs & new.get(name, set()))
-                missed += [f"  not again: {name} {key}" for key, _ in sorted(pairs - new.get(
-                    name, set()))]
+                again_pairs = new.get(name, set())
+                for key, digest in sorted(pairs):
+                    if any(k == key and same_value(d, digest) for k, d in again_pairs):
+                        same += 1
+                    else:
+                        missed.append(f"  not again: {name} {key}")
         how = "through the sandbox" if args.sandbox else "in forks"
         print(f"reproduced {how} ({', '.join(args.rebuild)}): {same}/{total} entries "
               f"({100 * same / max(1, total):.1f}%), {time.monotonic() - started[1]:.0f} s wall")

@@ -133,3 +133,27 @@ def test_the_visible_tests_name_softmax_without_the_max_shift(tmp_path):
         env=dict(os.environ, DLDRILL_LANG="en"))
     assert "1 failed" in proc.stdout, proc.stdout[-3000:]
     assert "this is what a catalogued mistake returns: " + sample.description in proc.stdout
+
+
+def test_the_same_mistake_written_another_way_is_named(tmp_path):
+    """A flipped-kernel convolution written with F.conv2d (float32 sums in another order than the
+    catalogued mutant's loops): its result matches up to rounding, so the mistake is named."""
+    import shutil
+
+    from dldrill.paths import solutions_root
+
+    sub = tmp_path / "sub"
+    shutil.copytree(solutions_root() / "ch04", sub / "ch04",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with (sub / "ch04" / "conv.py").open("a") as f:
+        f.write("\n\ndef conv2d_naive(x, weight, bias=None, stride=1, padding=0):\n"
+                "    import torch.nn.functional as F\n"
+                "    return F.conv2d(x, weight.flip(2, 3), bias, stride=stride, padding=padding)\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises/ch04/test_conv.py", "--submission", str(sub),
+         "-p", "no:cacheprovider", "-q"],
+        cwd=kit_root(), capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, DLDRILL_LANG="en"))
+    assert "1 failed" in proc.stdout, proc.stdout[-3000:]
+    described = MUTANTS["ch04_conv_flipped_kernel"].description
+    assert "this is what a catalogued mistake returns: " + described in proc.stdout, proc.stdout

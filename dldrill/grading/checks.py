@@ -88,7 +88,7 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
     A number is expected to come back as a number (a Python or NumPy scalar, or a 0-d array);
     an ndarray as an ndarray; a tensor as a tensor. The failure names the likely cause where it
     can (`dldrill.grading.diagnose`: a missing bias, a transpose, a factor of N...) and carries
-    `got_digest`, the fingerprint of the failing value (shape and rounded values), which the
+    `got_digest`, the fingerprint of the failing value (`diagnose.digest`), which the
     trusted grading process matches against the catalogued mistakes. `sizes`: the inputs' axis
     lengths, so that a factor N (a sum instead of a mean over N samples) is named even for a
     single number.

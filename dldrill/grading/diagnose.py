@@ -5,9 +5,10 @@
   column), a transposed result, a flipped sign, a factor of 2, ½, N or 1/N (a sum instead of a
   mean over an axis of length N), a shift by one position along an axis.
 - `shape_causes(got_shape, expected_shape)`: an off-by-one length, swapped axes.
-- `digest(value)`: the fingerprint of a result, its shape and its values rounded to
-  `DIGITS` significant digits, so that two runs of the same mistake on the same inputs give the
-  same text (`dldrill.testing.fingerprints` maps it to a catalogued mistake).
+- `digest(value)`: the fingerprint of a result (shape, RMS and fixed random projections), and
+  `same_value(a, b)`: whether two fingerprints are of one value up to float rounding — the same
+  mistake written another way matches (`dldrill.grading.fingerprints` maps it to a catalogued
+  mistake).
 
 Every message is bilingual (`tr(ko, en)`).
 """
@@ -20,8 +21,6 @@ from typing import Any
 import numpy as np
 
 from dldrill.i18n import Text, tr
-
-DIGITS = 4  # significant digits kept by `digest`
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
@@ -159,30 +158,54 @@ def shape_causes(got: tuple[int, ...], expected: tuple[int, ...]) -> list[Text]:
 
 
 def digest(value: Any) -> str:
-    """`shape:hash` of a numeric array (NumPy array of any dtype, via `to_numpy` first), its values
-    rounded to `DIGITS` significant digits; values below 1e-6 × the largest magnitude count as 0.
+    """The fingerprint of a numeric array or number: `shape[|non-finite mask]:rms;p1,...,p16`, its
+    root mean square and 16 fixed random projections (`Σ r_i x_i / √n`, r ~ N(0, 1) from a fixed
+    seed), 7 significant digits each. Two results that differ only by float rounding (the same
+    mistake written another way, float32 summed in another order) give fingerprints that
+    `same_value` accepts; a different result moves the projections by about its RMS difference.
     "" for anything that is not numbers."""
     a = np.asarray(value)
     if a.dtype.kind not in "biufc":
         return ""
+    shape = "x".join(str(int(n)) for n in a.shape) or "scalar"
     if a.dtype.kind == "c":
         a = np.stack([a.real, a.imag], axis=-1)
     x = a.astype(np.float64).ravel()
     finite = np.isfinite(x)
-    scale = float(np.max(np.abs(x[finite]), initial=0.0))
-    small = np.abs(x) <= max(1e-12, 1e-6 * scale)
-    safe = np.where(finite & ~small, x, 1.0)
-    exp = np.floor(np.log10(np.abs(safe))).astype(np.int64)
-    mant = np.round(safe / 10.0 ** (exp - (DIGITS - 1))).astype(np.int64)
-    # 9.9996 rounds to 10000: renormalise so that one value has one spelling
-    carry = np.abs(mant) >= 10 ** DIGITS
-    mant = np.where(carry, mant // 10, mant)
-    exp = np.where(carry, exp + 1, exp)
-    code = np.where(np.isnan(x), 1, np.where(np.isinf(x), 2 + (x > 0), np.where(small, 4, 0)))
-    mant = np.where(code == 0, mant, 0)
-    exp = np.where(code == 0, exp, 0)
-    h = hashlib.sha1(repr(tuple(int(n) for n in np.asarray(value).shape)).encode())
-    for part in (code.astype(np.int8), mant, exp):
-        h.update(np.ascontiguousarray(part).tobytes())
-    shape = "x".join(str(int(n)) for n in np.asarray(value).shape) or "scalar"
-    return f"{shape}:{h.hexdigest()[:16]}"
+    if not finite.all():
+        mask = np.stack([np.isnan(x), np.isposinf(x), np.isneginf(x)])
+        shape += "|" + hashlib.sha1(np.packbits(mask).tobytes()).hexdigest()[:12]
+        x = np.where(finite, x, 0.0)
+    n = max(1, x.size)
+    rms = float(np.sqrt(np.dot(x, x) / n))
+    proj = np.zeros(PROJECTIONS)
+    rng = np.random.default_rng(SEED)
+    for start in range(0, x.size, CHUNK):  # bounded memory for big arrays
+        part = x[start:start + CHUNK]
+        proj += rng.standard_normal((PROJECTIONS, part.size)) @ part
+    proj /= np.sqrt(n)
+    return f"{shape}:{rms:.7g};" + ",".join(f"{v:.7g}" for v in proj)
+
+
+PROJECTIONS, SEED, CHUNK = 16, 20240607, 1 << 16
+SAME_RTOL = 1e-4  # of the RMS: float32 rounding moves a projection by ~1e-6 of it
+
+
+def same_value(a: str, b: str, rtol: float = SAME_RTOL) -> bool:
+    """Whether two `digest`s are of one value up to float rounding: the same shape and non-finite
+    positions, and RMS and projections within `rtol` × the larger RMS."""
+    if a == b:
+        return bool(a)
+    head_a, _, body_a = a.partition(":")
+    head_b, _, body_b = b.partition(":")
+    if not body_a or head_a != head_b:
+        return False
+    try:
+        va = [float(v) for v in body_a.replace(";", ",").split(",")]
+        vb = [float(v) for v in body_b.replace(";", ",").split(",")]
+    except ValueError:
+        return False
+    if len(va) != len(vb):
+        return False
+    tol = rtol * max(abs(va[0]), abs(vb[0])) + 1e-300
+    return all(abs(p - q) <= tol for p, q in zip(va, vb, strict=True))

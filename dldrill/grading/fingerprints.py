@@ -2,8 +2,9 @@
 
 Every catalogued mistake is a mutant (`fixtures/submissions/mutants/*.toml`). Graded on the
 graders' fixed inputs (the `rng` fixture is seeded by the test's id), a mutant's failing check
-returns one particular wrong value; `assert_close` puts that value's `digest` (shape and values
-rounded to a few significant digits, `dldrill.grading.diagnose`) on the failure. The kit's builder
+returns one particular wrong value; `assert_close` puts that value's `digest` (shape, RMS and
+fixed random projections, `dldrill.grading.diagnose`) on the failure; a learner's result that
+equals it up to float rounding (the same mistake written another way) matches. The kit's builder
 (`python -m dldrill.testing.fingerprints build`) grades every mutant and writes, per chapter,
 
     dldrill/fingerprints/chNN.json
@@ -26,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dldrill.grading.diagnose import same_value
 from dldrill.paths import kit_root
 
 Table = dict[str, Any]
@@ -66,11 +68,16 @@ def load(chapter: str) -> Table:
 
 
 def lookup(key: str, digest: str) -> list[str]:
-    """The catalogued mutants whose failing check `key` returned a value with this `digest`."""
+    """The catalogued mutants whose failing check `key` returned the value with this `digest` (up
+    to float rounding: `same_value`)."""
     parts = key.split("/")
     if not digest or len(parts) < 3 or parts[0] not in ROOTS:
         return []
-    return list(load(parts[1]).get("tests", {}).get(key, {}).get(digest, []))
+    entries = load(parts[1]).get("tests", {}).get(key, {})
+    if digest in entries:
+        return list(entries[digest])
+    names = [n for d, found in entries.items() if same_value(d, digest) for n in found]
+    return sorted(dict.fromkeys(names))
 
 
 def mistake_text(key: str, digest: str) -> str:
