@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dldrill.curriculum import CHAPTERS, CHECKLIST
-from dldrill.records import SQL_COLUMNS, one_line, sql_columns
+from dldrill.records import SQL_COLUMNS, one_line, sql_columns, sql_types
 
 SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS submissions (
@@ -76,6 +76,10 @@ class Gradebook:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA_SQL)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(tests)")}
+        for name, sql_type in sql_types().items():  # a gradebook from before a record field
+            if name not in have:
+                self.db.execute(f"ALTER TABLE tests ADD COLUMN {name} {sql_type}")
 
     def close(self) -> None:
         self.db.close()

@@ -100,3 +100,10 @@ def sql_columns(indent: str = "    ") -> str:
     """The gradebook `tests` table's column definitions, one a line."""
     return ",\n".join(f"{indent}{f.name} {f.metadata['sql']}" for f in fields(TestRecord)
                       if f.metadata["sql"])
+
+
+def sql_types() -> dict[str, str]:
+    """{column: SQL type} of the gradebook's `tests` columns that a table made by an older kit may
+    lack (nullable ones: `ALTER TABLE ... ADD COLUMN` adds them)."""
+    return {f.name: f.metadata["sql"] for f in fields(TestRecord)
+            if f.metadata["sql"] and "NOT NULL" not in f.metadata["sql"]}

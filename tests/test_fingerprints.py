@@ -157,3 +157,20 @@ def test_the_same_mistake_written_another_way_is_named(tmp_path):
     assert "1 failed" in proc.stdout, proc.stdout[-3000:]
     described = MUTANTS["ch04_conv_flipped_kernel"].description
     assert "this is what a catalogued mistake returns: " + described in proc.stdout, proc.stdout
+
+
+def test_a_gradebook_from_before_the_new_record_fields_gains_their_columns(tmp_path):
+    import sqlite3
+
+    from dldrill.gradebook import SCHEMA_SQL, SUBMISSION_COLUMNS, Gradebook
+
+    old_schema = SCHEMA_SQL.replace("    mistake TEXT,\n", "").replace("    got_digest TEXT,\n", "")
+    assert old_schema != SCHEMA_SQL
+    db = sqlite3.connect(tmp_path / "g.db")
+    db.executescript(old_schema)
+    db.close()
+    book = Gradebook(tmp_path / "g.db")
+    row = {c: "x" for c in SUBMISSION_COLUMNS} | {"key": "s1"}
+    book.write(row, [{"nodeid": "graders/ch01/test_a.py::t", "mistake": "m", "got_digest": "d"}])
+    assert list(book.db.execute("SELECT mistake, got_digest FROM tests")) == [("m", "d")]
+    book.close()
