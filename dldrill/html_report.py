@@ -34,7 +34,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:2px soli
 .meta{color:#616161}.total{font-size:1.3em;font-weight:bold;margin:.6em 0}
 table{border-collapse:collapse;width:100%}td,th{padding:.3em .5em;border-bottom:1px solid #eee;
 text-align:left;vertical-align:top}th{background:#fafafa}
-.chip{display:inline-block;border-radius:1em;padding:0 .6em;margin:.1em;color:#fff;
+.chip{display:inline-block;border-radius:1em;padding:0 .6em;margin:.1em;color:#fff;white-space:nowrap;
 font-size:.85em}.cmd{font-family:monospace;background:#f5f5f5;padding:0 .3em}
 .fail{border-left:4px solid #c62828;padding:.3em .8em;margin:.6em 0;background:#fff8f8}
 pre{white-space:pre-wrap;margin:.2em 0;background:#f5f5f5;padding:.3em}
