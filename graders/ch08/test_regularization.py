@@ -68,6 +68,24 @@ def _by_hand(student, forbidden: tuple[str, ...], what: str) -> None:
 
 HINT_DROPOUT = tr("남길 원소는 x / (1 - p), 나머지는 0 (역 드롭아웃: 학습 중에 스케일)",
                   "kept entries are x / (1 - p), the others 0 (inverted dropout scales in training)")
+HINT_DROPOUT_EVAL = tr("평가(training=False)에서는 x를 그대로 돌려주세요 (스케일은 학습 때 이미 함)",
+                       "in eval (training=False) return x unchanged (inverted dropout already "
+                       "scaled during training)")
+HINT_DROPOUT_SHAPE = tr("x와 같은 shape·dtype의 텐서를 돌려주세요", "return a tensor of x's shape and dtype")
+HINT_DROPOUT_P = tr("p는 버릴(0으로 만들) 확률입니다: keep = rand >= p",
+                    "p is the probability of DROPPING an entry: keep = rand >= p")
+HINT_DROPOUT_P0 = tr("p=0이면 아무것도 버리지 않고 스케일도 1입니다", "p=0 drops nothing and scales by 1")
+HINT_DROPOUT_P1 = tr("p=1이면 모두 0입니다 — 1/(1-p)로 나누면 0/0 = nan이 됩니다: 따로 처리하세요",
+                     "p=1 zeros everything — dividing by 1 - p gives 0/0 = nan: handle it apart")
+HINT_DROPOUT_RANGE = tr("0 <= p <= 1이 아니면 ValueError", "raise ValueError unless 0 <= p <= 1")
+HINT_GENERATOR = tr("난수는 generator에서 뽑으세요: torch.rand(x.shape, generator=generator)",
+                    "draw from the generator: torch.rand(x.shape, generator=generator)")
+HINT_GLOBAL_RNG = tr("generator가 None이면 전역 RNG에서 뽑으세요 (torch.rand(x.shape, generator=None)); "
+                     "새 torch.Generator()를 만들면 매번 같은 고정 시드의 마스크가 나옵니다",
+                     "with generator=None draw from the global RNG (torch.rand(x.shape, "
+                     "generator=None)); a fresh torch.Generator() starts from the same fixed seed "
+                     "every call")
+SAME_MASK, DIFFERENT_MASKS = tr("같은 마스크", "the same mask"), tr("다른 마스크", "different masks")
 
 
 def _gen(student, seed: int):
@@ -91,9 +109,7 @@ def test_dropout_is_the_identity_in_eval(student):
     for p in (0.5, 0.9):
         got = student.call(f"{MODULE}:dropout", x, p, False, generator=_gen(student, 1))
         assert_close(got, x, rtol=0, atol=0, what=f"dropout(x, p={p}, training=False)",
-                     hint=tr("평가(training=False)에서는 x를 그대로 돌려주세요 (스케일은 학습 때 이미 함)",
-                             "in eval (training=False) return x unchanged (inverted dropout "
-                             "already scaled during training)"))
+                     hint=HINT_DROPOUT_EVAL)
 
 
 def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
@@ -107,8 +123,7 @@ def _check_kept(student, x: torch.Tensor, p: float, seed: int) -> None:
         raise failure(f"{what}: the result", f"a tensor {tuple(x.shape)} {x.dtype}",
                       f"{type(got).__name__} {tuple(getattr(got, 'shape', ()))} "
                       f"{getattr(got, 'dtype', '')}",
-                      tr("x와 같은 shape·dtype의 텐서를 돌려주세요",
-                         "return a tensor of x's shape and dtype"))
+                      HINT_DROPOUT_SHAPE)
     got = got.detach().double()
     kept = got != 0
     scaled = x.double() / (1 - p)
@@ -149,8 +164,7 @@ def test_dropout_keeps_the_expectation(student):
             zeros = float(np.mean(got == 0))
             if abs(zeros - p) > 5 * sd:
                 raise failure(f"{what}: fraction of zeros", f"{p} ± {5 * sd:.4f}", f"{zeros:.4f}",
-                              tr("p는 버릴(0으로 만들) 확률입니다: keep = rand >= p",
-                                 "p is the probability of DROPPING an entry: keep = rand >= p"))
+                              HINT_DROPOUT_P)
             mean_sd = np.sqrt(p / (1 - p) / n)
             if abs(got.mean() - 1.0) > 5 * mean_sd:
                 raise failure(f"{what}: mean (the expectation must stay 1)",
@@ -165,17 +179,15 @@ def test_dropout_p_at_its_bounds(student):
     x = _x((8, 40), seed=4)
     got = student.call(f"{MODULE}:dropout", x, 0.0, True, generator=_gen(student, 0))
     assert_close(got, x, rtol=0, atol=0, what="dropout(x, p=0.0, training=True)",
-                 hint=tr("p=0이면 아무것도 버리지 않고 스케일도 1입니다",
-                         "p=0 drops nothing and scales by 1"))
+                 hint=HINT_DROPOUT_P0)
     got = student.call(f"{MODULE}:dropout", x, 1.0, True, generator=_gen(student, 0))
     assert_close(got, torch.zeros_like(x), rtol=0, atol=0, what="dropout(x, p=1.0, training=True)",
-                 hint=tr("p=1이면 모두 0입니다 — 1/(1-p)로 나누면 0/0 = nan이 됩니다: 따로 처리하세요",
-                         "p=1 zeros everything — dividing by 1 - p gives 0/0 = nan: handle it apart"))
+                 hint=HINT_DROPOUT_P1)
     for bad in (-0.1, 1.5):
         assert_raises("ValueError", student.call, f"{MODULE}:dropout", x, bad, True,
                       valid=lambda: _check_kept(student, x, 0.5, 9),
                       what=f"dropout(x, p={bad}, training=True)",
-                      hint=tr("0 <= p <= 1이 아니면 ValueError", "raise ValueError unless 0 <= p <= 1"))
+                      hint=HINT_DROPOUT_RANGE)
 
 
 @grader(points=1)
@@ -189,33 +201,25 @@ def test_dropout_draws_its_mask_from_the_generator(student):
     first = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 7))
     student.call("torch:manual_seed", 12)
     again = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 7))
-    hint = tr("난수는 generator에서 뽑으세요: torch.rand(x.shape, generator=generator)",
-              "draw from the generator: torch.rand(x.shape, generator=generator)")
     assert_close(again, first, rtol=0, atol=0,
                  what="dropout(x, 0.5, True, generator seeded 7) twice, the global seed changed "
-                      "in between", hint=hint)
+                      "in between", hint=HINT_GENERATOR)
     other = student.call(f"{MODULE}:dropout", x, 0.5, True, generator=_gen(student, 8))
     if np.array_equal(np.asarray(other), np.asarray(first)):
-        raise failure("dropout(x, 0.5, True) with generators seeded 7 and 8",
-                      tr("다른 마스크", "different masks"),
-                      tr("같은 마스크", "the same mask"), hint)
-    hint = tr("generator가 None이면 전역 RNG에서 뽑으세요 (torch.rand(x.shape, generator=None)); 새 "
-              "torch.Generator()를 만들면 매번 같은 고정 시드의 마스크가 나옵니다",
-              "with generator=None draw from the global RNG (torch.rand(x.shape, generator=None)); "
-              "a fresh torch.Generator() starts from the same fixed seed every call")
+        raise failure("dropout(x, 0.5, True) with generators seeded 7 and 8", DIFFERENT_MASKS,
+                      SAME_MASK, HINT_GENERATOR)
     masks = []
     for seed in (21, 21, 22):
         student.call("torch:manual_seed", seed)
         masks.append(np.asarray(student.call(f"{MODULE}:dropout", x, 0.5, True)) != 0)
     if not np.array_equal(masks[0], masks[1]):
         raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) twice",
-                      tr("같은 마스크", "the same mask"),
-                      tr("다른 마스크", "different masks"), hint)
+                      SAME_MASK, DIFFERENT_MASKS, HINT_GLOBAL_RNG)
     if np.array_equal(masks[0], masks[2]):
         raise failure("dropout(x, 0.5, True) without a generator, after torch.manual_seed(21) "
-                      "and after torch.manual_seed(22)", tr("다른 마스크", "different masks"),
-                      tr("같은 마스크 (전역 시드를 무시함)", "the same mask (the global seed is "
-                         "ignored)"), hint)
+                      "and after torch.manual_seed(22)", DIFFERENT_MASKS,
+                      tr("같은 마스크 (전역 시드를 무시함)", "the same mask (the global seed is ignored)"),
+                      HINT_GLOBAL_RNG)
 
 
 # -- BatchNorm1d ----------------------------------------------------------------------------------
