@@ -23,6 +23,8 @@ TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
 HINT_RULE = tr("샘플마다 순서대로: ŷ = predict(x_i); w += lr·(y_i − ŷ)·x_i; b += lr·(y_i − ŷ)",
                "per sample, in order: ŷ = predict(x_i); w += lr·(y_i − ŷ)·x_i; b += lr·(y_i − ŷ)")
+HINT_INIT = tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
+               "create self.w (n_inputs,) and self.b = 0.0 in __init__")
 
 
 def _is_int(v) -> bool:
@@ -58,13 +60,10 @@ def test_step_values_and_shapes(student, reference, rng):
 @grader("perceptron-activation", points=1)
 def test_init_creates_w_and_b(student):
     p = student.call(f"{MODULE}:Perceptron", 5, lr=0.05, seed=1)
-    hint = tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
-              "create self.w (n_inputs,) and self.b = 0.0 in __init__")
-    assert_shape(p.w, (5,), what="Perceptron(5).w", hint=hint)
-    b = p.b
-    if not isinstance(b, (int, float, np.integer, np.floating)):
+    assert_shape(p.w, (5,), what="Perceptron(5).w", hint=HINT_INIT)
+    if not isinstance(p.b, (int, float, np.integer, np.floating)):
         raise failure("Perceptron(5).b", tr("숫자 하나 (float)", "a number (float)"),
-                      repr(b), hint)
+                      repr(p.b), HINT_INIT)
 
 
 @grader("perceptron-activation", points=1)
@@ -128,8 +127,7 @@ def _replayed(reference, p, X, y, lr: float, epochs: int):
     if w0.shape != (X.shape[1],) or not isinstance(b0, (int, float, np.integer, np.floating)):
         raise failure("Perceptron(...).w, .b before fit", f"w ({X.shape[1]},), b a number",
                       f"w {w0.shape}, b {type(b0).__name__}",
-                      tr("__init__에서 self.w (n_inputs,)와 self.b = 0.0을 만드세요",
-                         "create self.w (n_inputs,) and self.b = 0.0 in __init__"))
+                      HINT_INIT)
     r = reference.call(f"{MODULE}:Perceptron", X.shape[1], lr=lr, seed=0)
     r.w, r.b = w0.copy(), float(b0)
     return r.fit(X, y, epochs=epochs), r
