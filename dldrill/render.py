@@ -336,6 +336,9 @@ def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail:
                                                              _fence(r[key]).splitlines()), ""]
                 if r["hint"]:
                     lines.append(f"  - {t(i18n.HINT)}: {one_line(r['hint'])}")
+                if r.get("mistake"):
+                    lines.append(f"  - {t(tr('알려진 실수와 같은 결과', 'a catalogued mistake'))}: "
+                                 f"{_inline(one_line(r['mistake']))}")
             else:
                 lines.append(f"- **{name}** {pts}: {_inline(one_line(r['reason']))}")
         lines.append("")

@@ -53,7 +53,7 @@ def conv_written() -> list[dict]:
              _rec("ch02", "sequential", "keras-apis", "skipped", 1, 2.0, PKG_SKIP),
              _rec("ch03", "mlp", "pytorch-loop", "failed", 0, 2.0, "wrong shape",
                   what="mlp(x)", expected="모양 (4, 3)", got="모양 (3, 4)",
-                  hint="전치했나요?")]
+                  hint="전치했나요?", mistake="가중치를 전치하지 않음")]
     return recs
 
 
@@ -292,3 +292,5 @@ def test_the_report_and_feedback_name_the_functions_to_write(lang):
     feedback = feedback_markdown("alice", "graded", report, "full")
     assert "ch04.cnn: " in feedback and "`SimpleCNN.forward`, `build_vgg`" in feedback
     assert ("작성할 함수" if lang == "ko" else "functions to write") in feedback
+    failed = feedback_markdown("bob", "graded", _report(conv_written()), "full")
+    assert ": ` 가중치를 전치하지 않음 `" in failed  # the catalogued mistake, as code
