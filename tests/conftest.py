@@ -13,7 +13,6 @@ import pytest
 
 from dldrill import i18n
 
-
 # The language the suite started with: what every test leaves behind, whatever a test or a
 # module-scoped fixture (a batch graded with lang="en") chose meanwhile.
 _START = (os.environ.get("DLDRILL_LANG"), i18n.get_lang())
