@@ -269,6 +269,9 @@ def run_report(args: argparse.Namespace) -> int:
             f"채점기를 실행하지 못했습니다 (pytest 종료 코드 {code})",
             f"the graders could not run (pytest exit code {code})")), file=sys.stderr)
         return 3
+    from dldrill.progress import record_from_report
+
+    record_from_report(records, submission)  # `dldrill status`/`next` see what the graders saw
     report = build_report(records, submission, chapters,
                           mode="inprocess" if args.inprocess else "sandbox",
                           device=info["device"], duration=time.monotonic() - start,

@@ -584,3 +584,15 @@ def test_concurrent_records_lose_nothing(tmp_path):
     assert [p.wait(120) for p in procs] == [0, 0]
     assert len(progress.load(root).hints) == 80
     assert (root / ".dldrill" / ".gitignore").read_text(encoding="utf-8") == ".lock\n"
+
+
+def test_dldrill_report_records_what_the_graders_saw(kit, capsys):
+    shutil.copytree(KIT / "graders" / "ch01", kit / "graders" / "ch01",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    edit(kit / "exercises" / "ch01" / "activations.py", RELU_STUB, "return np.maximum(x, 0.0)")
+    code, out, err = dl(capsys, "report", "--chapters", "ch01", "--json")
+    assert code in (0, 1), err
+    cases = {t["nodeid"].split("::")[-1]: t["outcome"] for t in json.loads(out)["tests"]}
+    assert cases["test_elementwise_values_and_shape[relu]"] == "passed", (cases, err)
+    p = progress.load(kit / "exercises")
+    assert set(p.passed) == {"ch01.activations.relu"} and p.via == {"ch01.activations.relu": "report"}
