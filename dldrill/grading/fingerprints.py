@@ -10,14 +10,17 @@ equals it up to float rounding (the same mistake written another way) matches. T
     dldrill/fingerprints/chNN.json
     {"graders":  {"graders/ch01/test_losses.py": "<sha256 of the test file when built>"},
      "mistakes": {"ch01_mse_sum_not_mean": "mse sums the squared errors instead of ..."},
+     "mistakes_ko": {"ch01_mse_sum_not_mean": "mse가 제곱 오차를 평균하지 않고 더합니다 ..."},
      "tests":    {"graders/ch01/test_losses.py::test_x[mse]": {"<digest>": ["ch01_..."]},
                   "exercises/ch01/test_losses.py::test_y": {...}}}
 
 (`exercises/` keys: the same mutants run by the visible tests, `pytest exercises/chNN`.)
 
 At grading time the trusted grading process computes the digest itself from the decoded value
-(nothing the child says is believed) and `mistake_text` names the mistake. The tables hold only
-descriptions, never code, so they ship with every release (unlike the mutant files).
+(nothing the child says is believed) and `mistake_text` names the mistake, in Korean under the
+Korean default (`mistakes_ko`, from each mutant's `description_ko`) and in English otherwise.
+The tables hold only descriptions, never code, so they ship with every release (unlike the
+mutant files).
 """
 
 from __future__ import annotations
@@ -86,7 +89,11 @@ def mistake_text(key: str, digest: str) -> str:
     names = lookup(key, digest)
     if not names:
         return ""
-    descriptions = load(key.split("/")[1]).get("mistakes", {})
-    shown = [str(descriptions.get(n, n)) for n in names[:2]]
+    from dldrill import i18n
+
+    table = load(key.split("/")[1])
+    english = table.get("mistakes", {})
+    korean = table.get("mistakes_ko", {}) if i18n.get_lang() == "ko" else {}
+    shown = [str(korean.get(n) or english.get(n, n)) for n in names[:2]]
     more = f" (+{len(names) - 2})" if len(names) > 2 else ""
     return " / ".join(shown) + more

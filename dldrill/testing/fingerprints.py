@@ -81,6 +81,8 @@ def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
                     "graders": {k: v for k, v in old.get("graders", {}).items()
                                 if k.split("/")[0] not in parts},
                     "mistakes": dict(old.get("mistakes", {})) if set(parts) != set(PARTS) else {},
+                    "mistakes_ko": (dict(old.get("mistakes_ko", {}))
+                                    if set(parts) != set(PARTS) else {}),
                     "tests": {k: v for k, v in old.get("tests", {}).items()
                               if k.split("/")[0] not in parts}}
                 futures = []
@@ -105,6 +107,8 @@ def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
                         continue
                     n = add_results(table, s.name, files, data.get("tests", []))
                     table["mistakes"][s.name] = s.description
+                    if s.description_ko:
+                        table["mistakes_ko"][s.name] = s.description_ko
                     for f in files:
                         table["graders"][f] = file_hash(kit_root() / f)
                     print(f"  {s.name} ({files[0].split('/')[0]}): {n} fingerprints", file=log)
@@ -119,6 +123,33 @@ def build(chapters: list[str], jobs: int = 2, out_dir: Path | None = None,
     finally:
         runner.close()
     return tables
+
+
+def describe(chapters: list[str], out_dir: Path | None = None) -> int:
+    """Refreshes the tables' descriptions (English and Korean) from the mutant files, without
+    grading anything: for a description edited or translated after the tables were built.
+    Returns the number of tables rewritten."""
+    from dldrill.testing.mutants import load_samples
+
+    out_dir = out_dir or table_dir()
+    samples = {s.name: s for s in load_samples() if s.kind == "mutants"}
+    changed = 0
+    for chapter in chapters:
+        path = out_dir / f"{chapter}.json"
+        table = _read(path)
+        if not table:
+            continue
+        names = [n for n in table.get("mistakes", {}) if n in samples]
+        new = dict(table)
+        new["mistakes"] = {n: samples[n].description for n in names}
+        new["mistakes_ko"] = {n: samples[n].description_ko for n in names
+                              if samples[n].description_ko}
+        if new != table:
+            path.write_text(json.dumps(new, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+            changed += 1
+    load.cache_clear()
+    return changed
 
 
 def _read(path: Path) -> Table:
@@ -138,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", type=Path, default=None, help="folder for the tables")
     b.add_argument("--only", choices=PARTS, default=None,
                    help="run only the graders or only the visible tests (keep the other entries)")
+    d = sub.add_parser("describe", help="refresh the tables' descriptions from the mutant files "
+                                        "(no grading)")
+    d.add_argument("--chapters", nargs="*", default=list(CHAPTERS), help="chapters (default: all)")
     args = parser.parse_args(argv)
+    if args.command == "describe":
+        print(f"{describe(args.chapters)} table(s) rewritten")
+        return 0
     build(args.chapters, jobs=args.jobs, out_dir=args.out,
           parts=(args.only,) if args.only else PARTS)
     return 0

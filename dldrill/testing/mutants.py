@@ -60,6 +60,7 @@ class Sample:
     source: str = ""
     base: str = "solutions"
     may_pass: list[str] = field(default_factory=list)
+    description_ko: str = ""  # the mistake in Korean, shown to learners under --lang ko
 
     @property
     def chapters(self) -> set[str]:
@@ -83,6 +84,7 @@ def load_samples(root: Path | None = None) -> list[Sample]:
                 parity=bool(data.get("parity", False)), source=str(data.get("source", "")),
                 base=str(data.get("base", "stubs" if kind == "attacks" else "solutions")),
                 may_pass=list(data.get("may_pass", [])),
+                description_ko=str(data.get("description_ko", "")),
             ))
     return samples
 
