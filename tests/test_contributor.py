@@ -22,7 +22,7 @@ ROOT = kit_root()
 
 
 def test_mistakes_prints_each_mutant_with_its_description_and_tests(capsys):
-    assert main(["mistakes", "ch08", "-k", "dropout"]) == 0
+    assert main(["mistakes", "ch08", "-k", "dropout", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "graders/ch08/test_regularization.py" in out
     assert "  ch08_dropout_active_in_eval\n" in out
@@ -32,6 +32,13 @@ def test_mistakes_prints_each_mutant_with_its_description_and_tests(capsys):
                      if "dropout" in p.read_text().split("\n", 1)[0].lower() or "dropout" in p.stem)
     assert all(f"  {name}\n" in out for name in mutants)
     assert out.rstrip().endswith(f"{out.count('caught by:')} mistakes")
+
+
+def test_mistakes_speak_korean_under_the_korean_default(capsys):
+    assert main(["mistakes", "ch08", "-k", "dropout", "--lang", "ko"]) == 0
+    out = capsys.readouterr().out
+    assert "잡아내는 검사: test_dropout_is_the_identity_in_eval" in out
+    assert out.rstrip().endswith(f"실수 {out.count('잡아내는 검사:')}개")
 
 
 def test_mistakes_refuses_an_unknown_chapter(capsys):

@@ -17,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from dldrill import i18n
 from dldrill.curriculum import CHAPTERS
 from dldrill.testing.mutants import Sample, load_samples
 
@@ -28,7 +29,8 @@ def catalogue(chapters: tuple[str, ...] = (), text: str = "",
     wanted = text.lower()
     return [s for s in load_samples(root) if s.kind == "mutants"
             and (not chapters or s.chapters & set(chapters))
-            and (wanted in s.name.lower() or wanted in s.description.lower())]
+            and (wanted in s.name.lower() or wanted in s.description.lower()
+                 or wanted in s.description_ko.lower())]
 
 
 def caught_by(sample: Sample) -> str:
@@ -48,11 +50,13 @@ def render(samples: list[Sample], width: int = 100) -> str:
         out.append(grader)
         for s in groups[grader]:
             out.append(f"  {s.name}")
-            out.extend(textwrap.wrap(s.description, width, initial_indent="    ",
+            korean = i18n.get_lang() == "ko" and s.description_ko
+            out.extend(textwrap.wrap(korean or s.description, width, initial_indent="    ",
                                      subsequent_indent="    "))
-            out.extend(textwrap.wrap(f"caught by: {caught_by(s)}", width, initial_indent="    ",
+            caught = i18n.tr("잡아내는 검사", "caught by").render()
+            out.extend(textwrap.wrap(f"{caught}: {caught_by(s)}", width, initial_indent="    ",
                                      subsequent_indent="      "))
-    out.append(f"{len(samples)} mistakes")
+    out.append(i18n.tr(f"실수 {len(samples)}개", f"{len(samples)} mistakes").render())
     return "\n".join(out)
 
 
