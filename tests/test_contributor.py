@@ -74,6 +74,7 @@ def test_softplus_matches_the_answer_key(student, reference, rng):
                  what="softplus(x)", hint=tr("log(1 + e^x)", "log(1 + e^x)"))
 '''
 MUTANT = '''description = "softplus with the sign of x flipped: log(1 + e^-x)"
+description_ko = "x의 부호를 뒤집은 softplus: log(1 + e^-x)"
 graders = ["graders/ch01/test_activations.py"]
 failed = ["test_softplus_matches_the_answer_key"]
 
