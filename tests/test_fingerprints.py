@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,12 @@ def test_lookup_names_the_mistake_and_nothing_else():
     key, by_digest = next(iter(table["tests"].items()))
     digest, names = next(iter(by_digest.items()))
     assert fingerprints.lookup(key, digest) == names
+    from dldrill import i18n
+
+    i18n.set_lang("en")
     assert table["mistakes"][names[0]] in fingerprints.mistake_text(key, digest)
+    i18n.set_lang("ko")
+    assert table["mistakes_ko"][names[0]] in fingerprints.mistake_text(key, digest)
     assert fingerprints.mistake_text(key, "3:0000000000000000") == ""
     assert fingerprints.mistake_text("graders/ch01/test_nothing.py::test_x", digest) == ""
     assert fingerprints.mistake_text(key, "") == ""
@@ -174,3 +180,18 @@ def test_a_gradebook_from_before_the_new_record_fields_gains_their_columns(tmp_p
     book.write(row, [{"nodeid": "graders/ch01/test_a.py::t", "mistake": "m", "got_digest": "d"}])
     assert list(book.db.execute("SELECT mistake, got_digest FROM tests")) == [("m", "d")]
     book.close()
+
+
+def test_every_catalogued_mistake_has_a_korean_description():
+    missing = [n for n, s in MUTANTS.items() if not re.search(r"[가-힣]", s.description_ko)]
+    assert not missing, f"add description_ko to fixtures/submissions/mutants/: {missing[:10]}"
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.stem for p in TABLES])
+def test_the_tables_descriptions_are_the_mutant_files(path):
+    table = json.loads(path.read_text(encoding="utf-8"))
+    for name, text in table["mistakes"].items():
+        sample = MUTANTS[name]
+        fix = f"run `python -m dldrill.testing.fingerprints describe --chapters {path.stem}`"
+        assert text == sample.description, fix
+        assert table.get("mistakes_ko", {}).get(name, "") == sample.description_ko, fix
