@@ -215,6 +215,12 @@ class ForkServer:
         environment `env` (default: this one's; what it imports sees it, a fork gets its own)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         kit = Path(__file__).resolve().parent.parent  # on sys.path first: this kit's dldrill
+        # The hash seed and the single compute thread a sandbox child has: a grading process
+        # forked from here may then fork its children (`SandboxBackend._may_fork`), and its own
+        # NumPy work is as reproducible as theirs.
+        env = dict(os.environ if env is None else env, PYTHONHASHSEED="0")
+        for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(key, "1")
         proc = subprocess.Popen(
             [sys.executable, "-m", "dldrill.forkserver", str(theirs.fileno()), *WARM, *preload],
             cwd=kit, env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,

@@ -214,9 +214,13 @@ def pytest_configure(config: pytest.Config) -> None:
         sys.path.insert(0, str(state.submission))
     if not state.inprocess and state.submission is not None:
         # Start the children the graders will need now, so that their imports overlap with
-        # collection.
-        for framework in grading:
-            state.student(framework).start()
+        # collection; now, before anything of graders, solutions or the submission is imported
+        # here, a child may be a fork of this process (`SandboxBackend._may_fork`).
+        from dldrill.sandbox.client import fork_window
+
+        with fork_window():
+            for framework in grading:
+                state.student(framework).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

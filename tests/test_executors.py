@@ -5,6 +5,7 @@ differs refuses, as that submission's status."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -25,9 +26,16 @@ SELECT = "test_perceptron and (step_values or init_creates or predict_one)"
 def cluster():
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as c:
-        yield c
+    # Starting workers sets PYTHONHASHSEED, thread counts and more in this process's
+    # environment; later tests' subprocesses must not inherit them.
+    saved = dict(os.environ)
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as c:
+            yield c
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _submissions(root: Path) -> list[Path]:

@@ -193,15 +193,23 @@ def _tmux_lines(tmp_path: Path, text: str, columns: int) -> list[str]:
 
     src = tmp_path / "report.txt"
     src.write_text(text + "\nEND-OF-REPORT\n")
-    sock = f"dldrill-{os.getpid()}"
+    # A server of its own for each call (a name never used before: a server just killed may
+    # still hold its socket), with its socket folder in tmp_path.
+    sock = f"dldrill-{os.getpid()}-{time.monotonic_ns()}"
     tmux = ["tmux", "-u", "-L", sock, "-f", "/dev/null"]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "xterm-256color",
-           "HOME": str(tmp_path)}
-    subprocess.run([*tmux, "new-session", "-d", "-x", str(columns), "-y", "400",
-                    f"cat {src}; sleep 60"], check=True, env=env, timeout=30)
+           "HOME": str(tmp_path), "TMUX_TMPDIR": str(tmp_path)}
+    for attempt in range(3):  # "server exited unexpectedly" happens on a loaded machine
+        started = subprocess.run([*tmux, "new-session", "-d", "-x", str(columns), "-y", "400",
+                                  f"cat {src}; sleep 60"], env=env, timeout=30,
+                                 capture_output=True, text=True)
+        if started.returncode == 0:
+            break
+        time.sleep(0.5 * (attempt + 1))
+    assert started.returncode == 0, started.stderr
     try:
-        for _ in range(100):
-            shown = subprocess.run([*tmux, "capture-pane", "-p", "-S", "0", "-E", "-"],
+        for _ in range(600):  # up to a minute: the suite's own grading may load the cores
+            shown = subprocess.run([*tmux, "capture-pane", "-p", "-S", "-", "-E", "-"],
                                    capture_output=True, text=True, env=env, timeout=30).stdout
             if "END-OF-REPORT" in shown:
                 return shown.splitlines()

@@ -584,3 +584,22 @@ def test_no_two_live_sandboxes_share_a_uid(tmp_path):
     assert uid3 == uid1
     for fd in (fd2, fd3):
         os.close(fd)
+
+
+def test_hidden_files_stay_hidden_through_linked_folders(tmp_path):
+    """`hide` grants a folder's entries one by one around a hidden file; a link to a folder on the
+    way (a venv's lib64 -> lib) must be split the same way, never granted whole."""
+    from dldrill.sandbox.confine import hide
+
+    secret = tmp_path / "venv" / "lib" / "site-packages" / "pkg" / "data" / "labels.csv"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("0,1\n")
+    (secret.parent / "other.csv").write_text("x\n")
+    (secret.parent.parent / "__init__.py").write_text("")
+    (tmp_path / "venv" / "lib64").symlink_to(tmp_path / "venv" / "lib")
+    readable, listing = hide([tmp_path / "venv", tmp_path / "venv" / "lib64" / "site-packages"],
+                             [secret])
+    real = [Path(os.path.realpath(p)) for p in readable]
+    assert not any(secret == r or secret.is_relative_to(r) for r in real), readable
+    assert secret.parent / "other.csv" in real and secret.parent.parent / "__init__.py" in real
+    assert all(Path(os.path.realpath(p)).is_dir() for p in listing)

@@ -95,7 +95,86 @@ def _enter_pid_namespace(pipes: tuple[int, int]) -> None:
 
 
 def main() -> None:
-    cfg = json.loads(os.environ.pop("DLDRILL_SANDBOX_CONFIG"))
+    """`python -I -c BOOT`: the settings come in the environment."""
+    serve(json.loads(os.environ.pop("DLDRILL_SANDBOX_CONFIG")))
+
+
+def become_fresh(env: dict[str, str], keep: tuple[int, ...], log_fd: int, parent: str) -> None:
+    """In a child forked from the grading process (`SandboxBackend.start`, only while that
+    process holds nothing of graders, solutions or a submission): become what `python -I -c
+    BOOT` would have been, before `serve` confines it. Its own session; descriptors 0 (null),
+    1 and 2 (the output log) and `keep` (the protocol pipes), every other one closed (the grading
+    process's report pipe among them); default signal handlers, no exit handlers, no pytest
+    import hooks or log handlers; the child's environment, with its random generators reseeded
+    from the kernel (none of the grader's state is predictable from here)."""
+    import atexit
+    import faulthandler
+    import io
+    import logging
+    import random
+    import signal
+    import tempfile
+
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    wanted = {0, 1, 2, *keep}
+    for name in os.listdir("/proc/self/fd"):
+        if name.isdigit() and int(name) not in wanted:
+            try:
+                os.close(int(name))
+            except OSError:
+                pass
+    for fd in keep:
+        os.set_inheritable(fd, True)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        want = {signal.SIGINT: signal.default_int_handler,
+                signal.SIGPIPE: signal.SIG_IGN}.get(sig, signal.SIG_DFL)
+        try:
+            signal.signal(sig, want)
+        except (OSError, ValueError, RuntimeError):
+            pass
+    faulthandler.disable()
+    atexit._clear()
+    logging.root.handlers.clear()
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False),
+                                                 encoding="utf-8")
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True,
+                                  write_through=True)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+    sys.meta_path[:] = [f for f in sys.meta_path
+                        if not type(f).__module__.startswith(("_pytest", "pytest"))]
+    sys.path_importer_cache.clear()
+    # What `python -I` puts on sys.path (the interpreter's and the environment's folders), after
+    # the kit's parent folder as BOOT puts it first: not the grading process's working folder,
+    # nor what pytest inserted.
+    sys.path[:] = [parent, *(p for p in sys.path
+                             if p.startswith((sys.base_prefix, sys.prefix, "__editable__")))]
+    sys.argv = ["-c"]
+    sys.dont_write_bytecode = True
+    os.environ.clear()
+    os.environ.update(env)
+    # What was read from the grader's environment and kept: the temporary folder (TMPDIR is the
+    # child's scratch folder). Libraries that keep more are never in a forked child's memory
+    # (`SandboxBackend._may_fork`).
+    tempfile.tempdir = None
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].seed()
+
+
+def serve(cfg: dict) -> None:
+    """Confines this process as `cfg` says, then answers requests until the pipe closes."""
     fd_in, fd_out = int(cfg["fd_in"]), int(cfg["fd_out"])
     submission = Path(cfg["submission"]).resolve()
     kit_package = Path(cfg["kit_package"]).resolve()

@@ -182,7 +182,7 @@ class SandboxBackend:
         # chapter module -> generation it was imported in / the error its import raised
         self.imported: dict[str, int] = {}
         self.import_failures: dict[str, Exception] = {}
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | ForkedChild | None = None
         self.meter: CpuMeter | None = None
         self.scratch: Path | None = None
         self._log_dir: Path | None = None
@@ -219,15 +219,20 @@ class SandboxBackend:
             "isolate": self.landlock, "scratch_bytes": self.scratch_bytes, "uid": self.uid,
         }
         env = child_environment(self.scratch, self.device, self.threads)
-        env["DLDRILL_SANDBOX_CONFIG"] = json.dumps(config)
         parent = str(Path(dldrill.__file__).resolve().parent.parent)
         try:
-            # -I: isolated (no user site, no PYTHON* variables, no current folder on sys.path).
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT.format(parent=parent)],
-                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=self._log_fd,
-                stderr=subprocess.STDOUT, env=env, cwd=self.scratch, start_new_session=True,
-            )
+            if self._may_fork():
+                self.proc = _fork_child(config, env, (to_child_r, from_child_w), self._log_fd,
+                                        self.scratch, parent)
+            else:
+                # -I: isolated (no user site, no PYTHON* variables, no current folder on sys.path).
+                env["DLDRILL_SANDBOX_CONFIG"] = json.dumps(config)
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _BOOT.format(parent=parent)],
+                    pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                    stdout=self._log_fd, stderr=subprocess.STDOUT, env=env, cwd=self.scratch,
+                    start_new_session=True,
+                )
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -245,6 +250,46 @@ class SandboxBackend:
         # What the child says about itself is for display only; nothing depends on it.
         confinement = hello.get("confinement", {})
         self.confinement = confinement if isinstance(confinement, dict) else {}
+        self.confinement["started"] = "fork" if isinstance(self.proc, ForkedChild) else "exec"
+
+    def _may_fork(self) -> bool:
+        """Whether this child may be forked from the grading process instead of started afresh
+        (it then skips an interpreter's start-up and the frameworks' imports). Only while
+        `fork_window` is open (the plugin's configure step, before any grader, reference or
+        submission module is imported), for the first child of this backend, on the CPU, with
+        one compute thread, where the grading process has one thread and the hash seed a fresh
+        child would get (PYTHONHASHSEED=0), and where no module of the answer key, the graders
+        or the submission is in memory. Anything else, and DLDRILL_NO_FORK=1, starts afresh."""
+        if not (FORK_WINDOW["open"] and self.generation == 1 and self.device == "cpu"
+                and self.threads == 1 and sys.flags.hash_randomization == 0
+                and sys.platform == "linux" and not os.environ.get("DLDRILL_NO_FORK")):
+            return False
+        # A framework's native runtime is only ever in a child that preloads it anyway (no
+        # TensorFlow child beside a loaded torch).
+        if any(name in sys.modules and name not in self.preload for name in _RUNTIMES):
+            return False
+        if any(name in sys.modules for name in _READ_ENV_AT_IMPORT):
+            return False
+        try:
+            if len(os.listdir("/proc/self/task")) != 1:
+                return False
+        except OSError:
+            return False
+        torch = sys.modules.get("torch")
+        if torch is not None and getattr(torch, "cuda", None) and torch.cuda.is_initialized():
+            return False
+        from dldrill.paths import kit_root, solutions_root
+
+        private = tuple(str(p) + os.sep for p in (solutions_root().resolve(),
+                                                  (kit_root() / "graders").resolve(),
+                                                  self.submission))
+        installed = (sys.prefix + os.sep, sys.base_prefix + os.sep)
+        for module in list(sys.modules.values()):
+            file = getattr(module, "__file__", None)
+            if (isinstance(file, str) and not file.startswith(installed)
+                    and os.path.realpath(file).startswith(private)):
+                return False
+        return True
 
     def _kill(self, grace: float = 0.0) -> int | None:
         """Kills the child's session; `grace`: seconds to let it finish exiting first (it
@@ -439,6 +484,86 @@ class SandboxBackend:
         except (PeerClosed, BrokenPipeError, ValueError):
             tail = self.log_tail()
             raise SubmissionCrashed(_describe_exit(self._kill(grace=0.5)), tail) from None
+
+
+class ForkedChild:
+    """A child forked by `_fork_child`: enough of `subprocess.Popen` for `SandboxBackend`."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -int(signal.SIGKILL)  # reaped elsewhere: its status is lost
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        delay = 0.0005
+        while self.poll() is None:
+            if end is not None and time.monotonic() >= end:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+        return self.returncode  # type: ignore[return-value]
+
+
+def _fork_child(config: dict, env: dict[str, str], pipes: tuple[int, int], log_fd: int,
+                scratch: Path, parent: str) -> ForkedChild:
+    """The sandboxed child as a fork of this (trusted, still clean) process; see `_may_fork`.
+    The fork makes itself fresh (`child.become_fresh`), then confines itself exactly as a
+    started one does (`child.serve`)."""
+    from dldrill.sandbox import child
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            child.become_fresh(env, pipes, log_fd, parent)
+            os.chdir(scratch)
+            child.serve(config)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:
+            import traceback
+
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
+        finally:
+            with contextlib.suppress(BaseException):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+    return ForkedChild(pid)
+
+
+# Native runtimes a forked child may carry only when it preloads them itself.
+_RUNTIMES = ("torch", "tensorflow", "jax")
+# Libraries that read their settings (caches under HOME, offline switches) from the environment
+# once, when imported: loaded in the grading process, a fork would keep the grader's values.
+_READ_ENV_AT_IMPORT = ("huggingface_hub", "transformers", "tensorflow", "keras", "matplotlib")
+# Open only while the plugin starts the session's children at configure time: see `_may_fork`.
+FORK_WINDOW = {"open": False}
+
+
+@contextlib.contextmanager
+def fork_window():
+    """Children started inside may be forks of this process (see `SandboxBackend._may_fork`)."""
+    FORK_WINDOW["open"] = True
+    try:
+        yield
+    finally:
+        FORK_WINDOW["open"] = False
 
 
 def claim_uid(base: Path, seed: int) -> tuple[int, int]:

@@ -215,24 +215,33 @@ def hide(granted: list[Path], hidden: list[Path]) -> tuple[list[Path], list[Path
     hidden_set = {h.resolve() for h in hidden}
     readable: list[Path] = []
     listing: list[Path] = []
+    split_done: set[Path] = set()  # a folder reached twice (lib and lib64) is split once
 
     def split(folder: Path, depth: int) -> None:
+        # `folder` is resolved, so an entry that is no link is its own real path (one resolve
+        # per link, not per entry: site-packages holds hundreds).
+        if folder in split_done:
+            return
+        split_done.add(folder)
         listing.append(folder)
         try:
-            entries = sorted(folder.iterdir())
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
             return
         for entry in entries:
+            path = folder / entry.name
             try:
-                real = entry.resolve(strict=True)
+                real = path.resolve(strict=True) if entry.is_symlink() else path
+                is_dir = entry.is_dir()
             except OSError:
                 continue
             if real in hidden_set:
                 continue
-            if depth < 16 and entry.is_dir() and any(h.is_relative_to(real) for h in hidden_set):
-                split(entry, depth + 1)
+            if depth < 16 and is_dir and any(h.is_relative_to(real) for h in hidden_set):
+                split(real, depth + 1)  # resolved: what holds for `folder` holds below
             else:
-                readable.append(entry)
+                readable.append(path)
 
     for g in granted:
         try:

@@ -7,9 +7,12 @@ graders. `SampleRunner` starts the kit's fork server (`dldrill.forkserver`) with
 has clean `sys.modules` for the submission's `chNN` packages, and nothing survives from one
 sample to the next.
 
-That is safe for the kit's own mutants and alternatives (code we wrote). Broken samples, and one
-parity sample per chapter, still go through the full sandbox: `run_sandboxed` runs pytest in a
-new process, exactly as an instructor would.
+That is safe for the kit's own mutants and alternatives (code we wrote). Broken samples,
+attacks and one parity sample per chapter still go through the full sandbox, as `dldrill grade`
+runs it: a grading process forked from the same server (without `--inprocess`), whose sandboxed
+child is forked from it at configure time where that is safe (`SandboxBackend._may_fork`) and
+started afresh otherwise. `run_sandboxed` runs pytest in a new process, as a learner's
+`pytest graders --submission` would.
 """
 
 from __future__ import annotations
@@ -70,9 +73,10 @@ class SampleRunner:
         self.sandboxed = ThreadPoolExecutor(max_workers=jobs)
 
     def _run_forked(self, submission: Path, grader_files: list[str], out_json: Path,
-                    extra: list[str]) -> dict:
+                    extra: list[str], sandbox: bool = False) -> dict:
         cmd = [sys.executable, "-m", "pytest",
-               *_args(submission, grader_files, out_json, ["--inprocess", *extra])]
+               *_args(submission, grader_files, out_json, [*([] if sandbox else ["--inprocess"]),
+                                                           *extra])]
         started = time.monotonic()
         res = run_child(cmd, timeout=FORKED_TIMEOUT, cwd=kit_root(), env=self.env,
                         running=self.running, server=self.server)
@@ -86,7 +90,8 @@ class SampleRunner:
     def submit(self, submission: Path, grader_files: list[str], out_json: Path,
                extra: list[str] | None = None, *, sandbox: bool = False) -> Future:
         if sandbox:
-            return self.sandboxed.submit(run_sandboxed, submission, grader_files, out_json, extra)
+            return self.sandboxed.submit(self._run_forked, submission, grader_files, out_json,
+                                         list(extra or []), True)
         return self.forked.submit(self._run_forked, submission, grader_files, out_json,
                                   list(extra or []))
 
