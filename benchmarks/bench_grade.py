@@ -13,7 +13,8 @@ perceptron: `-k` below); `-k ''` grades the whole of --chapters. Prints:
 - a rerun of the same batch: every submission unchanged, so skipped;
 - the CPU-seconds per submission (grading process and sandbox child), and the load average
   before the run (other work on the machine takes cores from --jobs 2).
-Targets from the issue: <= 1.0 s for one small submission; >= 1.7 x throughput with 2 jobs.
+Targets from the issue: <= 1.0 s for one small submission; <= 0.19 s per extra submission with
+--jobs 1; >= 1.7 x throughput with 2 jobs.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ def main() -> int:
         print(f"  {key:<30} {value:8.2f}{unit}")
     print("  (2 jobs can approach 2 x only with 2 otherwise idle cores: compare the load average; "
           "grade_one_s - report_one_s is what `dldrill grade` adds to the grading process)")
-    print("  targets (trivial assignment): grade_one_s <= 1.0 s; per_extra_submission <= 0.3 s; "
-          "throughput_ratio >= 1.7 x")
+    print("  targets (trivial assignment): grade_one_s <= 1.0 s; per_extra_submission_jobs1 "
+          "<= 0.19 s (a quarter of nbgrader's 0.76 s); throughput_ratio >= 1.7 x")
     print("  for comparison (the issue's figures on this kind of machine, a comparable three-test "
           "question): nbgrader autograde 3.0 s one + 0.76 s per extra; otter run 5.8 s each")
     if args.json:

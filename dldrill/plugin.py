@@ -220,7 +220,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         with fork_window():
             for framework in grading:
-                state.student(framework).start()
+                state.student(framework).start(wait=False)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -190,10 +190,16 @@ class SandboxBackend:
         self._uid_lock = -1
         self._log_fd = -1
         self._r = self._w = -1
+        self._hello_pending = False
 
     # -- process management -------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
+        """Starts the child (where none runs). `wait=False`: returns before the child has said
+        hello (its confinement takes a few hundredths of a second, which the caller spends
+        collecting tests); the next `start()`, `ready()` or request waits for it."""
         if self.proc is not None:
+            if wait and self._hello_pending:
+                self._read_hello()
             return
         self.generation += 1
         if self.scratch is None:  # one scratch folder per backend, kept across restarts
@@ -238,6 +244,13 @@ class SandboxBackend:
             os.close(from_child_w)
         self.meter = CpuMeter(self.proc.pid)
         self._w, self._r = to_child_w, from_child_r
+        self._hello_pending = True
+        if wait:
+            self._read_hello()
+
+    def _read_hello(self) -> None:
+        self._hello_pending = False
+        assert self.meter is not None
         try:
             head, body = read_frame(self._r, self._waiter(time.monotonic() + START_TIMEOUT),
                                     max_size=MAX_REPLY)
@@ -315,10 +328,14 @@ class SandboxBackend:
                 except OSError:
                     pass
         self._r = self._w = -1
+        self._hello_pending = False
         self.pending_release.clear()
         return code
 
     def close(self) -> None:
+        if self.proc is not None and self._hello_pending:  # for its confinement report
+            with contextlib.suppress(SubmissionCrashed):
+                self._read_hello()
         if self.proc is not None:
             try:  # ask politely, with deadlines: a child that does not listen is killed
                 write_frame(self._w, pack({"op": "shutdown"}, []),
@@ -506,12 +523,24 @@ class ForkedChild:
 
     def wait(self, timeout: float | None = None) -> int:
         end = None if timeout is None else time.monotonic() + timeout
-        delay = 0.0005
-        while self.poll() is None:
-            if end is not None and time.monotonic() >= end:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
-            time.sleep(delay)
-            delay = min(delay * 2, 0.02)
+        try:  # readable when the child exits (Linux 5.3+): no polling delay
+            pidfd = os.pidfd_open(self.pid) if self.poll() is None else -1
+        except (AttributeError, OSError):
+            pidfd = -1
+        try:
+            delay = 0.0005
+            while self.poll() is None:
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+                if pidfd >= 0:
+                    select.select([pidfd], [], [], 1.0 if left is None else min(left, 1.0))
+                else:
+                    time.sleep(delay if left is None else min(delay, left))
+                    delay = min(delay * 2, 0.02)
+        finally:
+            if pidfd >= 0:
+                os.close(pidfd)
         return self.returncode  # type: ignore[return-value]
 
 
