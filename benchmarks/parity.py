@@ -41,8 +41,11 @@ def main(chapters: list[str]) -> int:
                             runner.submit(sub, files, Path(tmp) / sample.name / "sb.json", args,
                                           sandbox=True)))
         try:
-            for sample, inproc, sandboxed in futures:
+            for done, (sample, inproc, sandboxed) in enumerate(futures, 1):
                 a, b = _key(inproc.result()), _key(sandboxed.result())
+                if done % 20 == 0 or done == len(futures):  # long work shows its progress
+                    print(f"[{done}/{len(futures)}] {time.monotonic() - started:.0f} s, "
+                          f"{differ} differ so far", file=sys.stderr, flush=True)
                 if a != b or not a:
                     differ += 1
                     diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))

@@ -303,19 +303,28 @@ def notebook_cells(path: Path, limits: ZipLimits) -> tuple[list[dict], list[str]
                 f"(Jupyter에서 열어 다시 저장하세요; {err})",
                 f"cannot read notebook format v{version}: {name} (open and save it in Jupyter; "
                 f"{err})")) from None
-        notes.append(f"{name}: nbformat v{version} upgraded to v4")
+        notes.append(_note(f"{name}: 노트북 형식 v{version}을 v4로 바꿔 읽었습니다",
+                           f"{name}: nbformat v{version} upgraded to v4"))
     elif version > 4:
-        notes.append(f"{name}: nbformat v{version} read as v4")
+        notes.append(_note(f"{name}: 노트북 형식 v{version}을 v4로 읽었습니다",
+                           f"{name}: nbformat v{version} read as v4"))
     cells = data.get("cells")
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise Refused("rejected", tr(f"노트북에 셀 목록이 없습니다: {name}",
                                      f"notebook has no cell list: {name}"))
     ids = [c.get("id") for c in cells if c.get("id") is not None]
     if len(ids) != len(set(ids)):
-        notes.append(f"{name}: duplicate cell ids (ignored: cells are found by their tags)")
+        notes.append(_note(f"{name}: 셀 id가 중복됩니다 (무시함: 셀은 태그로 찾습니다)",
+                           f"{name}: duplicate cell ids (ignored: cells are found by their tags)"))
     if size > 1024 * 1024:
-        notes.append(f"{name}: {size / 1048576:.1f} MiB, outputs ignored")
+        notes.append(_note(f"{name}: {size / 1048576:.1f} MiB, 출력은 읽지 않았습니다",
+                           f"{name}: {size / 1048576:.1f} MiB, outputs ignored"))
     return cells, notes
+
+
+def _note(ko: str, en: str) -> str:
+    """An intake note in the grader's language (`dldrill grade --lang`), as it is stored."""
+    return i18n.render(tr(ko, en))
 
 
 def notebook_modules(paths: list[Path], limits: ZipLimits) -> tuple[dict[str, str], list[str]]:
@@ -343,7 +352,8 @@ def notebook_modules(paths: list[Path], limits: ZipLimits) -> tuple[dict[str, st
             marked = (m := _MARKER.match(first)) and notebook_target(NOTEBOOK_TAG + m.group(1))
             if not targets and marked:
                 targets = {t := marked}
-                notes.append(f"{path.name}: cell {i} has no tag; found {t} by its first line")
+                notes.append(_note(f"{path.name}: 셀 {i}에 태그가 없어 첫 줄로 {t}를 찾았습니다",
+                                   f"{path.name}: cell {i} has no tag; found {t} by its first line"))
             if len(targets) > 1:
                 raise Refused("rejected", tr(
                     f"{path.name}: 셀 {i}에 태그가 여러 개입니다 ({', '.join(sorted(targets))})",
@@ -356,7 +366,8 @@ def notebook_modules(paths: list[Path], limits: ZipLimits) -> tuple[dict[str, st
                         f"two different cells are tagged {target} ({found[target][1]}, {where}): "
                         "keep one"))
                 if target in found:
-                    notes.append(f"{where}: a copy of {found[target][1]} ({target}), counted once")
+                    notes.append(_note(f"{where}: {found[target][1]}의 복사본 ({target}), 한 번만 셉니다",
+                                       f"{where}: a copy of {found[target][1]} ({target}), counted once"))
                 found.setdefault(target, (source, where))
     if not found:
         raise Refused("not a submission", tr(
@@ -367,8 +378,9 @@ def notebook_modules(paths: list[Path], limits: ZipLimits) -> tuple[dict[str, st
     for chapter in sorted({t.split("/")[0] for t in found}):
         missing = [m for m in CHAPTERS[chapter].modules if f"{chapter}/{m}.py" not in found]
         if missing:
-            notes.append(f"no cell for {', '.join(f'{chapter}/{m}.py' for m in missing)} "
-                         "(deleted or untagged: its checks fail)")
+            listed = ", ".join(f"{chapter}/{m}.py" for m in missing)
+            notes.append(_note(f"{listed}의 셀이 없습니다 (지워졌거나 태그가 없음: 그 항목은 실패)",
+                               f"no cell for {listed} (deleted or untagged: its checks fail)"))
     return {t: s for t, (s, _) in found.items()}, notes
 
 

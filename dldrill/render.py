@@ -354,6 +354,11 @@ def feedback_markdown(sid: str, status: str, report: dict | None, hidden_detail:
             lines.append(f"- {k}: {t(tr(f'{n}개 항목', f'{n} check' + 's' * (n != 1)))}" + (
                 t(tr(f" — 작성할 함수: {names}", f" — functions to write: {names}")) if names else ""))
         lines.append("")
+    notes = report.get("intake_notes") or []
+    if notes:  # what reading a notebook submission noticed (copied cells, lost tags, ...)
+        lines += [f"## {t(tr('노트북을 읽으며 알게 된 것', 'Notes from reading the notebook'))}", ""]
+        lines += [f"- {_inline(one_line(str(n)))}" for n in notes[:50]]
+        lines.append("")
     if not failed and not todo:
         lines.append(t(tr("모든 채점 항목을 통과했습니다.", "Every check passed.")))
     return "\n".join(lines).rstrip() + "\n"

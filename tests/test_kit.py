@@ -48,8 +48,31 @@ def _report(*args: str) -> tuple[int, dict | None, str]:
 
 
 @pytest.fixture(scope="module")
-def report_on_solutions() -> dict:
-    code, data, err = _report("--submission", "solutions")
+def graders_in_process(tmp_path_factory):
+    """Every grader on the solutions in-process, started in the background: it runs beside the
+    sandboxed report (each is one core's work for a minute and a half; budgets are CPU-seconds,
+    so neither changes the other's verdicts). Yields a function that waits for it."""
+    tmp = tmp_path_factory.mktemp("in-process")
+    out, log = tmp / "results.json", tmp / "output.txt"
+    with open(log, "w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "graders", "--submission",
+                                 "solutions", "--inprocess", "--results-json", str(out)],
+                                cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, text=True)
+
+    def result() -> dict:
+        proc.wait(timeout=900)
+        assert out.exists(), log.read_text()[-3000:]
+        return json.loads(out.read_text())
+
+    yield result
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def report_on_solutions(graders_in_process) -> dict:
+    code, data, err = _report("--submission", "solutions")  # while the in-process run goes on
     assert code == 0 and data, err
     return data
 
@@ -77,8 +100,8 @@ def test_every_grader_ends_as_todo_on_the_stubs(report_on_stubs):
     assert report_on_stubs["total"]["points"] == 0
 
 
-def test_every_grader_passes_on_solutions_in_process(tmp_path):
-    data = _pytest_json(tmp_path, "graders", "--submission", "solutions", "--inprocess")
+def test_every_grader_passes_on_solutions_in_process(graders_in_process):
+    data = graders_in_process()
     bad = [(t["nodeid"], t["outcome"], t["reason"]) for t in data["tests"]
            if not _acceptable(t, "passed")]
     assert data["tests"] and not bad and data["mode"] == "inprocess"

@@ -168,6 +168,9 @@ def test_nbgraders_problems_each_get_a_clear_status(graded):
     assert "duplicate cell ids" in notes and "outputs ignored" in notes
     assert "has no tag; found ch01/losses.py by its first line" in notes
     assert "counted once" in notes
+    # the learner reads them too: feedback.md lists the notes under their own heading
+    feedback = (graded["out"] / "messy" / "feedback.md").read_text()
+    assert "## Notes from reading the notebook" in feedback and "counted once" in feedback
     assert by["deleted"].row["status"] == "graded"
     assert any("no cell for ch01/activations.py" in n for n in _notes(by["deleted"]))
     assert by["old"].row["status"] == "graded" and by["old"].row["total_points"] == 3

@@ -88,7 +88,7 @@ def test_train_step_amp_float16_with_a_grad_scaler_on_cuda(student, rng):
         raise failure(f"{what}: the GradScaler's successful steps", "1", str(tracker), hint)
 
 
-@needs("pkg:onnx", "pip install onnx")
+@needs("pkg:onnx", "pip install -c constraints.txt -e '.[onnx]'")
 @grader(points=1, module="training_tricks")
 def test_export_onnx_reloads_to_the_same_outputs(student, artifacts, rng):
     """The model (BatchNorm warmed up, Dropout(0.5)) handed over in train mode and exported
