@@ -81,6 +81,20 @@ def _learner_model(student, cls: str, *args, seed: int = 0, **kwargs):
     return student.call(f"{MODULE}:{cls}", *args, **kwargs)
 
 
+def _sharpened(student, model, factor: float = 3.0):
+    """Every weight of the learner's model times `factor`, through torch's own
+    `parameters_to_vector` / `vector_to_parameters`. At PyTorch's initial scale the attention is
+    nearly uniform: a plain average of the LSTM outputs gives the attention-weighted output to
+    within 1e-5 for most seeds, inside the comparison's tolerance (found by grading the
+    `ch05_sentiment_mean_pooling` mutant through the sandbox, where torch's default seed holds).
+    Scaled by 3 it differs by 1e-2 or more for every seed tried, while a correct model still
+    matches the reference exactly (the same weights go to both)."""
+    vec = student.call("torch.nn.utils:parameters_to_vector", model.parameters())
+    student.call("torch.nn.utils:vector_to_parameters", torch.as_tensor(vec).detach() * factor,
+                 model.parameters())
+    return model
+
+
 def _same_start(student, model, ref, probe, what, hint):
     """Loads the learner's current weights into `ref` (here), matched in the order layers run."""
     trace = student.call(f"{BUILDERS}:execution_trace", model, probe)
@@ -304,7 +318,8 @@ def test_sentiment_output_ignores_padding_length(student, rng):
 @grader(points=2)
 def test_sentiment_forward_matches_the_reference(student, rng):
     x = _ids(rng, [7, 2, 5], 7)
-    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.3)
+    model = _sharpened(student, student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=2,
+                                             dropout=0.3))
     ref = _reference_model("SentimentLSTM", 30, 8, 6, n_layers=2, dropout=0.3, seed=3)
     what = "SentimentLSTM(30, 8, 6, n_layers=2).eval()(ids (3, 7))"
     got = _eval_trace_into(student, model, ref, x, what, HINT_SENT)
@@ -324,7 +339,8 @@ def test_sentiment_accepts_a_row_of_padding_only(student, rng):
     probe = _ids(rng, [6, 2, 4], 6)
     x = probe.clone()
     x[1] = 0  # the second sentence is padding only
-    model = student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
+    model = _sharpened(student, student.call(f"{MODULE}:SentimentLSTM", 30, 8, 6, n_layers=1,
+                                             dropout=0.0))
     ref = _reference_model("SentimentLSTM", 30, 8, 6, n_layers=1, dropout=0.0)
     _eval_trace_into(student, model, ref, probe, "SentimentLSTM(30, 8, 6, n_layers=1)", HINT_SENT)
     what = "SentimentLSTM(30, 8, 6, n_layers=1).eval()(ids (3, 6) whose second row is all padding)"
