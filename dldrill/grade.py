@@ -103,7 +103,10 @@ def forkserver_preload(chapters: list[str]) -> list[str]:
     from dldrill.curriculum import CHAPTERS
 
     frameworks = {CHAPTERS[c].framework for c in chapters if c in CHAPTERS}
-    return ["numpy", *(["torch"] if frameworks & {"torch", "transformers"} else [])]
+    # torch._dynamo too (about a CPU-second, no threads): a torch child preloads it, and a child
+    # forked from a grading process that has it need not import it again.
+    return ["numpy", *(["torch", "torch._dynamo"] if frameworks & {"torch", "transformers"}
+                       else [])]
 
 
 def _now() -> str:
