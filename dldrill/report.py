@@ -291,4 +291,23 @@ def run_report(args: argparse.Namespace) -> int:
         print(text)
     else:
         print_report(render_text(report, full=args.full))
+        _print_hint_use(submission)
     return 0
+
+
+def _print_hint_use(submission: Path) -> None:
+    """One line under the text report: how many exercises the learner opened hints for (the
+    progress file `dldrill hint` writes); nothing when none, or when it cannot be read."""
+    try:
+        from dldrill import progress
+
+        hints = progress.load(submission).hints
+    except (ImportError, OSError, ValueError):
+        return
+    used = {k: v for k, v in hints.items() if v}
+    if used:
+        deepest = max(used.values())
+        print(i18n.render(tr(
+            f"힌트를 본 연습문제 {len(used)}개 (가장 깊은 단계 {deepest}; 자세히: dldrill status --all)",
+            f"exercises with hints seen: {len(used)} (deepest level {deepest}; details: "
+            "dldrill status --all)")))

@@ -586,6 +586,26 @@ def test_concurrent_records_lose_nothing(tmp_path):
     assert (root / ".dldrill" / ".gitignore").read_text(encoding="utf-8") == ".lock\n"
 
 
+def test_the_text_report_shows_hint_use(kit, capsys):
+    """Hint use, recorded by `dldrill hint`, is shown under the terminal report (and in the HTML
+    page, tests/test_html_report.py); nothing is said when no hint was seen."""
+    shutil.copytree(KIT / "graders" / "ch01", kit / "graders" / "ch01",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code, out, err = dl(capsys, "report", "--chapters", "ch01", "--lang", "en", "-k", "perceptron")
+    assert code in (0, 1), err
+    assert "hints seen" not in out
+    dl(capsys, "hint", "ch01.activations.relu", "--level", "2", "--lang", "en")
+    progress.record_hint(kit / "exercises", "ch01.perceptron.step", 1)  # (the kit copy's hint
+    # table has relu's only)
+    assert progress.load(kit / "exercises").hints == {"ch01.activations.relu": 2,
+                                                      "ch01.perceptron.step": 1}
+    code, out, err = dl(capsys, "report", "--chapters", "ch01", "--lang", "en", "-k", "perceptron")
+    assert code in (0, 1), err
+    assert "exercises with hints seen: 2 (deepest level 2; details: dldrill status --all)" in out
+    code, out, err = dl(capsys, "report", "--chapters", "ch01", "--lang", "ko", "-k", "perceptron")
+    assert "힌트를 본 연습문제 2개 (가장 깊은 단계 2" in out
+
+
 def test_dldrill_report_records_what_the_graders_saw(kit, capsys):
     shutil.copytree(KIT / "graders" / "ch01", kit / "graders" / "ch01",
                     ignore=shutil.ignore_patterns("__pycache__"))
