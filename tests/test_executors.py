@@ -5,7 +5,6 @@ differs refuses, as that submission's status."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -26,16 +25,10 @@ SELECT = "test_perceptron and (step_values or init_creates or predict_one)"
 def cluster():
     from distributed import LocalCluster
 
-    # Starting workers sets PYTHONHASHSEED, thread counts and more in this process's
-    # environment; later tests' subprocesses must not inherit them.
-    saved = dict(os.environ)
-    try:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as c:
-            yield c
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    # (Starting workers changes this process's environment; tests/conftest.py puts it back.)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as c:
+        yield c
 
 
 def _submissions(root: Path) -> list[Path]:

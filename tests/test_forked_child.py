@@ -82,10 +82,9 @@ def _run(tmp_path: Path, window: str, **env_extra: str) -> dict:
     sub = tmp_path / "sub"
     sub.mkdir(exist_ok=True)
     (sub / "probe.py").write_text(PROBE)
-    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **env_extra}
-    env.pop("DLDRILL_NO_FORK", None)
-    env.update(env_extra)
+    env = {k: v for k, v in os.environ.items() if k != "DLDRILL_NO_FORK"}
+    env.update({"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1", **env_extra})
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(sub), window], cwd=kit_root(),
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
