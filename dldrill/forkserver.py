@@ -39,8 +39,9 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 MAX_MESSAGE = 1 << 20
 # What every grading process imports (measured: the modules a run of ch01's graders adds after
@@ -82,12 +83,33 @@ def _send(sock: socket.socket, obj: dict, fds: list[int] | None = None) -> None:
 
 
 # -- the server ----------------------------------------------------------------------------------
-def _child(target: str, argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
-           sock: socket.socket, ready_fd: int) -> None:
-    """In the forked process: become what `python -m M ARGV` would be, run `target` (M's
-    "module:function") with ARGV, exit with its code."""
+def exit_after(run: Callable[[], object]) -> NoReturn:
+    """In a forked process: calls `run()`, then ends the process with its result as the exit code
+    (a `SystemExit`'s code; 1, with the traceback on stderr, after any other error), flushing
+    Python's streams but never returning or running exit handlers inherited from the parent."""
     code = 1
     try:
+        code = int(run() or 0)  # type: ignore[call-overload]
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _child(target: str, argv: list[str], cwd: str, env: dict[str, str], out_fd: int, err_fd: int,
+           sock: socket.socket, ready_fd: int) -> NoReturn:
+    """In the forked process: become what `python -m M ARGV` would be, run `target` (M's
+    "module:function") with ARGV, exit with its code."""
+
+    def run() -> object:
         sock.close()
         os.setsid()
         os.write(ready_fd, b"1")  # the server replies with our pid only once we lead a session
@@ -108,19 +130,9 @@ def _child(target: str, argv: list[str], cwd: str, env: dict[str, str], out_fd: 
         os.environ.update(env)
         sys.argv = [sys.argv[0], *argv]
         module, _, function = target.partition(":")
-        code = int(getattr(importlib.import_module(module), function)(argv) or 0)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:
-        import traceback
+        return getattr(importlib.import_module(module), function)(argv)
 
-        traceback.print_exc()
-        code = 1
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+    exit_after(run)
 
 
 def serve(sock: socket.socket, preload: list[str]) -> None:

@@ -549,30 +549,20 @@ def _fork_child(config: dict, env: dict[str, str], pipes: tuple[int, int], log_f
     """The sandboxed child as a fork of this (trusted, still clean) process; see `_may_fork`.
     The fork makes itself fresh (`child.become_fresh`), then confines itself exactly as a
     started one does (`child.serve`)."""
+    from dldrill.forkserver import exit_after
     from dldrill.sandbox import child
 
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the child: never returns
-        code = 1
-        try:
+
+        def run() -> None:
             child.become_fresh(env, pipes, log_fd, parent)
             os.chdir(scratch)
             child.serve(config)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            import traceback
 
-            with contextlib.suppress(BaseException):
-                traceback.print_exc()
-        finally:
-            with contextlib.suppress(BaseException):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+        exit_after(run)
     return ForkedChild(pid)
 
 
